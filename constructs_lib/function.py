@@ -1,0 +1,366 @@
+"""ServerlessFunction: the one place where every function default of the library lives."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence, Union
+
+from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from . import nag
+from .bundling import code_from_folder
+from .destinations import DestinationTarget, as_destination
+from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, powertools_layer
+from .validation import Checks, is_unresolved, mebibytes_of, seconds_of
+
+DEFAULT_RUNTIME = lambda_.Runtime.PYTHON_3_14
+MAX_ENVIRONMENT_BYTES = 4 * 1024
+ENVIRONMENT_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")
+# Set by the Lambda runtime; a function may not define them (AWS Lambda developer guide).
+RESERVED_ENVIRONMENT = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+MAX_LAYERS = 5
+URL_AUTH_TYPES = {"AWS_IAM": lambda_.FunctionUrlAuthType.AWS_IAM, "NONE": lambda_.FunctionUrlAuthType.NONE}
+ALIAS_NAME = "live"
+
+
+class ServerlessFunction(Construct):
+    """A Lambda function with the library's secure, observable defaults.
+
+    Defaults: its own execution role (logs to its own log group only), a JSON-format log group kept
+    one month, X-Ray active tracing, arm64, the newest Python runtime, 256 MB, 10 s, recursive-loop
+    detection on Terminate, asynchronous invocations retried twice for at most 6 hours.
+
+    Every prop is checked at synth time (unresolved tokens excepted); all broken rules are reported
+    together in one ``ConfigurationError``.
+
+    :param entry: folder with the handler code and an optional requirements.txt, whose packages are
+        installed for Lambda's platform and the function's architecture without Docker.
+        Exclusive with ``image``.
+    :param handler: "module.function" inside ``entry`` (default "handler.handler").
+    :param image: container image code (``lambda_.Code.from_ecr_image(...)``) instead of ``entry``.
+    :param runtime: default Python 3.14, the newest that aws-cdk-lib offers.
+    :param architecture: default arm64 (Graviton: about 20% cheaper per GB-second).
+    :param memory_size: MB, 128-10240 (default 256).
+    :param timeout: 1 s-900 s (default 10 s; Lambda's own 3 s default is too short for most work).
+    :param environment: variables; keys plus values at most 4 KB in total.
+    :param environment_key: a customer-managed KMS key for the variables (default: AWS managed key).
+    :param ephemeral_storage_size: /tmp size, 512-10240 MB (default 512 MB).
+    :param reserved_concurrency: executions reserved for (and capping) this function (default none).
+    :param provisioned_concurrency: pre-initialised environments on the alias "live" (created for it);
+        at most ``reserved_concurrency`` when both are set.
+    :param tracing: X-Ray mode (default ACTIVE).
+    :param log_retention: default one month.
+    :param log_removal_policy: what happens to the log group when the function is deleted
+        (default RETAIN: logs outlive the function, for investigations).
+    :param layers: at most 5 layers in all, the Powertools layer included.
+    :param powertools: add the public Powertools for AWS Lambda (Python) layer for the stack's region,
+        the runtime and the architecture (default False).
+    :param powertools_layer_version: version of that layer (default 27).
+    :param retry_attempts: asynchronous retries, 0-2 (default 2).
+    :param max_event_age: how long an asynchronous event may wait, 60 s-6 h (default 6 h).
+    :param on_success: destination of successful asynchronous invocations: an SQS queue, SNS topic,
+        Lambda function or EventBridge bus.
+    :param on_failure: destination of asynchronous invocations that failed every retry (same kinds).
+    :param dead_letter_queue: an SQS queue that receives failed asynchronous events (may be used with
+        ``on_failure``; destinations carry more context).
+    :param function_url_auth: "AWS_IAM" or "NONE" to add a function URL; absent means no URL.
+        "NONE" makes the function public on the internet and is refused unless
+        ``allow_public_function_url=True`` is given as well.
+    :param allow_public_function_url: the explicit opt-in for ``function_url_auth="NONE"``.
+    :param function_url_cors: CORS settings of the function URL.
+    :param vpc: place the function in this VPC (its private subnets unless ``vpc_subnets`` says otherwise).
+    :param vpc_subnets: subnets in ``vpc``.
+    :param security_groups: security groups in ``vpc`` (default: one created by CDK).
+    :param deployment: safe deployment with CodeDeploy; not available in this release (must be None).
+    :param description: the function's description.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        entry: Optional[Union[str, Path]] = None,
+        handler: str = "handler.handler",
+        image: Optional[lambda_.EcrImageCode] = None,
+        runtime: lambda_.Runtime = DEFAULT_RUNTIME,
+        architecture: lambda_.Architecture = lambda_.Architecture.ARM_64,
+        memory_size: int = 256,
+        timeout: Duration = Duration.seconds(10),
+        environment: Optional[Mapping[str, str]] = None,
+        environment_key: Optional[kms.IKey] = None,
+        ephemeral_storage_size: Optional[Size] = None,
+        reserved_concurrency: Optional[int] = None,
+        provisioned_concurrency: Optional[int] = None,
+        tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        log_removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        layers: Sequence[lambda_.ILayerVersion] = (),
+        powertools: bool = False,
+        powertools_layer_version: int = DEFAULT_POWERTOOLS_LAYER_VERSION,
+        retry_attempts: int = 2,
+        max_event_age: Duration = Duration.hours(6),
+        on_success: Optional[DestinationTarget] = None,
+        on_failure: Optional[DestinationTarget] = None,
+        dead_letter_queue: Optional[sqs.IQueue] = None,
+        function_url_auth: Optional[str] = None,
+        allow_public_function_url: bool = False,
+        function_url_cors: Optional[lambda_.FunctionUrlCorsOptions] = None,
+        vpc: Optional[ec2.IVpc] = None,
+        vpc_subnets: Optional[ec2.SubnetSelection] = None,
+        security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
+        deployment: None = None,
+        description: Optional[str] = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        environment = dict(environment or {})
+        entry_path = Path(entry) if entry is not None else None
+
+        checks = Checks(self, "ServerlessFunction")
+        _check_code(checks, entry_path, handler, image, layers, powertools)
+        checks.within("memory_size", memory_size, 128, 10240, "MB")
+        checks.within("timeout", timeout, 1, 900, "seconds", seconds_of(timeout))
+        checks.within(
+            "ephemeral_storage_size", ephemeral_storage_size, 512, 10240, "MB",
+            mebibytes_of(ephemeral_storage_size),
+        )
+        _check_environment(checks, environment)
+        checks.within("retry_attempts", retry_attempts, 0, 2)
+        checks.within("max_event_age", max_event_age, 60, 6 * 3600, "seconds", seconds_of(max_event_age))
+        layer_count = len(layers) + (1 if powertools else 0)
+        checks.require(
+            layer_count <= MAX_LAYERS, "layers", f"{layer_count} layers",
+            f"exceed Lambda's limit of {MAX_LAYERS} layers per function (the Powertools layer counts)",
+        )
+        _check_concurrency(checks, reserved_concurrency, provisioned_concurrency)
+        destinations = {}
+        for prop, target in (("on_success", on_success), ("on_failure", on_failure)):
+            if target is not None:
+                destinations[prop] = as_destination(target)
+                checks.require(
+                    destinations[prop] is not None, prop, type(target).__name__,
+                    "must be an SQS queue, SNS topic, Lambda function or EventBridge bus",
+                )
+        _check_url(checks, function_url_auth, allow_public_function_url, function_url_cors)
+        checks.require(
+            deployment is None, "deployment", deployment,
+            "is not available in this release: safe deployments (CodeDeploy) are not built yet",
+        )
+        checks.raise_if_any()
+
+        self.log_group = logs.LogGroup(
+            self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Execution role of {self.node.path}",
+        )
+        # Least privilege: write to this function's own log group and nowhere else.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+
+        if vpc is not None:
+            # What AWSLambdaVPCAccessExecutionRole grants, minus its logs:* on every log group.
+            self.role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=[
+                        "ec2:CreateNetworkInterface",
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DescribeSubnets",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:AssignPrivateIpAddresses",
+                        "ec2:UnassignPrivateIpAddresses",
+                    ],
+                    resources=["*"],
+                )
+            )
+
+        all_layers = list(layers)
+        if powertools:
+            all_layers.append(
+                powertools_layer(self, "PowertoolsLayer", architecture, runtime, powertools_layer_version)
+            )
+        if image is not None:
+            code, handler, runtime = image, lambda_.Handler.FROM_IMAGE, lambda_.Runtime.FROM_IMAGE
+        else:
+            assert entry_path is not None
+            code = code_from_folder(entry_path, architecture, runtime, self.node.path)
+
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            code=code,
+            handler=handler,
+            runtime=runtime,
+            architecture=architecture,
+            role=self.role,
+            memory_size=memory_size,
+            timeout=timeout,
+            environment=environment or None,
+            environment_encryption=environment_key,
+            ephemeral_storage_size=ephemeral_storage_size,
+            reserved_concurrent_executions=reserved_concurrency,
+            tracing=tracing,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            recursive_loop=lambda_.RecursiveLoop.TERMINATE,
+            layers=all_layers or None,
+            retry_attempts=retry_attempts,
+            max_event_age=max_event_age,
+            on_success=destinations.get("on_success"),
+            on_failure=destinations.get("on_failure"),
+            dead_letter_queue=dead_letter_queue,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            description=description,
+        )
+        self._acknowledge_findings(tracing, vpc, has_failure_destination=on_failure is not None)
+
+        self.alias: Optional[lambda_.Alias] = None
+        if provisioned_concurrency:
+            self.alias = lambda_.Alias(
+                self,
+                "Alias",
+                alias_name=ALIAS_NAME,
+                version=self.function.current_version,
+                provisioned_concurrent_executions=provisioned_concurrency,
+            )
+
+        self.url: Optional[lambda_.FunctionUrl] = None
+        if function_url_auth is not None:
+            target = self.alias or self.function
+            self.url = target.add_function_url(
+                auth_type=URL_AUTH_TYPES[function_url_auth], cors=function_url_cors
+            )
+
+    @property
+    def invoke_target(self) -> lambda_.IFunction:
+        """What triggers should invoke: the alias when there is one, else the function."""
+        return self.alias or self.function
+
+    def _acknowledge_findings(
+        self, tracing: lambda_.Tracing, vpc: Optional[ec2.IVpc], has_failure_destination: bool
+    ) -> None:
+        if has_failure_destination:
+            nag.acknowledge(
+                self.function,
+                "Serverless-LambdaDLQ",
+                "Failed asynchronous events go to the on_failure destination, which records the "
+                "error and the request as well as the event: what a dead-letter queue would keep, and more.",
+            )
+        wildcard_reasons = []
+        if tracing != lambda_.Tracing.DISABLED:
+            wildcard_reasons.append("X-Ray's PutTraceSegments and PutTelemetryRecords")
+        if vpc is not None:
+            wildcard_reasons.append("the EC2 network-interface actions Lambda performs in a VPC")
+        policy = self.role.node.try_find_child("DefaultPolicy")
+        if wildcard_reasons and policy is not None:
+            nag.acknowledge(
+                policy,
+                "AwsSolutions-IAM5[Resource::*]",
+                f"Only {' and '.join(wildcard_reasons)} are allowed on '*': "
+                "these actions support no resource-level permissions.",
+            )
+
+
+def _check_code(
+    checks: Checks,
+    entry: Optional[Path],
+    handler: str,
+    image: Optional[lambda_.EcrImageCode],
+    layers: Sequence[lambda_.ILayerVersion],
+    powertools: bool,
+) -> None:
+    if (entry is None) == (image is None):
+        checks.fail("entry", str(entry) if entry else None, "and image: give exactly one of them")
+        return
+    if image is not None:
+        checks.require(
+            not layers and not powertools, "layers", f"{len(layers) + powertools} layers",
+            "cannot be used with a container image: put the layer's content in the image",
+        )
+        return
+    assert entry is not None
+    if not entry.is_dir():
+        checks.fail("entry", str(entry), "must be an existing folder with the handler's code")
+        return
+    module, _, function = handler.rpartition(".")
+    if not module or not function:
+        checks.fail("handler", handler, "must be 'module.function', e.g. 'handler.handler'")
+        return
+    module_path = entry.joinpath(*module.split("."))
+    if not (module_path.with_suffix(".py").is_file() or (module_path / "__init__.py").is_file()):
+        checks.fail(
+            "handler", handler,
+            f"names module '{module}', but {module_path.with_suffix('.py')} does not exist in entry",
+        )
+
+
+def _check_environment(checks: Checks, environment: Mapping[str, str]) -> None:
+    for name in environment:
+        checks.require(
+            bool(ENVIRONMENT_NAME.fullmatch(name)), "environment", name,
+            "is not a valid variable name: a letter, then at least one letter, digit or '_'",
+        )
+        checks.require(
+            name not in RESERVED_ENVIRONMENT, "environment", name,
+            "is reserved by the Lambda runtime and cannot be set",
+        )
+    # Lambda measures the variables as the JSON map it stores; tokens count by their placeholder.
+    size = len(json.dumps(environment, separators=(",", ":")).encode())
+    checks.require(
+        size <= MAX_ENVIRONMENT_BYTES, "environment", f"of {size} bytes",
+        f"exceeds Lambda's limit of {MAX_ENVIRONMENT_BYTES} bytes for all variables together",
+    )
+
+
+def _check_concurrency(checks: Checks, reserved: Optional[int], provisioned: Optional[int]) -> None:
+    if reserved is not None and not is_unresolved(reserved):
+        checks.require(reserved >= 0, "reserved_concurrency", reserved, "must be 0 or more")
+    if provisioned is None or is_unresolved(provisioned):
+        return
+    checks.require(provisioned >= 1, "provisioned_concurrency", provisioned, "must be 1 or more")
+    if reserved is not None and not is_unresolved(reserved):
+        checks.require(
+            provisioned <= reserved, "provisioned_concurrency", provisioned,
+            f"must not exceed reserved_concurrency ({reserved}): provisioned environments "
+            "count against the function's reserved concurrency",
+        )
+
+
+def _check_url(
+    checks: Checks, auth: Optional[str], allow_public: bool, cors: Optional[Any]
+) -> None:
+    if auth is None:
+        checks.require(cors is None, "function_url_cors", "given", "needs function_url_auth")
+        return
+    if auth not in URL_AUTH_TYPES:
+        checks.fail("function_url_auth", auth, "must be 'AWS_IAM' or 'NONE'")
+    elif auth == "NONE":
+        checks.require(
+            allow_public, "function_url_auth", auth,
+            "makes the function callable by anyone on the internet: pass "
+            "allow_public_function_url=True to confirm, or use 'AWS_IAM'",
+        )

@@ -1,0 +1,99 @@
+"""Synth-time configuration checks: collect every error, raise once.
+
+Each message names the construct path, the prop, the value given and the rule, e.g.
+``ServerlessFunction 'App/Stack/Fn': memory_size 64 must be between 128 and 10240 MB``.
+Values that are unresolved tokens (known only at deploy time) are never checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from aws_cdk import Duration, Size, Token
+from constructs import Construct
+
+
+class ConfigurationError(ValueError):
+    """Raised at synth time when a construct's props break one or more rules."""
+
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+def is_unresolved(value: Any) -> bool:
+    """True when `value` is (or holds) a token that only CloudFormation can resolve."""
+    if value is None:
+        return False
+    if isinstance(value, (Duration, Size)):
+        return value.is_unresolved()
+    return Token.is_unresolved(value)
+
+
+def seconds_of(duration: Optional[Duration]) -> Optional[float]:
+    """A duration in seconds, or None when absent or unresolved."""
+    if duration is None or duration.is_unresolved():
+        return None
+    return duration.to_milliseconds() / 1000
+
+
+def mebibytes_of(size: Optional[Size]) -> Optional[float]:
+    """A size in MiB, or None when absent or unresolved."""
+    if size is None or size.is_unresolved():
+        return None
+    return size.to_mebibytes()
+
+
+def show(value: Any) -> str:
+    """How a value given by the user is quoted in a message."""
+    if isinstance(value, Duration):
+        return value.to_human_string()
+    if isinstance(value, Size):
+        return f"{value.to_mebibytes():g} MB"
+    return repr(value)
+
+
+class Checks:
+    """Collects the rule violations of one construct's props.
+
+    Usage::
+
+        checks = Checks(self, "ServerlessFunction")
+        checks.within("memory_size", memory_size, 128, 10240, "MB")
+        checks.require(cond, "timeout", timeout, "must be ...")
+        checks.raise_if_any()
+    """
+
+    def __init__(self, scope: Construct, kind: str) -> None:
+        # The construct is checked before it has children; its own path is already known.
+        self._prefix = f"{kind} '{scope.node.path}'"
+        self.errors: list[str] = []
+
+    def fail(self, prop: str, value: Any, rule: str) -> None:
+        self.errors.append(f"{self._prefix}: {prop} {show(value)} {rule}")
+
+    def require(self, condition: bool, prop: str, value: Any, rule: str) -> None:
+        """Records `rule` as broken unless `condition` holds."""
+        if not condition:
+            self.fail(prop, value, rule)
+
+    def within(
+        self,
+        prop: str,
+        value: Any,
+        low: float,
+        high: float,
+        unit: str = "",
+        measured: Optional[float] = None,
+    ) -> None:
+        """Checks low <= value <= high; `measured` is the number when `value` is a Duration/Size."""
+        if value is None or is_unresolved(value):
+            return
+        number = value if measured is None else measured
+        if not low <= number <= high:
+            suffix = f" {unit}" if unit else ""
+            self.fail(prop, value, f"must be between {low:g} and {high:g}{suffix} inclusive")
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ConfigurationError(self.errors)

@@ -1,0 +1,41 @@
+"""ServerlessFunction on its own: IAM-authenticated function URL, Powertools, failures kept in a queue."""
+
+from pathlib import Path
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from constructs_lib import ServerlessFunction
+from constructs_lib.nag import acknowledge
+
+HANDLERS = Path(__file__).resolve().parent.parent / "lambda_src"
+
+
+class FunctionStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: ServerlessFunction")
+        self.failures = sqs.Queue(
+            self,
+            "Failures",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        for finding in ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"):
+            acknowledge(
+                self.failures,
+                finding,
+                "This queue is itself where failed events end; it needs no dead-letter queue of its own.",
+            )
+        self.hello = ServerlessFunction(
+            self,
+            "Hello",
+            entry=HANDLERS / "hello",
+            powertools=True,
+            environment={"POWERTOOLS_SERVICE_NAME": "hello", "GREETING": "Hello"},
+            on_failure=self.failures,
+            function_url_auth="AWS_IAM",
+            function_url_cors=lambda_.FunctionUrlCorsOptions(allowed_origins=["https://example.com"]),
+        )
