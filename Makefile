@@ -40,6 +40,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/synth.py
+	$(BIN)/python bench/thumbnail.py
 
 clean:
 	rm -rf cdk.out $(VENV) node_modules .pytest_cache

@@ -76,3 +76,15 @@ def test_nag_report_findings_are_counted(tmp_path: Path) -> None:
         {"resourceLogicalId": "Queue", "constructPath": "S/Queue"}]}]}]}
     (tmp_path / "validation-report.json").write_text(json.dumps(report))
     assert check_assembly.nag_findings(tmp_path) == ["AwsSolutions-SQS3 at Queue"]
+
+
+def test_thumbnail_function_bundles_pillow_for_arm64(assembly: Path) -> None:
+    """Pillow's compiled core must match Lambda's arm64 Python 3.14, or it fails to import '_imaging'."""
+    bundles = [p for p in assembly.glob("asset.*") if (p / "PIL").is_dir()]
+    assert len(bundles) == 1
+    (imaging,) = (bundles[0] / "PIL").glob("_imaging.*.so")
+    assert imaging.name == "_imaging.cpython-314-aarch64-linux-gnu.so"
+    (wheel,) = bundles[0].glob("pillow-*.dist-info/WHEEL")
+    tags = [line.split(": ")[1] for line in wheel.read_text().splitlines() if line.startswith("Tag: ")]
+    assert tags and all(t.startswith("cp314-cp314-manylinux") and t.endswith("aarch64") for t in tags)
+    assert (bundles[0] / "handler.py").is_file()

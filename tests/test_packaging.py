@@ -28,6 +28,9 @@ def test_wheel_holds_the_typed_library_only(wheel: zipfile.ZipFile) -> None:
     names = wheel.namelist()
     assert "constructs_lib/py.typed" in names
     assert "constructs_lib/function.py" in names
+    # The handler ThumbnailPipeline owns ships with it, so the construct works after `pip install`.
+    assert "constructs_lib/handlers/thumbnail/handler.py" in names
+    assert "constructs_lib/handlers/thumbnail/requirements.txt" in names
     top_level = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top_level == {"constructs_lib"}
 

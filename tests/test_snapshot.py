@@ -1,4 +1,4 @@
-"""Whole-template snapshot of the ServerlessFunction demo stack (review changes with --snapshot-update)."""
+"""Whole-template snapshots of the demo stacks (review changes with --snapshot-update)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from stacks.function_stack import FunctionStack
+from stacks.thumbnail_stack import ThumbnailStack
 from tests.helpers import make_app, template_of
 
 
@@ -16,4 +17,9 @@ def snapshot_json(snapshot):
 
 def test_function_stack(snapshot_json) -> None:
     template = template_of(FunctionStack(make_app(), "ServerlessFunctionDemo")).to_json()
+    assert template == snapshot_json
+
+
+def test_thumbnail_stack(snapshot_json) -> None:
+    template = template_of(ThumbnailStack(make_app(), "ThumbnailPipelineDemo")).to_json()
     assert template == snapshot_json

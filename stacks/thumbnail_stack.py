@@ -1,0 +1,12 @@
+"""ThumbnailPipeline with new buckets and table: three thumbnail sizes."""
+
+from aws_cdk import Stack
+from constructs import Construct
+
+from constructs_lib import ThumbnailPipeline
+
+
+class ThumbnailStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: ThumbnailPipeline")
+        self.pipeline = ThumbnailPipeline(self, "Thumbnails", sizes=[128, 256, 1024])
