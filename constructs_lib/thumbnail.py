@@ -10,11 +10,11 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import nag
 from .function import ServerlessFunction
+from .queues import failure_queue
 from .validation import Checks
 
 HANDLER_ENTRY = Path(__file__).resolve().parent / "handlers" / "thumbnail"
@@ -75,15 +75,7 @@ class ThumbnailPipeline(Construct):
         self.source_bucket = source_bucket or self._bucket("Source")
         self.thumbnail_bucket = thumbnail_bucket or self._bucket("Thumbnails")
         self.table = table or self._table()
-        self.failures = sqs.Queue(
-            self,
-            "Failures",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        for finding in ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"):
-            nag.acknowledge(self.failures, finding, "This queue is where failed events end: it needs no DLQ.")
+        self.failures = failure_queue(self, "Failures")
 
         options = {"memory_size": 512, "timeout": Duration.seconds(30), **function_options}
         options["environment"] = {

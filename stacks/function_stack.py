@@ -2,13 +2,12 @@
 
 from pathlib import Path
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib import ServerlessFunction
-from constructs_lib.nag import acknowledge
+from constructs_lib.queues import failure_queue
 
 HANDLERS = Path(__file__).resolve().parent.parent / "lambda_src"
 
@@ -16,19 +15,7 @@ HANDLERS = Path(__file__).resolve().parent.parent / "lambda_src"
 class FunctionStack(Stack):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id, description="constructs_lib demo: ServerlessFunction")
-        self.failures = sqs.Queue(
-            self,
-            "Failures",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
-        for finding in ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"):
-            acknowledge(
-                self.failures,
-                finding,
-                "This queue is itself where failed events end; it needs no dead-letter queue of its own.",
-            )
+        self.failures = failure_queue(self, "Failures")
         self.hello = ServerlessFunction(
             self,
             "Hello",
