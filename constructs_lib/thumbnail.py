@@ -79,7 +79,7 @@ class ThumbnailPipeline(Construct):
 
         options = {"memory_size": 512, "timeout": Duration.seconds(30), **function_options}
         options["environment"] = {
-            **options.get("environment", {}),
+            **(options.get("environment") or {}),
             "THUMBNAIL_BUCKET": self.thumbnail_bucket.bucket_name,
             "METADATA_TABLE": self.table.table_name,
             "THUMBNAIL_SIZES": ",".join(str(s) for s in sizes),
