@@ -237,6 +237,7 @@ class ServerlessFunction(Construct):
             description=description,
         )
         self._acknowledge_findings(tracing, vpc, has_failure_destination=on_failure is not None)
+        self._acknowledge_encrypted_destinations([on_success, on_failure, dead_letter_queue])
 
         self.alias: Optional[lambda_.Alias] = None
         if provisioned_concurrency:
@@ -282,6 +283,20 @@ class ServerlessFunction(Construct):
                 "AwsSolutions-IAM5[Resource::*]",
                 f"Only {' and '.join(wildcard_reasons)} are allowed on '*': "
                 "these actions support no resource-level permissions.",
+            )
+
+
+    def _acknowledge_encrypted_destinations(self, targets: Sequence[Any]) -> None:
+        """Sending to a KMS-encrypted queue or topic needs CDK's kms grant on that one key."""
+        keys = [getattr(t, "master_key", None) or getattr(t, "encryption_master_key", None) for t in targets]
+        policy = self.role.node.try_find_child("DefaultPolicy")
+        if policy is None or not any(keys):
+            return
+        for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
+            nag.acknowledge(
+                policy, f"AwsSolutions-IAM5[Action::{action}]",
+                "aws-cdk-lib's grant to send to a KMS-encrypted queue or topic: the wildcard covers that "
+                "action's variants on the destination's own key only.",
             )
 
 

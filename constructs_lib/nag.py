@@ -31,3 +31,13 @@ def _intrinsic_text(value: Any) -> str:
             separator, parts = argument
             return separator.join(_intrinsic_text(part) for part in parts)
     raise ValueError(f"cannot render {value!r} as cdk-nag does")
+
+
+def acknowledge_polled(function: IConstruct, where_failures_go: str) -> None:
+    """A function that only an event source mapping invokes (synchronously) needs no async failure target."""
+    reason = (
+        "An event source mapping invokes this function synchronously, so asynchronous dead-letter "
+        f"queues and destinations never apply; {where_failures_go}."
+    )
+    for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
+        acknowledge(function, finding, reason)

@@ -9,11 +9,15 @@ from constructs import Construct
 from . import nag
 
 
-def failure_queue(scope: Construct, construct_id: str) -> sqs.Queue:
-    """A queue that is itself the last stop of failed events, so it has no dead-letter queue."""
+def failure_queue(scope: Construct, construct_id: str, *, fifo: bool = False) -> sqs.Queue:
+    """A queue that is itself the last stop of failed events, so it has no dead-letter queue.
+
+    ``fifo`` makes it a FIFO queue, as the dead-letter queue of a FIFO queue must be.
+    """
     queue = sqs.Queue(
         scope,
         construct_id,
+        fifo=fifo or None,
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
         retention_period=Duration.days(14),

@@ -3,7 +3,11 @@
 from aws_cdk import App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
+from .async_stack import AsyncStack
 from .function_stack import FunctionStack
+from .queue_stack import QueueStack
+from .scheduled_stack import ScheduledStack
+from .stream_stack import StreamStack
 from .thumbnail_stack import ThumbnailStack
 
 
@@ -12,6 +16,10 @@ def build_app(app: App) -> list[Stack]:
     stacks: list[Stack] = [
         FunctionStack(app, "ServerlessFunctionDemo"),
         ThumbnailStack(app, "ThumbnailPipelineDemo"),
+        ScheduledStack(app, "ScheduledFunctionDemo"),
+        QueueStack(app, "QueueWorkerDemo"),
+        StreamStack(app, "StreamConsumerDemo"),
+        AsyncStack(app, "AsyncInvocationDemo"),
     ]
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     return stacks

@@ -1,7 +1,5 @@
 """ServerlessFunction on its own: IAM-authenticated function URL, Powertools, failures kept in a queue."""
 
-from pathlib import Path
-
 from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
@@ -9,7 +7,7 @@ from constructs import Construct
 from constructs_lib import ServerlessFunction
 from constructs_lib.queues import failure_queue
 
-HANDLERS = Path(__file__).resolve().parent.parent / "lambda_src"
+from .paths import HANDLERS
 
 
 class FunctionStack(Stack):

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from dataclasses import dataclass
 
 import pytest
 
+from tests.handlers import Context, load_handler
 from tests.helpers import ROOT
-
-
-@dataclass
-class Context:
-    function_name: str = "hello"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:111111111111:function:hello"
-    aws_request_id: str = "req-1"
 
 
 @pytest.fixture(scope="module")
 def hello():
-    spec = importlib.util.spec_from_file_location("hello_handler", ROOT / "lambda_src" / "hello" / "handler.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_handler(ROOT / "lambda_src" / "hello" / "handler.py", "hello_handler")
 
 
 def test_greets_by_query_parameter(hello) -> None:

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from stacks.async_stack import AsyncStack
 from stacks.function_stack import FunctionStack
+from stacks.queue_stack import QueueStack
+from stacks.scheduled_stack import ScheduledStack
+from stacks.stream_stack import StreamStack
 from stacks.thumbnail_stack import ThumbnailStack
 from tests.helpers import make_app, template_of
 
@@ -15,11 +19,14 @@ def snapshot_json(snapshot):
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
-def test_function_stack(snapshot_json) -> None:
-    template = template_of(FunctionStack(make_app(), "ServerlessFunctionDemo")).to_json()
-    assert template == snapshot_json
-
-
-def test_thumbnail_stack(snapshot_json) -> None:
-    template = template_of(ThumbnailStack(make_app(), "ThumbnailPipelineDemo")).to_json()
+@pytest.mark.parametrize("stack_class, stack_id", [
+    (FunctionStack, "ServerlessFunctionDemo"),
+    (ThumbnailStack, "ThumbnailPipelineDemo"),
+    (ScheduledStack, "ScheduledFunctionDemo"),
+    (QueueStack, "QueueWorkerDemo"),
+    (StreamStack, "StreamConsumerDemo"),
+    (AsyncStack, "AsyncInvocationDemo"),
+])
+def test_demo_stack(snapshot_json, stack_class, stack_id) -> None:
+    template = template_of(stack_class(make_app(), stack_id)).to_json()
     assert template == snapshot_json

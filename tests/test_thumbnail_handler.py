@@ -2,53 +2,38 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import os
 import struct
-import sys
 import zlib
 from urllib.parse import quote_plus
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from constructs_lib.thumbnail import HANDLER_ENTRY
+from tests.handlers import load_handler, moto_aws
 
 SOURCE, THUMBS, TABLE = "uploads", "thumbnails", "metadata"
 
 
 @pytest.fixture(scope="module")
-def aws(tmp_path_factory):
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    host, port = server.get_host_and_port()
-    saved = dict(os.environ)
-    os.environ.update(
-        AWS_ENDPOINT_URL=f"http://{host}:{port}", AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1", THUMBNAIL_BUCKET=THUMBS, METADATA_TABLE=TABLE,
-        THUMBNAIL_SIZES="64,256", MAX_PIXELS=str(40_000_000), POWERTOOLS_TRACE_DISABLED="1",
-    )
-    s3 = boto3.client("s3")
-    for bucket in (SOURCE, THUMBS):
-        s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
-    boto3.client("dynamodb").create_table(
-        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-        KeySchema=[{"AttributeName": "image_key", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "image_key", "AttributeType": "S"}],
-    )
-    spec = importlib.util.spec_from_file_location("thumbnail_handler", HANDLER_ENTRY / "handler.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    yield module, s3, boto3.resource("dynamodb").Table(TABLE)
-    server.stop()
-    os.environ.clear()
-    os.environ.update(saved)
+def aws():
+    with moto_aws(
+        THUMBNAIL_BUCKET=THUMBS, METADATA_TABLE=TABLE, THUMBNAIL_SIZES="64,256", MAX_PIXELS=str(40_000_000)
+    ):
+        s3 = boto3.client("s3")
+        for bucket in (SOURCE, THUMBS):
+            s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
+        boto3.client("dynamodb").create_table(
+            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "image_key", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "image_key", "AttributeType": "S"}],
+        )
+        module = load_handler(HANDLER_ENTRY / "handler.py", "thumbnail_handler")
+        yield module, s3, boto3.resource("dynamodb").Table(TABLE)
 
 
 def upload(aws, key: str, data: bytes, bucket: str = SOURCE) -> dict:
