@@ -13,13 +13,17 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from . import alarms as alarm_kit
 from . import nag
 from .bundling import code_from_folder
+from .deployment import Deployment, SafeDeployment
 from .destinations import DestinationTarget, as_destination
 from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, powertools_layer
+from .scaling import ProvisionedConcurrencyScaling
 from .validation import Checks, is_unresolved, mebibytes_of, seconds_of
 
 DEFAULT_RUNTIME = lambda_.Runtime.PYTHON_3_14
@@ -61,8 +65,10 @@ class ServerlessFunction(Construct):
     :param environment_key: a customer-managed KMS key for the variables (default: AWS managed key).
     :param ephemeral_storage_size: /tmp size, 512-10240 MB (default 512 MB).
     :param reserved_concurrency: executions reserved for (and capping) this function (default none).
-    :param provisioned_concurrency: pre-initialised environments on the alias "live" (created for it);
-        at most ``reserved_concurrency`` when both are set.
+    :param provisioned_concurrency: pre-initialised environments on the alias (``deployment``'s, or
+        "live", created for it); at most ``reserved_concurrency`` when both are set.
+    :param provisioned_concurrency_scaling: Application Auto Scaling of that provisioned concurrency
+        (``ProvisionedConcurrencyScaling(min_capacity, max_capacity, target_utilization=0.7)``).
     :param tracing: X-Ray mode (default ACTIVE).
     :param log_retention: default one month.
     :param log_removal_policy: what happens to the log group when the function is deleted
@@ -86,7 +92,13 @@ class ServerlessFunction(Construct):
     :param vpc: place the function in this VPC (its private subnets unless ``vpc_subnets`` says otherwise).
     :param vpc_subnets: subnets in ``vpc``.
     :param security_groups: security groups in ``vpc`` (default: one created by CDK).
-    :param deployment: safe deployment with CodeDeploy; not available in this release (must be None).
+    :param deployment: safe deployment with CodeDeploy (``Deployment.canary(...)``, ``.linear(...)``,
+        ``.all_at_once()``): every code or configuration change publishes a version, and CodeDeploy
+        shifts the alias to it, rolling back on alarms. Triggers and the URL then use the alias.
+    :param create_alarms: create the default alarms (default True): errors, throttles, destination
+        delivery failures (with destinations), dead-letter and failure queues not empty; with a
+        deployment, the alias's errors and throttles and the new version's errors too.
+    :param alarm_topic: an SNS topic told of every alarm's changes to ALARM and back to OK.
     :param description: the function's description.
     """
 
@@ -124,7 +136,10 @@ class ServerlessFunction(Construct):
         vpc: Optional[ec2.IVpc] = None,
         vpc_subnets: Optional[ec2.SubnetSelection] = None,
         security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
-        deployment: None = None,
+        deployment: Optional[Deployment] = None,
+        provisioned_concurrency_scaling: Optional[ProvisionedConcurrencyScaling] = None,
+        create_alarms: bool = True,
+        alarm_topic: Optional[sns.ITopic] = None,
         description: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -157,10 +172,15 @@ class ServerlessFunction(Construct):
                     "must be an SQS queue, SNS topic, Lambda function or EventBridge bus",
                 )
         _check_url(checks, function_url_auth, allow_public_function_url, function_url_cors)
-        checks.require(
-            deployment is None, "deployment", deployment,
-            "is not available in this release: safe deployments (CodeDeploy) are not built yet",
-        )
+        if deployment is not None:
+            checks.require(
+                isinstance(deployment, Deployment), "deployment", type(deployment).__name__,
+                "must be a Deployment: Deployment.canary(...), Deployment.linear(...) or Deployment.all_at_once()",
+            )
+            if isinstance(deployment, Deployment):
+                deployment.check(checks)
+        if provisioned_concurrency_scaling is not None:
+            provisioned_concurrency_scaling.check(checks, provisioned_concurrency)
         checks.raise_if_any()
 
         self.log_group = logs.LogGroup(
@@ -240,14 +260,27 @@ class ServerlessFunction(Construct):
         self._acknowledge_encrypted_destinations([on_success, on_failure, dead_letter_queue])
 
         self.alias: Optional[lambda_.Alias] = None
-        if provisioned_concurrency:
+        if provisioned_concurrency or deployment is not None:
+            # current_version changes whenever code or configuration does: a new version, never a collision.
             self.alias = lambda_.Alias(
                 self,
                 "Alias",
-                alias_name=ALIAS_NAME,
+                alias_name=deployment.alias_name if deployment else ALIAS_NAME,
                 version=self.function.current_version,
                 provisioned_concurrent_executions=provisioned_concurrency,
             )
+            if provisioned_concurrency_scaling is not None:
+                provisioned_concurrency_scaling.apply(self.alias)
+        self.deployment: Optional[SafeDeployment] = None
+        if deployment is not None:
+            self.deployment = SafeDeployment(self, "Deployment", target=self, alias=self.alias, deployment=deployment)
+
+        self.alarms: alarm_kit.Alarms = {}
+        if create_alarms:
+            self.alarms = self._default_alarms(on_success, on_failure, dead_letter_queue)
+        if self.deployment is not None:  # they decide rollbacks, so they always exist
+            self.alarms.update(self.deployment.alarms)
+        alarm_kit.notify(self.alarms, alarm_topic)
 
         self.url: Optional[lambda_.FunctionUrl] = None
         if function_url_auth is not None:
@@ -255,6 +288,31 @@ class ServerlessFunction(Construct):
             self.url = target.add_function_url(
                 auth_type=URL_AUTH_TYPES[function_url_auth], cors=function_url_cors
             )
+
+    def _default_alarms(
+        self, on_success: Any, on_failure: Any, dead_letter_queue: Optional[sqs.IQueue]
+    ) -> alarm_kit.Alarms:
+        period = alarm_kit.PERIOD
+        found = {
+            "errors": alarm_kit.any_of(self, "ErrorsAlarm", self.function.metric_errors(period=period), "Function errors"),
+            "throttles": alarm_kit.any_of(
+                self, "ThrottlesAlarm", self.function.metric_throttles(period=period), "Function throttles"
+            ),
+        }
+        if on_success is not None or on_failure is not None:
+            deliveries = self.function.metric("DestinationDeliveryFailures", period=period, statistic="Sum")
+            found["destination_delivery_failures"] = alarm_kit.any_of(
+                self, "DestinationDeliveryFailuresAlarm", deliveries, "Asynchronous results not delivered"
+            )
+        if hasattr(on_failure, "queue_arn"):
+            found["failure_queue_not_empty"] = alarm_kit.queue_not_empty(
+                self, "FailureQueueAlarm", on_failure, "Asynchronous events failed every retry"
+            )
+        if dead_letter_queue is not None:
+            found["dead_letter_queue_not_empty"] = alarm_kit.queue_not_empty(
+                self, "DeadLetterQueueAlarm", dead_letter_queue, "Asynchronous events in the dead-letter queue"
+            )
+        return found
 
     @property
     def invoke_target(self) -> lambda_.IFunction:

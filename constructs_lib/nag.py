@@ -41,3 +41,13 @@ def acknowledge_polled(function: IConstruct, where_failures_go: str) -> None:
     )
     for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
         acknowledge(function, finding, reason)
+
+
+def acknowledge_hook(function: IConstruct) -> None:
+    """CodeDeploy invokes a lifecycle hook and waits for the status it reports: no event to keep."""
+    reason = (
+        "A CodeDeploy lifecycle hook: it reports Succeeded or Failed to CodeDeploy, which rolls back on "
+        "Failed or on no report; there is no event to keep in a dead-letter queue or destination."
+    )
+    for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
+        acknowledge(function, finding, reason)

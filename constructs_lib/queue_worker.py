@@ -10,6 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from . import alarms as alarm_kit
 from . import nag
 from .function import ServerlessFunction
 from .queues import failure_queue
@@ -50,7 +51,8 @@ class QueueWorker(Construct):
         ``deployment`` included (the mapping then targets the alias). Default timeout 30 s.
 
     Exposes ``queue``, ``dead_letter_queue`` (None for a given queue), ``function`` (the
-    ServerlessFunction) and ``event_source_mapping``.
+    ServerlessFunction), ``event_source_mapping`` and ``alarms``: the function's, plus the oldest
+    message older than 15 minutes and the dead-letter queue not empty.
     """
 
     def __init__(
@@ -151,6 +153,15 @@ class QueueWorker(Construct):
             self.event_source_mapping, "Serverless-LambdaEventSourceMappingDestination",
             f"SQS event source mappings take no on-failure destination: {failures}.",
         )
+        self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
+
+    def _alarms(self) -> alarm_kit.Alarms:
+        found = {"oldest_message_too_old": alarm_kit.oldest_message_too_old(self, "OldestMessageAlarm", self.queue)}
+        if self.dead_letter_queue is not None:
+            found["dead_letter_queue_not_empty"] = alarm_kit.queue_not_empty(
+                self, "DeadLetterQueueAlarm", self.dead_letter_queue, "Messages failed every receive"
+            )
+        return found
 
 
 def _check_batching(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any, Optional, Union
 
 from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from . import alarms as alarm_kit
 from .function import ServerlessFunction
 from .queues import failure_queue
 from .schedule_expression import problems_of
@@ -40,8 +42,9 @@ class ScheduledFunction(Construct):
     Unless ``on_failure`` or ``dead_letter_queue`` is given, events that fail in the function after
     its retries go to a new queue, ``failures``.
 
-    Exposes ``rule``, ``function`` (the ServerlessFunction), ``target_dead_letter_queue`` and
-    ``failures`` (None when the user gave a failure target).
+    Exposes ``rule``, ``function`` (the ServerlessFunction), ``target_dead_letter_queue``,
+    ``failures`` (None when the user gave a failure target) and ``alarms``: the function's, plus
+    EventBridge FailedInvocations and the target dead-letter queue not empty.
     """
 
     def __init__(
@@ -105,3 +108,16 @@ class ScheduledFunction(Construct):
                 max_event_age=target_max_event_age,
             )
         )
+        self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
+
+    def _alarms(self) -> alarm_kit.Alarms:
+        failed = cloudwatch.Metric(
+            namespace="AWS/Events", metric_name="FailedInvocations", dimensions_map={"RuleName": self.rule.rule_name},
+            period=alarm_kit.PERIOD, statistic="Sum",
+        )
+        return {
+            "failed_invocations": alarm_kit.any_of(self, "FailedInvocationsAlarm", failed, "EventBridge could not invoke"),
+            "target_dead_letter_queue_not_empty": alarm_kit.queue_not_empty(
+                self, "TargetDeadLetterQueueAlarm", self.target_dead_letter_queue, "Events EventBridge gave up on"
+            ),
+        }

@@ -14,6 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from . import alarms as alarm_kit
 from . import nag
 from .function import ServerlessFunction
 from .queues import failure_queue
@@ -50,7 +51,8 @@ class StreamConsumer(Construct):
     :param function_options: ``entry``, ``handler`` and any other ``ServerlessFunction`` option,
         ``deployment`` included (the mapping then targets the alias). Default timeout 30 s.
 
-    Exposes ``function`` (the ServerlessFunction), ``event_source_mapping`` and ``on_failure``.
+    Exposes ``function`` (the ServerlessFunction), ``event_source_mapping``, ``on_failure`` and
+    ``alarms``: the function's, plus iterator age over 5 minutes and the on-failure queue not empty.
     """
 
     def __init__(
@@ -129,6 +131,21 @@ class StreamConsumer(Construct):
         nag.acknowledge_polled(
             self.function.function, "discarded batches are described in the mapping's on-failure destination"
         )
+        self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
+
+    def _alarms(self) -> alarm_kit.Alarms:
+        iterator_age = self.function.function.metric("IteratorAge", period=alarm_kit.PERIOD, statistic="Maximum")
+        found = {
+            "iterator_age": alarm_kit.above(
+                self, "IteratorAgeAlarm", iterator_age, alarm_kit.ITERATOR_AGE_MILLISECONDS,
+                "The consumer is more than 5 minutes behind the stream",
+            )
+        }
+        if hasattr(self.on_failure, "queue_arn"):
+            found["on_failure_not_empty"] = alarm_kit.queue_not_empty(
+                self, "OnFailureAlarm", self.on_failure, "Batches were discarded after their retries"
+            )
+        return found
 
 
 def _as_failure_destination(target: Any) -> Optional[lambda_.IEventSourceDlq]:

@@ -41,8 +41,9 @@ class ThumbnailPipeline(Construct):
     :param function_options: any other ``ServerlessFunction`` option (memory_size, timeout, ...).
 
     Exposes ``source_bucket``, ``thumbnail_bucket``, ``table``, ``function`` (the ServerlessFunction),
-    ``failures`` (the queue that receives events that failed every retry) and ``access_logs``
-    (the server access log bucket, when the construct created buckets).
+    ``failures`` (the queue that receives events that failed every retry), ``access_logs``
+    (the server access log bucket, when the construct created buckets) and ``alarms`` (the
+    function's: errors, throttles, failed deliveries, ``failures`` not empty).
     """
 
     def __init__(
@@ -98,6 +99,7 @@ class ThumbnailPipeline(Construct):
                 s3.NotificationKeyFilter(prefix=prefix, suffix=suffix),
             )
         self._acknowledge_notification_handler()
+        self.alarms = dict(self.function.alarms)
 
     def _bucket(self, construct_id: str) -> s3.Bucket:
         if self.access_logs is None:

@@ -4,6 +4,7 @@ from aws_cdk import App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from .async_stack import AsyncStack
+from .deployment_stack import DeploymentStack
 from .function_stack import FunctionStack
 from .queue_stack import QueueStack
 from .scheduled_stack import ScheduledStack
@@ -20,6 +21,7 @@ def build_app(app: App) -> list[Stack]:
         QueueStack(app, "QueueWorkerDemo"),
         StreamStack(app, "StreamConsumerDemo"),
         AsyncStack(app, "AsyncInvocationDemo"),
+        DeploymentStack(app, "SafeDeploymentDemo"),
     ]
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     return stacks

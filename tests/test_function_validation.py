@@ -55,7 +55,7 @@ def layer(stack: Stack, n: int) -> lambda_.ILayerVersion:
         ),
         ({"handler": "handler"}, "handler 'handler' must be 'module.function'"),
         ({"handler": "missing.handler"}, "handler 'missing.handler' names module 'missing', but"),
-        ({"deployment": object()}, "deployment <object object at"),
+        ({"deployment": "canary"}, "deployment 'str' must be a Deployment: Deployment.canary(...)"),
     ],
 )
 def test_rule(stack: Stack, props: dict, message: str) -> None:

@@ -30,6 +30,9 @@ def test_wheel_holds_the_typed_library_only(wheel: zipfile.ZipFile) -> None:
     # The handler ThumbnailPipeline owns ships with it, so the construct works after `pip install`.
     assert "constructs_lib/handlers/thumbnail/handler.py" in names
     assert "constructs_lib/handlers/thumbnail/requirements.txt" in names
+    # So do the CodeDeploy hooks that Deployment(pre_traffic_hook=True, ...) uses.
+    for hook in ("pre_traffic.py", "post_traffic.py", "report.py"):
+        assert f"constructs_lib/handlers/deploy_hooks/{hook}" in names
     top_level = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top_level == {"constructs_lib"}
 

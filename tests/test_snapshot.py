@@ -6,6 +6,7 @@ import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from stacks.async_stack import AsyncStack
+from stacks.deployment_stack import DeploymentStack
 from stacks.function_stack import FunctionStack
 from stacks.queue_stack import QueueStack
 from stacks.scheduled_stack import ScheduledStack
@@ -26,6 +27,7 @@ def snapshot_json(snapshot):
     (QueueStack, "QueueWorkerDemo"),
     (StreamStack, "StreamConsumerDemo"),
     (AsyncStack, "AsyncInvocationDemo"),
+    (DeploymentStack, "SafeDeploymentDemo"),
 ])
 def test_demo_stack(snapshot_json, stack_class, stack_id) -> None:
     template = template_of(stack_class(make_app(), stack_id)).to_json()
