@@ -89,9 +89,13 @@ class ServerlessFunction(Construct):
         ``allow_public_function_url=True`` is given as well.
     :param allow_public_function_url: the explicit opt-in for ``function_url_auth="NONE"``.
     :param function_url_cors: CORS settings of the function URL.
+    :param function_url_invokers: principals (e.g. another account's role) allowed to call the
+        ``AWS_IAM`` URL: each gets ``lambda:InvokeFunctionUrl`` in the function's resource policy.
     :param vpc: place the function in this VPC (its private subnets unless ``vpc_subnets`` says otherwise).
     :param vpc_subnets: subnets in ``vpc``.
     :param security_groups: security groups in ``vpc`` (default: one created by CDK).
+    :param filesystem: an EFS access point mounted under /mnt (``lambda_.FileSystem.from_efs_access_point``);
+        needs ``vpc``.
     :param deployment: safe deployment with CodeDeploy (``Deployment.canary(...)``, ``.linear(...)``,
         ``.all_at_once()``): every code or configuration change publishes a version, and CodeDeploy
         shifts the alias to it, rolling back on alarms. Triggers and the URL then use the alias.
@@ -133,9 +137,11 @@ class ServerlessFunction(Construct):
         function_url_auth: Optional[str] = None,
         allow_public_function_url: bool = False,
         function_url_cors: Optional[lambda_.FunctionUrlCorsOptions] = None,
+        function_url_invokers: Sequence[iam.IPrincipal] = (),
         vpc: Optional[ec2.IVpc] = None,
         vpc_subnets: Optional[ec2.SubnetSelection] = None,
         security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
+        filesystem: Optional[lambda_.FileSystem] = None,
         deployment: Optional[Deployment] = None,
         provisioned_concurrency_scaling: Optional[ProvisionedConcurrencyScaling] = None,
         create_alarms: bool = True,
@@ -172,6 +178,11 @@ class ServerlessFunction(Construct):
                     "must be an SQS queue, SNS topic, Lambda function or EventBridge bus",
                 )
         _check_url(checks, function_url_auth, allow_public_function_url, function_url_cors)
+        checks.require(
+            not function_url_invokers or function_url_auth == "AWS_IAM", "function_url_invokers",
+            f"{len(function_url_invokers)} principals", "need function_url_auth='AWS_IAM'",
+        )
+        checks.require(filesystem is None or vpc is not None, "filesystem", "given", "needs vpc: EFS is reached in a VPC")
         if deployment is not None:
             checks.require(
                 isinstance(deployment, Deployment), "deployment", type(deployment).__name__,
@@ -254,6 +265,7 @@ class ServerlessFunction(Construct):
             vpc=vpc,
             vpc_subnets=vpc_subnets,
             security_groups=security_groups,
+            filesystem=filesystem,
             description=description,
         )
         self._acknowledge_findings(tracing, vpc, has_failure_destination=on_failure is not None)
@@ -288,6 +300,11 @@ class ServerlessFunction(Construct):
             self.url = target.add_function_url(
                 auth_type=URL_AUTH_TYPES[function_url_auth], cors=function_url_cors
             )
+            for index, principal in enumerate(function_url_invokers):
+                target.add_permission(
+                    f"UrlInvoker{index}", principal=principal, action="lambda:InvokeFunctionUrl",
+                    function_url_auth_type=lambda_.FunctionUrlAuthType.AWS_IAM,
+                )
 
     def _default_alarms(
         self, on_success: Any, on_failure: Any, dead_letter_queue: Optional[sqs.IQueue]

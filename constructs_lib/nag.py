@@ -33,11 +33,11 @@ def _intrinsic_text(value: Any) -> str:
     raise ValueError(f"cannot render {value!r} as cdk-nag does")
 
 
-def acknowledge_polled(function: IConstruct, where_failures_go: str) -> None:
-    """A function that only an event source mapping invokes (synchronously) needs no async failure target."""
+def acknowledge_synchronous(function: IConstruct, invoker: str, failures: str) -> None:
+    """A function that `invoker` invokes synchronously needs no asynchronous failure target."""
     reason = (
-        "An event source mapping invokes this function synchronously, so asynchronous dead-letter "
-        f"queues and destinations never apply; {where_failures_go}."
+        f"{invoker} invokes this function synchronously, so asynchronous dead-letter queues and "
+        f"destinations never apply; {failures}."
     )
     for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
         acknowledge(function, finding, reason)
@@ -50,4 +50,22 @@ def acknowledge_hook(function: IConstruct) -> None:
         "Failed or on no report; there is no event to keep in a dead-letter queue or destination."
     )
     for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
+        acknowledge(function, finding, reason)
+
+
+def acknowledge_edge_function(function: IConstruct) -> None:
+    """What Lambda@Edge rules out, or what aws-cdk-lib's EdgeFunction sets, acknowledged with the reason."""
+    reasons = {
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]":
+            "Lambda@Edge writes logs in every region where it runs, to log groups that exist only once it "
+            "has; aws-cdk-lib's EdgeFunction role uses the AWS managed basic execution policy for that.",
+        "Serverless-LambdaDLQ": "Lambda@Edge supports no dead-letter queues; CloudFront invokes synchronously.",
+        "Serverless-LambdaTracing": "Lambda@Edge supports no X-Ray active tracing.",
+        "Serverless-LambdaDefaultMemorySize": "Viewer triggers of Lambda@Edge allow 128 MB only.",
+        "AwsSolutions-L1": "Lambda@Edge adopts new runtimes after Lambda: the default is Python 3.13; "
+                           "EdgeHandler(runtime=...) picks a newer one once the edge supports it.",
+        "Serverless-LambdaLatestVersion": "Lambda@Edge adopts new runtimes after Lambda: the default is "
+                                          "Python 3.13; EdgeHandler(runtime=...) picks a newer one.",
+    }
+    for finding, reason in reasons.items():
         acknowledge(function, finding, reason)

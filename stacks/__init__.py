@@ -1,15 +1,19 @@
 """The demo app: one stack per pattern, checked by cdk-nag's AwsSolutions and Serverless packs."""
 
-from aws_cdk import App, Stack, Validations
+from aws_cdk import App, Environment, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
+from .alb_stack import AlbStack
 from .async_stack import AsyncStack
 from .deployment_stack import DeploymentStack
+from .edge_stack import EdgeStack
+from .environment import demo_region
 from .function_stack import FunctionStack
 from .queue_stack import QueueStack
 from .scheduled_stack import ScheduledStack
 from .stream_stack import StreamStack
 from .thumbnail_stack import ThumbnailStack
+from .vpc_stack import VpcStack
 
 
 def build_app(app: App) -> list[Stack]:
@@ -22,6 +26,9 @@ def build_app(app: App) -> list[Stack]:
         StreamStack(app, "StreamConsumerDemo"),
         AsyncStack(app, "AsyncInvocationDemo"),
         DeploymentStack(app, "SafeDeploymentDemo"),
+        AlbStack(app, "AlbFunctionDemo", env=Environment(region=demo_region(app))),
+        VpcStack(app, "VpcFunctionDemo"),
+        EdgeStack(app, "EdgeDistributionDemo", env=Environment(region=demo_region(app))),
     ]
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
     return stacks

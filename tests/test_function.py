@@ -7,6 +7,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -245,6 +246,16 @@ def test_function_url_iam_with_cors(stack: Stack) -> None:
     )
     assert fn.url is not None
     template.resource_count_is("AWS::Lambda::Permission", 0)  # IAM auth: no public invoke permission
+
+
+def test_another_accounts_role_may_call_the_iam_url(stack: Stack) -> None:
+    role = "arn:aws:iam::111122223333:role/UrlClient"
+    ServerlessFunction(stack, "Fn", entry=PLAIN, function_url_auth="AWS_IAM", provisioned_concurrency=1,
+                       function_url_invokers=[iam.ArnPrincipal(role)])
+    permission = only(template_of(stack), "AWS::Lambda::Permission")["Properties"]
+    assert permission["Action"] == "lambda:InvokeFunctionUrl" and permission["FunctionUrlAuthType"] == "AWS_IAM"
+    assert permission["Principal"] == role
+    assert permission["FunctionName"]["Ref"].startswith("FnAlias")  # the URL lives on the alias
 
 
 def test_public_function_url_when_confirmed(stack: Stack) -> None:

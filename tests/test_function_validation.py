@@ -7,6 +7,7 @@ import re
 import pytest
 from aws_cdk import CfnParameter, Duration, Size, Stack
 from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from constructs_lib import ConfigurationError, ServerlessFunction
@@ -56,6 +57,9 @@ def layer(stack: Stack, n: int) -> lambda_.ILayerVersion:
         ({"handler": "handler"}, "handler 'handler' must be 'module.function'"),
         ({"handler": "missing.handler"}, "handler 'missing.handler' names module 'missing', but"),
         ({"deployment": "canary"}, "deployment 'str' must be a Deployment: Deployment.canary(...)"),
+        ({"function_url_invokers": [iam.AccountPrincipal("111122223333")]},
+         "function_url_invokers '1 principals' need function_url_auth='AWS_IAM'"),
+        ({"filesystem": "efs"}, "filesystem 'given' needs vpc: EFS is reached in a VPC"),
     ],
 )
 def test_rule(stack: Stack, props: dict, message: str) -> None:

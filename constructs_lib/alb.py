@@ -1,0 +1,167 @@
+"""AlbFunction: Application Load Balancer -> listener -> Lambda target group -> function."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_elasticloadbalancingv2_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from . import alarms as alarm_kit
+from . import nag
+from .function import ServerlessFunction
+from .network import new_vpc
+from .validation import Checks
+
+TARGET_RESPONSE_SECONDS = 5
+
+
+def _limit_invocations_to_this_account(target: lambda_.IFunction) -> None:
+    """aws-cdk-lib lets any load balancer invoke a Lambda target (the target group's ARN cannot be named
+    without a dependency cycle); only this account's load balancers may."""
+    for child in target.node.children:
+        if isinstance(child, lambda_.CfnPermission) and child.principal == "elasticloadbalancing.amazonaws.com":
+            child.add_property_override("SourceAccount", Aws.ACCOUNT_ID)
+
+
+class AlbFunction(Construct):
+    """A function behind an Application Load Balancer (the notes' ALB -> Lambda, JSON <-> HTTP).
+
+    Without ``certificate`` the load balancer listens on HTTP port 80; with one, on HTTPS port 443
+    (TLS 1.2+) and port 80 redirects to it. The security group opens only those ports (to anyone when
+    internet-facing, to the VPC's range when internal). Access logs go to an encrypted, SSL-only bucket.
+
+    :param vpc: where the load balancer lives (default: a new VPC, two AZs, no NAT gateway).
+    :param internet_facing: public (default) or internal load balancer.
+    :param certificate: an ACM certificate for HTTPS (default: HTTP only).
+    :param multi_value_headers: the target group passes repeated headers and query parameters as
+        lists (``multiValueHeaders``, ``multiValueQueryStringParameters``); the response must answer
+        in the same mode or the load balancer returns 502 (default False).
+    :param health_check: let the load balancer call the function for health checks on ``/``
+        (default True; each check is an invocation).
+    :param access_logs_bucket: where access logs go (default: a new bucket).
+    :param function_options: ``entry``, ``handler`` and any other ``ServerlessFunction`` option,
+        ``deployment`` included (the target group then holds the alias).
+
+    Exposes ``load_balancer``, ``listener`` (HTTPS when there is a certificate), ``target_group``,
+    ``function``, ``url``, ``vpc``, ``access_logs_bucket`` and ``alarms``: the function's, plus target
+    5xx answers and target response time over 5 s.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: Optional[ec2.IVpc] = None,
+        internet_facing: bool = True,
+        certificate: Optional[acm.ICertificate] = None,
+        multi_value_headers: bool = False,
+        health_check: bool = True,
+        access_logs_bucket: Optional[s3.IBucket] = None,
+        **function_options: Any,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        checks = Checks(self, "AlbFunction")
+        region = Stack.of(self).region
+        checks.require(
+            not Token.is_unresolved(region), "stack region", "unresolved",
+            "is needed: the access log bucket policy names the region's Elastic Load Balancing account; "
+            "give the stack env=Environment(region=...)",
+        )
+        for option in ("vpc_subnets", "security_groups", "filesystem"):
+            checks.require(
+                option not in function_options, option, "given",
+                "does not apply: the load balancer invokes the function through Lambda's API, so it needs no "
+                "VPC (use VpcFunction for a function in a VPC)",
+            )
+        checks.raise_if_any()
+        self.vpc = vpc or new_vpc(self, "Vpc", public=True, private=not internet_facing, nat_gateways=0)
+        self.function = ServerlessFunction(self, "Function", **function_options)
+
+        security_group = ec2.SecurityGroup(
+            self, "SecurityGroup", vpc=self.vpc, allow_all_outbound=False,
+            description=f"Load balancer of {self.node.path}: listener ports only",
+        )
+        peer = ec2.Peer.any_ipv4() if internet_facing else ec2.Peer.ipv4(self.vpc.vpc_cidr_block)
+        ports = [443, 80] if certificate else [80]
+        for listener_port in ports:
+            security_group.add_ingress_rule(peer, ec2.Port.tcp(listener_port), f"Listener port {listener_port}")
+        self.load_balancer = elbv2.ApplicationLoadBalancer(
+            self, "LoadBalancer", vpc=self.vpc, internet_facing=internet_facing, security_group=security_group,
+            drop_invalid_header_fields=True,
+            vpc_subnets=ec2.SubnetSelection(
+                subnet_type=ec2.SubnetType.PUBLIC if internet_facing else ec2.SubnetType.PRIVATE_ISOLATED
+            ) if vpc is None else None,
+        )
+        self.access_logs_bucket = access_logs_bucket or self._access_logs_bucket()
+        self.load_balancer.log_access_logs(self.access_logs_bucket, prefix="alb")
+
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self, "TargetGroup",
+            target_type=elbv2.TargetType.LAMBDA,
+            targets=[targets.LambdaTarget(self.function.invoke_target)],
+            multi_value_headers_enabled=multi_value_headers or None,
+            health_check=elbv2.HealthCheck(enabled=health_check, path="/", interval=Duration.seconds(60))
+            if health_check else elbv2.HealthCheck(enabled=False),
+        )
+        _limit_invocations_to_this_account(self.function.invoke_target)
+        if certificate:
+            self.listener = self.load_balancer.add_listener(
+                "Https", port=443, protocol=elbv2.ApplicationProtocol.HTTPS, certificates=[certificate],
+                ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS, default_target_groups=[self.target_group], open=False,
+            )
+            # Not add_redirect(): it opens port 80 to anyone, also on an internal load balancer.
+            self.load_balancer.add_listener(
+                "HttpRedirect", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=False,
+                default_action=elbv2.ListenerAction.redirect(protocol="HTTPS", port="443", permanent=True),
+            )
+        else:
+            self.listener = self.load_balancer.add_listener(
+                "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP,
+                default_target_groups=[self.target_group], open=False,
+            )
+        scheme = "https" if certificate else "http"
+        self.url = f"{scheme}://{self.load_balancer.load_balancer_dns_name}"
+        if internet_facing:
+            nag.acknowledge(
+                security_group, "AwsSolutions-EC23",
+                f"An internet-facing load balancer: only its listener ports ({', '.join(map(str, ports))}) are "
+                "open to the internet, by design.",
+            )
+        nag.acknowledge_synchronous(
+            self.function.function, "The load balancer", "a failed request is answered with an error status"
+        )
+        self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
+
+    def _access_logs_bucket(self) -> s3.Bucket:
+        bucket = s3.Bucket(
+            self, "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,  # the only encryption ALB log delivery supports
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        nag.acknowledge(bucket, "AwsSolutions-S1", "This bucket receives the load balancer's access logs.")
+        return bucket
+
+    def _alarms(self) -> alarm_kit.Alarms:
+        metrics = self.target_group.metrics
+        return {
+            "target_5xx": alarm_kit.any_of(
+                self, "Target5xxAlarm",
+                metrics.http_code_target(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=alarm_kit.PERIOD),
+                "The function answered with 5xx",
+            ),
+            "target_response_time": alarm_kit.above(
+                self, "TargetResponseTimeAlarm",
+                metrics.target_response_time(period=alarm_kit.PERIOD, statistic="p99"),
+                TARGET_RESPONSE_SECONDS, f"p99 response time over {TARGET_RESPONSE_SECONDS} s",
+            ),
+        }

@@ -1,0 +1,110 @@
+"""VpcFunction: isolated VPC, endpoints, NAT when asked, security group, EFS, public subnets refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from aws_cdk import Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_efs as efs
+from aws_cdk.assertions import Match
+
+from constructs_lib import ConfigurationError, VpcFunction
+from tests.helpers import FIXTURES, template_of
+
+PLAIN = FIXTURES / "plain"
+
+
+def resources(stack: Stack, kind: str) -> list[dict]:
+    return [r["Properties"] for r in template_of(stack).find_resources(kind).values()]
+
+
+def test_defaults_isolated_vpc_with_gateway_endpoints(stack: Stack) -> None:
+    fn = VpcFunction(stack, "Fn", entry=PLAIN)
+    template = template_of(stack)
+    assert not resources(stack, "AWS::EC2::NatGateway")
+    assert not resources(stack, "AWS::EC2::InternetGateway")
+    subnets = resources(stack, "AWS::EC2::Subnet")
+    assert len(subnets) == 2 and not any(s.get("MapPublicIpOnLaunch") for s in subnets)
+    endpoints = resources(stack, "AWS::EC2::VPCEndpoint")
+    assert {e["VpcEndpointType"] for e in endpoints} == {"Gateway"}
+    services = {str(e["ServiceName"]) for e in endpoints}
+    assert any("s3" in s for s in services) and any("dynamodb" in s for s in services)
+    assert set(fn.endpoints) == {"S3", "DynamoDB"}
+    assert resources(stack, "AWS::EC2::FlowLog")
+    (function,) = [f for f in resources(stack, "AWS::Lambda::Function")]
+    vpc_config = function["VpcConfig"]
+    assert vpc_config["SecurityGroupIds"] == [stack.resolve(fn.security_group.security_group_id)]
+    assert len(vpc_config["SubnetIds"]) == 2
+    (group,) = resources(stack, "AWS::EC2::SecurityGroup")
+    (egress,) = group["SecurityGroupEgress"]
+    assert (egress["CidrIp"], egress["IpProtocol"], egress["FromPort"], egress["ToPort"]) == ("0.0.0.0/0", "tcp", 443, 443)
+    # The function may create and delete its network interfaces (inline, no AWS managed policy).
+    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
+        Match.object_like({"Action": Match.array_with(["ec2:CreateNetworkInterface"]), "Resource": "*"})])}})
+    assert fn.file_system is None and fn.access_point is None
+
+
+def test_allow_internet_adds_public_subnets_and_one_nat(stack: Stack) -> None:
+    VpcFunction(stack, "Fn", entry=PLAIN, allow_internet=True)
+    assert len(resources(stack, "AWS::EC2::NatGateway")) == 1
+    subnets = resources(stack, "AWS::EC2::Subnet")
+    public = [s for s in subnets if s.get("MapPublicIpOnLaunch")]
+    (function,) = resources(stack, "AWS::Lambda::Function")
+    assert len(subnets) == 4 and len(public) == 2
+    assert all("Private" in str(subnet) for subnet in function["VpcConfig"]["SubnetIds"])
+
+
+def test_interface_endpoints_and_efs(stack: Stack) -> None:
+    fn = VpcFunction(stack, "Fn", entry=PLAIN, filesystem=True, mount_path="/mnt/files",
+                     interface_endpoints=[ec2.InterfaceVpcEndpointAwsService.SQS])
+    interface = [e for e in resources(stack, "AWS::EC2::VPCEndpoint") if e["VpcEndpointType"] == "Interface"]
+    assert len(interface) == 1 and interface[0]["PrivateDnsEnabled"] is True
+    (file_system,) = resources(stack, "AWS::EFS::FileSystem")
+    assert file_system["Encrypted"] is True
+    (access_point,) = resources(stack, "AWS::EFS::AccessPoint")
+    assert access_point["PosixUser"] == {"Uid": "1001", "Gid": "1001"}
+    assert access_point["RootDirectory"]["Path"] == "/lambda"
+    (function,) = resources(stack, "AWS::Lambda::Function")
+    assert function["FileSystemConfigs"] == [{
+        "Arn": stack.resolve(fn.access_point.access_point_arn), "LocalMountPath": "/mnt/files"}]
+    (egress,) = resources(stack, "AWS::EC2::SecurityGroupEgress")
+    assert egress["FromPort"] == 2049 and egress["GroupId"] == stack.resolve(fn.security_group.security_group_id)
+
+
+def test_a_given_vpc_and_file_system(stack: Stack) -> None:
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
+    file_system = efs.FileSystem(stack, "Files", vpc=vpc)
+    fn = VpcFunction(stack, "Fn", entry=PLAIN, vpc=vpc, filesystem=file_system)
+    assert fn.vpc is vpc and fn.file_system is file_system and fn.endpoints == {}
+    assert len(resources(stack, "AWS::EFS::FileSystem")) == 1
+    (function,) = [f for f in resources(stack, "AWS::Lambda::Function") if "FileSystemConfigs" in f]
+    private = {stack.resolve(s.subnet_id)["Ref"] for s in vpc.private_subnets}
+    assert {s["Ref"] for s in function["VpcConfig"]["SubnetIds"]} == private
+
+
+WHERE = re.escape("VpcFunction 'Test/Fn': ")
+
+
+def test_public_subnets_are_refused(stack: Stack) -> None:
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=2)
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape("vpc_subnets 'PUBLIC' give a function no internet")):
+        VpcFunction(stack, "Fn", entry=PLAIN, vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC))
+    with pytest.raises(ConfigurationError, match=re.escape("are public: a function there gets no public IP")):
+        VpcFunction(stack, "Fn2", entry=PLAIN, vpc=vpc, vpc_subnets=ec2.SubnetSelection(subnets=vpc.public_subnets))
+    public_only = ec2.Vpc(stack, "PublicOnly", max_azs=2, subnet_configuration=[
+        ec2.SubnetConfiguration(name="Public", subnet_type=ec2.SubnetType.PUBLIC)])
+    with pytest.raises(ConfigurationError, match=re.escape("vpc 'Test/PublicOnly' has no private subnets")):
+        VpcFunction(stack, "Fn3", entry=PLAIN, vpc=public_only)
+
+
+@pytest.mark.parametrize("props, message", [
+    ({"mount_path": "/data"}, "mount_path '/data' must be a folder directly under /mnt"),
+    ({"mount_path": "/mnt/a/b"}, "mount_path '/mnt/a/b' must be a folder directly under /mnt"),
+    ({"security_groups": []}, "security_groups 'given' are not taken"),
+    ({"vpc_subnets": ec2.SubnetSelection()}, "vpc_subnets 'given' needs vpc"),
+])
+def test_each_rule_is_checked(stack: Stack, props: dict, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape(message)):
+        VpcFunction(stack, "Fn", entry=PLAIN, **props)
