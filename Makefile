@@ -14,7 +14,7 @@ PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CDK := node_modules/.bin/cdk
 
-.PHONY: all install synth test bench clean
+.PHONY: all install synth test bench cost diagrams clean
 
 all: synth
 
@@ -37,6 +37,14 @@ synth: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The demo app's Lambda cost at 1 million requests a month of 200 ms per function.
+cost: synth
+	$(BIN)/python -m constructs_lib.cost cdk.out --requests 1000000 --duration-ms 200
+
+# Mermaid diagrams of every demo stack into docs/diagrams/ and the README.
+diagrams: synth
+	$(BIN)/python -m tools.diagrams cdk.out docs/diagrams --readme README.md
 
 bench: install
 	$(BIN)/python bench/synth.py

@@ -1,30 +1,56 @@
-"""AWS CDK v2 constructs for the classic AWS Lambda serverless patterns, secure by default."""
+"""AWS CDK v2 constructs for the classic AWS Lambda serverless patterns, secure by default.
 
-from .alb import AlbFunction
-from .dashboard import Dashboard
-from .deployment import Deployment
-from .edge import EdgeDistribution, EdgeHandler
-from .function import ServerlessFunction
-from .queue_worker import QueueWorker
-from .scaling import ProvisionedConcurrencyScaling
-from .scheduled import ScheduledFunction
-from .stream_consumer import StreamConsumer
-from .thumbnail import ThumbnailPipeline
-from .validation import ConfigurationError
-from .vpc_function import VpcFunction
+Names are imported on first use, so that ``python -m constructs_lib.cost`` and
+``estimate_monthly_cost`` work without starting aws-cdk-lib's Node.js runtime.
+"""
 
-__all__ = [
-    "AlbFunction",
-    "ConfigurationError",
-    "Dashboard",
-    "Deployment",
-    "EdgeDistribution",
-    "EdgeHandler",
-    "ProvisionedConcurrencyScaling",
-    "QueueWorker",
-    "ScheduledFunction",
-    "ServerlessFunction",
-    "StreamConsumer",
-    "ThumbnailPipeline",
-    "VpcFunction",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_MODULES = {
+    "AlbFunction": "alb",
+    "ConfigurationError": "validation",
+    "Dashboard": "dashboard",
+    "Deployment": "deployment",
+    "EdgeDistribution": "edge",
+    "EdgeHandler": "edge",
+    "ProvisionedConcurrencyScaling": "scaling",
+    "QueueWorker": "queue_worker",
+    "ScheduledFunction": "scheduled",
+    "ServerlessFunction": "function",
+    "StreamConsumer": "stream_consumer",
+    "ThumbnailPipeline": "thumbnail",
+    "VpcFunction": "vpc_function",
+    "estimate_monthly_cost": "cost",
+}
+__all__ = sorted(_MODULES)
+
+if TYPE_CHECKING:  # what editors and type checkers see
+    from .alb import AlbFunction
+    from .cost import estimate_monthly_cost
+    from .dashboard import Dashboard
+    from .deployment import Deployment
+    from .edge import EdgeDistribution, EdgeHandler
+    from .function import ServerlessFunction
+    from .queue_worker import QueueWorker
+    from .scaling import ProvisionedConcurrencyScaling
+    from .scheduled import ScheduledFunction
+    from .stream_consumer import StreamConsumer
+    from .thumbnail import ThumbnailPipeline
+    from .validation import ConfigurationError
+    from .vpc_function import VpcFunction
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'constructs_lib' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -56,6 +56,9 @@ Hook = Union[bool, str, Path, "ServerlessFunction", None]
 class Deployment:
     """How a function's alias moves to each new version. Build it with `canary`, `linear` or `all_at_once`.
 
+    :param kind: "canary", "linear" or "all_at_once" (set by the builders).
+    :param percent: traffic share of the first step (canary) or of each step (linear), 1-99.
+    :param interval_minutes: minutes between the steps, 1-2880.
     :param alias_name: the alias that triggers invoke (default "live").
     :param pre_traffic_hook: runs before any traffic shifts: ``True`` for the packaged smoke test
         (invokes the new version with ``smoke_event``; fails on a function error or a 5xx status

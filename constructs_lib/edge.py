@@ -63,6 +63,7 @@ class EdgeHandler:
     :param timeout: viewer triggers at most 5 s, origin triggers at most 30 s (default 5 s).
     :param runtime: default Python 3.13.
     :param architecture: must stay x86_64, the only one Lambda@Edge runs.
+    :param description: the function's description (default: names the trigger and the distribution).
     :param unsupported: any other ``ServerlessFunction`` option is refused at synth with the reason
         (environment variables, VPC, layers, DLQs, destinations, reserved concurrency, X-Ray, deployment...).
     """

@@ -12,8 +12,13 @@ from .validation import Checks, is_unresolved
 
 @dataclass(frozen=True)
 class ProvisionedConcurrencyScaling:
-    """Scales provisioned concurrency between ``min_capacity`` and ``max_capacity`` to keep its
-    utilization near ``target_utilization`` (0.1-0.9, default 0.7, AWS's suggested starting point)."""
+    """Application Auto Scaling of the alias's provisioned concurrency, tracking its utilization.
+
+    :param min_capacity: fewest provisioned environments, 1 or more.
+    :param max_capacity: most provisioned environments, at least ``min_capacity``.
+    :param target_utilization: share of the provisioned environments in use that scaling aims at,
+        0.1-0.9 (default 0.7, AWS's suggested starting point).
+    """
 
     min_capacity: int
     max_capacity: int

@@ -14,7 +14,11 @@ from constructs import Construct
 
 
 class ConfigurationError(ValueError):
-    """Raised at synth time when a construct's props break one or more rules."""
+    """Raised at synth time when a construct's props break one or more rules.
+
+    :param errors: one message per broken rule, each naming the construct path, the prop, the value
+        given and the rule; the exception's text is these lines.
+    """
 
     def __init__(self, errors: list[str]) -> None:
         self.errors = list(errors)

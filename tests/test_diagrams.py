@@ -1,0 +1,111 @@
+"""Diagrams of the demo app: each names the resources its stack has and the arrows its wiring implies."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tools.diagrams import NODE_TYPES, diagrams_of, main
+
+ARROW = "{source} -- {label} --> {target}"
+
+
+@pytest.fixture(scope="module")
+def diagrams(assembly: Path) -> dict[str, str]:
+    return diagrams_of(assembly)
+
+
+def template(assembly: Path, stack: str) -> dict:
+    return json.loads((assembly / f"{stack}.template.json").read_text())["Resources"]
+
+
+def by_path(resources: dict, path: str) -> str:
+    """The logical ID of the resource a construct path made."""
+    (logical_id,) = [k for k, r in resources.items() if r.get("Metadata", {}).get("aws:cdk:path") == path]
+    return logical_id
+
+
+def test_every_stack_is_drawn_with_every_resource_that_matters(assembly: Path, diagrams: dict[str, str]) -> None:
+    stacks = {p.name.removesuffix(".template.json") for p in assembly.rglob("*.template.json")}
+    assert set(diagrams) == stacks
+    for stack, source in diagrams.items():
+        resources = json.loads(next(assembly.rglob(f"{stack}.template.json")).read_text())["Resources"]
+        drawn = [logical_id for logical_id, r in resources.items() if r["Type"] in NODE_TYPES]
+        assert drawn, stack
+        for logical_id in drawn:
+            assert f"    {logical_id}" in source, f"{stack}: {logical_id} is missing"
+        alarms = sum(1 for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm")
+        counted = sum(int(count) for count in re.findall(r'>"(\d+) alarms?: ', source))
+        assert counted == alarms, f"{stack}: {counted} alarms drawn of {alarms}"
+
+
+@pytest.mark.parametrize("stack, arrows", [
+    ("QueueWorkerDemo", [
+        ("OrderWorker/Queue/Resource", "event source mapping", "OrderWorker/Function/Function/Resource"),
+        ("OrderWorker/Queue/Resource", "redrive", "OrderWorker/DeadLetterQueue/Resource"),
+        ("OrderWorker/Function/Function/Resource", "uses", "Orders/Resource"),
+    ]),
+    ("ThumbnailPipelineDemo", [
+        ("Thumbnails/Source/Resource", "s3:ObjectCreated:*", "Thumbnails/Function/Function/Resource"),
+        ("Thumbnails/Function/Function/Resource", "on failure", "Thumbnails/Failures/Resource"),
+        ("Thumbnails/Function/Function/Resource", "uses", "Thumbnails/Metadata/Resource"),
+        ("Thumbnails/Function/Function/Resource", "uses", "Thumbnails/Thumbnails/Resource"),
+    ]),
+    ("ScheduledFunctionDemo", [
+        ("HourlyCleanup/Rule/Resource", "invokes", "HourlyCleanup/Function/Function/Resource"),
+        ("HourlyCleanup/Rule/Resource", "undelivered", "HourlyCleanup/TargetDeadLetterQueue/Resource"),
+    ]),
+    ("StreamConsumerDemo", [
+        ("Accounts/Resource", "event source mapping", "AuditTrail/Function/Function/Resource"),
+        ("AuditTrail/Function/Function/Resource", "discarded batches", "AuditTrail/OnFailure/Resource"),
+    ]),
+    ("AsyncInvocationDemo", [
+        ("ToQueueAndBus/Function/Resource", "on success", "OrderEvents/Resource"),
+        ("ToQueueAndBus/Function/Resource", "on failure", "Failures/Resource"),
+        ("ToQueueAndBus/Function/Resource", "dead letters", "DeadLetters/Resource"),
+        ("ToTopic/Function/Resource", "on failure", "FailureAlerts/Resource"),
+    ]),
+    ("SafeDeploymentDemo", [
+        ("Greeter/Deployment/Group/Resource", "shifts traffic", "Greeter/Alias/Resource"),
+        ("Greeter/Alias/Resource", "version", "Greeter/Function/Resource"),
+        ("Greeter/Alias/FunctionUrl/Resource", "invokes", "Greeter/Function/Resource"),
+    ]),
+    ("AlbFunctionDemo", [
+        ("Echo/LoadBalancer/Resource", "HTTP 80", "Echo/TargetGroup/Resource"),
+        ("Echo/TargetGroup/Resource", "invokes", "Echo/Function/Function/Resource"),
+    ]),
+    ("EdgeDistributionDemo", [
+        ("Cdn/Distribution/Resource", "origin", "Site/Resource"),
+        ("Cdn/Distribution/Resource", "origin-response", "Cdn/OriginResponseHandler/Fn/Resource"),
+        ("Cdn/Distribution/Resource", "viewer-request", "Cdn/ViewerRequestFunction/Resource"),
+    ]),
+    ("VpcFunctionDemo", [
+        ("Notes/Function/Function/Resource", "mounts", "Notes/FileSystem/Resource"),
+        ("ProductReader/Function/Function/Resource", "uses", "Products/Resource"),
+    ]),
+])
+def test_wiring_becomes_arrows(assembly: Path, diagrams: dict[str, str], stack: str, arrows: list) -> None:
+    resources = template(assembly, stack)
+    for source, label, target in arrows:
+        arrow = ARROW.format(source=by_path(resources, f"{stack}/{source}"), label=label,
+                             target=by_path(resources, f"{stack}/{target}"))
+        assert arrow in diagrams[stack], f"{stack}: no arrow {source} -- {label} --> {target}"
+
+
+def test_deployment_alarms_roll_back(assembly: Path, diagrams: dict[str, str]) -> None:
+    group = by_path(template(assembly, "SafeDeploymentDemo"), "SafeDeploymentDemo/Greeter/Deployment/Group/Resource")
+    assert f"-. roll back .-> {group}" in diagrams["SafeDeploymentDemo"]
+
+
+def test_make_diagrams_writes_files_and_the_readme(assembly: Path, tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- diagrams:start (written by make diagrams) -->\nold\n<!-- diagrams:end -->\nend\n")
+    assert main([str(assembly), str(tmp_path / "diagrams"), "--readme", str(readme)]) == 0
+    written = sorted(p.name for p in (tmp_path / "diagrams").glob("*.md"))
+    assert written == sorted(f"{stack}.md" for stack in diagrams_of(assembly))
+    text = readme.read_text()
+    assert text.startswith("intro\n") and text.endswith("end\n") and "old" not in text
+    assert text.count("```mermaid") == len(written)

@@ -1,0 +1,64 @@
+"""Every Python example of the README runs, so the README cannot rot; its diagrams match the app."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aws_cdk import Stack
+
+from tests.helpers import ROOT, make_app
+from tools.diagrams import README_END, README_START, diagrams_of, readme_block
+
+README = (ROOT / "README.md").read_text()
+EXAMPLES = re.findall(r"```python\n(.*?)```", README, re.S)
+
+
+def example_id(source: str) -> str:
+    construct = re.search(r"from constructs_lib import ([\w, ]+)", source)
+    return construct.group(1).replace(", ", "+") if construct else source.splitlines()[0][:30]
+
+
+def test_the_readme_has_an_example_per_construct() -> None:
+    import constructs_lib
+
+    shown = " ".join(EXAMPLES)
+    missing = [name for name in constructs_lib.__all__ if name not in shown and name != "ConfigurationError"]
+    assert missing == []
+
+
+@pytest.mark.parametrize("source", [s for s in EXAMPLES if "def test_" not in s],
+                         ids=[example_id(s) for s in EXAMPLES if "def test_" not in s])
+def test_example_runs_and_synthesizes(source: str, monkeypatch) -> None:
+    """Run with `app` and `stack` at hand (the examples' context), from the repository root."""
+    monkeypatch.chdir(ROOT)
+    app = make_app()
+    namespace = {"app": app, "stack": Stack(app, "Readme")}
+    exec(compile(source, "README.md", "exec"), namespace)
+    if not namespace["stack"].node.children:
+        app.node.try_remove_child("Readme")  # the example built its own stack
+    namespace["app"].synth()
+
+
+@pytest.mark.parametrize("source", [s for s in EXAMPLES if "def test_" in s])
+def test_example_test_file_passes_twice(source: str, tmp_path: Path) -> None:
+    """A test file from the README: the first run writes the snapshot, the second compares with it."""
+    test_file = tmp_path / "test_example.py"
+    test_file.write_text(source)
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", str(tmp_path / "pytest.ini"),
+               "--rootdir", str(tmp_path), str(test_file)]
+    first = subprocess.run([*command, "--snapshot-update"], cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert second.returncode == 0 and "1 passed" in second.stdout, second.stdout + second.stderr
+    assert list(tmp_path.rglob("*.json")), "no snapshot was written"
+
+
+def test_readme_diagrams_are_those_of_the_app(assembly: Path) -> None:
+    """`make diagrams` has been run since the last change of a stack."""
+    start, end = README.index(README_START), README.index(README_END) + len(README_END)
+    assert README[start:end] == readme_block(diagrams_of(assembly))
