@@ -50,8 +50,8 @@ class AlbFunction(Construct):
         ``deployment`` included (the target group then holds the alias).
 
     Exposes ``load_balancer``, ``listener`` (HTTPS when there is a certificate), ``target_group``,
-    ``function``, ``url``, ``vpc``, ``access_logs_bucket`` and ``alarms``: the function's, plus target
-    5xx answers and target response time over 5 s.
+    ``function``, ``url``, ``vpc``, ``security_group``, ``access_logs_bucket`` and ``alarms``: the
+    function's, plus target 5xx answers and target response time over 5 s.
     """
 
     def __init__(
@@ -85,7 +85,7 @@ class AlbFunction(Construct):
         self.vpc = vpc or new_vpc(self, "Vpc", public=True, private=not internet_facing, nat_gateways=0)
         self.function = ServerlessFunction(self, "Function", **function_options)
 
-        security_group = ec2.SecurityGroup(
+        self.security_group = security_group = ec2.SecurityGroup(
             self, "SecurityGroup", vpc=self.vpc, allow_all_outbound=False,
             description=f"Load balancer of {self.node.path}: listener ports only",
         )

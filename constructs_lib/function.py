@@ -360,7 +360,6 @@ class ServerlessFunction(Construct):
                 "these actions support no resource-level permissions.",
             )
 
-
     def _acknowledge_encrypted_destinations(self, targets: Sequence[Any]) -> None:
         """Sending to a KMS-encrypted queue or topic needs CDK's kms grant on that one key."""
         keys = [getattr(t, "master_key", None) or getattr(t, "encryption_master_key", None) for t in targets]

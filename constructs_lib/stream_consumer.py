@@ -16,6 +16,7 @@ from constructs import Construct
 
 from . import alarms as alarm_kit
 from . import nag
+from .destinations import as_stream_failure_destination
 from .function import ServerlessFunction
 from .queues import failure_queue
 from .validation import Checks, seconds_of
@@ -94,7 +95,7 @@ class StreamConsumer(Construct):
         checks.within("max_record_age", max_record_age, 60, 7 * 24 * 3600, "seconds", seconds_of(max_record_age))
         failure_destination = None
         if on_failure is not None:
-            failure_destination = _as_failure_destination(on_failure)
+            failure_destination = as_stream_failure_destination(on_failure)
             checks.require(
                 failure_destination is not None, "on_failure", type(on_failure).__name__,
                 "must be an SQS queue, SNS topic or S3 bucket",
@@ -147,14 +148,3 @@ class StreamConsumer(Construct):
                 self, "OnFailureAlarm", self.on_failure, "Batches were discarded after their retries"
             )
         return found
-
-
-def _as_failure_destination(target: Any) -> Optional[lambda_.IEventSourceDlq]:
-    """Duck-typed on the ARN attribute, so imported queues, topics and buckets work too."""
-    if hasattr(target, "queue_arn"):
-        return sources.SqsDlq(target)
-    if hasattr(target, "topic_arn"):
-        return sources.SnsDlq(target)
-    if hasattr(target, "bucket_arn"):
-        return sources.S3OnFailureDestination(target)
-    return None
