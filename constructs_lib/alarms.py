@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Optional
 
-from aws_cdk import Duration
+from aws_cdk import Aws, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -62,8 +64,9 @@ def oldest_message_too_old(scope: Construct, construct_id: str, queue: sqs.IQueu
 
 def notify(alarms: Mapping[str, cloudwatch.Alarm], topic: Optional[sns.ITopic]) -> None:
     """Sends every alarm's state changes to ALARM (and back to OK) to `topic`."""
-    if topic is None:
+    if topic is None or not alarms:
         return
+    _let_cloudwatch_use_the_key_of(topic)
     action = actions.SnsAction(topic)
     for alarm in alarms.values():
         alarm.add_alarm_action(action)
@@ -77,3 +80,19 @@ def pattern_alarms(function_options: Mapping[str, Any], make: Callable[[], Alarm
     made = make()
     notify(made, function_options.get("alarm_topic"))
     return made
+
+
+def _let_cloudwatch_use_the_key_of(topic: sns.ITopic) -> None:
+    """CloudWatch publishes alarm notifications as itself: a KMS-encrypted topic's key must allow it,
+    or the notifications are silently dropped. Only keys defined in the app can be changed here."""
+    key = getattr(topic, "master_key", None)
+    if not isinstance(key, kms.Key):
+        return
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],  # in a key policy, "*" is this key
+            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
+        )
+    )

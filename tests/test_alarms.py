@@ -8,6 +8,7 @@ import re
 import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
@@ -123,3 +124,17 @@ def test_dashboard_rules(stack: Stack) -> None:
         Dashboard(stack, "Empty", constructs=[])
     with pytest.raises(ConfigurationError, match=re.escape("must be a ServerlessFunction or one of the library's")):
         Dashboard(stack, "Odd", constructs=[sqs.Queue(stack, "Q")])
+
+
+def test_an_encrypted_alarm_topic_lets_cloudwatch_use_its_key(stack: Stack) -> None:
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    topic = sns.Topic(stack, "Topic", master_key=key)
+    QueueWorker(stack, "Worker", entry=PLAIN, alarm_topic=topic)  # notifies twice: function and pattern alarms
+    (key_resource,) = template_of(stack).find_resources("AWS::KMS::Key").values()
+    statements = [s for s in key_resource["Properties"]["KeyPolicy"]["Statement"]
+                  if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
+    assert statements == [{
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+    }]
