@@ -15,6 +15,7 @@ import subprocess  # noqa: E402
 import pytest  # noqa: E402
 from aws_cdk import Stack  # noqa: E402
 
+from stacks.environment import DEFAULT_REGION  # noqa: E402
 from tests.helpers import ROOT, make_app  # noqa: E402
 
 
@@ -25,12 +26,14 @@ def stack() -> Stack:
 
 @pytest.fixture(scope="session")
 def assembly(tmp_path_factory) -> Path:
-    """One real `cdk synth` of app.py per test session (bundling included)."""
+    """One real `cdk synth` of app.py per test session (bundling included), in the demo's default region
+    whatever the machine's AWS configuration says, so that the stacks are those the tests expect."""
     out = tmp_path_factory.mktemp("cdk.out")
     env = dict(os.environ, CDK_DISABLE_VERSION_CHECK="1", CDK_DISABLE_CLI_TELEMETRY="true")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     result = subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices", "--output", str(out)],
+        [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices", "--output", str(out),
+         "--context", f"constructs_lib:region={DEFAULT_REGION}"],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )
     assert result.returncode == 0, f"cdk synth failed:\n{result.stdout}\n{result.stderr}"

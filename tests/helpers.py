@@ -8,14 +8,16 @@ from pathlib import Path
 from aws_cdk import App, Stack
 from aws_cdk.assertions import Template
 
+from stacks.environment import DEFAULT_REGION
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FEATURE_FLAGS = json.loads((ROOT / "cdk.json").read_text())["context"]
 
 
 def make_app(bundle: bool = False, **context: object) -> App:
-    """An App with the demo app's feature flags; asset bundling skipped unless `bundle`."""
-    settings = dict(FEATURE_FLAGS, **context)
+    """An App with the demo app's feature flags and default region; asset bundling skipped unless `bundle`."""
+    settings = {**FEATURE_FLAGS, "constructs_lib:region": DEFAULT_REGION, **context}
     if not bundle:
         settings["aws:cdk:bundling-stacks"] = []
     return App(context=settings)
