@@ -95,7 +95,7 @@ class QueueWorker(Construct):
         elif dead_letter_queue is not None:
             checks.require(
                 is_unresolved(dead_letter_queue.fifo) or dead_letter_queue.fifo == fifo, "dead_letter_queue",
-                "given", f"must be {'a' if fifo else 'a standard (not FIFO)'} queue like the queue (fifo={fifo})",
+                "given", f"must be {'a FIFO' if fifo else 'a standard (not FIFO)'} queue, like the queue",
             )
         _check_batching(checks, fifo, batch_size, max_batching_window)
         checks.within("max_receive_count", max_receive_count, 1, 1000)

@@ -149,5 +149,5 @@ def test_given_queue_rules(stack: Stack) -> None:
 
 
 def test_a_dead_letter_queue_of_the_other_kind_is_refused(stack: Stack) -> None:
-    with pytest.raises(ConfigurationError, match=WHERE + re.escape("dead_letter_queue 'given' must be a queue like")):
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape("dead_letter_queue 'given' must be a FIFO queue, like the queue")):
         QueueWorker(stack, "Worker", entry=PLAIN, fifo=True, dead_letter_queue=sqs.Queue(stack, "Dlq"))
