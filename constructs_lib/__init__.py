@@ -27,20 +27,21 @@ _MODULES = {
 }
 __all__ = sorted(_MODULES)
 
-if TYPE_CHECKING:  # what editors and type checkers see
-    from .alb import AlbFunction
-    from .cost import estimate_monthly_cost
-    from .dashboard import Dashboard
-    from .deployment import Deployment
-    from .edge import EdgeDistribution, EdgeHandler
-    from .function import ServerlessFunction
-    from .queue_worker import QueueWorker
-    from .scaling import ProvisionedConcurrencyScaling
-    from .scheduled import ScheduledFunction
-    from .stream_consumer import StreamConsumer
-    from .thumbnail import ThumbnailPipeline
-    from .validation import ConfigurationError
-    from .vpc_function import VpcFunction
+if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
+    from .alb import AlbFunction as AlbFunction
+    from .cost import estimate_monthly_cost as estimate_monthly_cost
+    from .dashboard import Dashboard as Dashboard
+    from .deployment import Deployment as Deployment
+    from .edge import EdgeDistribution as EdgeDistribution
+    from .edge import EdgeHandler as EdgeHandler
+    from .function import ServerlessFunction as ServerlessFunction
+    from .queue_worker import QueueWorker as QueueWorker
+    from .scaling import ProvisionedConcurrencyScaling as ProvisionedConcurrencyScaling
+    from .scheduled import ScheduledFunction as ScheduledFunction
+    from .stream_consumer import StreamConsumer as StreamConsumer
+    from .thumbnail import ThumbnailPipeline as ThumbnailPipeline
+    from .validation import ConfigurationError as ConfigurationError
+    from .vpc_function import VpcFunction as VpcFunction
 
 
 def __getattr__(name: str) -> Any:

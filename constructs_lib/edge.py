@@ -90,23 +90,22 @@ class EdgeHandler:
         self.unsupported = unsupported
 
     def check(self, checks: Checks, trigger: str) -> None:
-        prop = trigger
+        """Adds every broken rule to `checks`, props named after `trigger` (e.g. "viewer_request.timeout")."""
         max_seconds, max_mb = VIEWER_LIMITS if trigger.startswith("viewer") else ORIGIN_LIMITS
-        checks.within(f"{prop}.timeout", self.timeout, 1, max_seconds, "seconds (Lambda@Edge's limit for "
-                      f"{trigger.replace('_', '-')} triggers)", seconds_of(self.timeout))
-        checks.within(f"{prop}.memory_size", self.memory_size, 128, max_mb, "MB (Lambda@Edge's limit for "
-                      f"{trigger.replace('_', '-')} triggers)")
+        limit = f"(Lambda@Edge's limit for {trigger.replace('_', '-')} triggers)"
+        checks.within(f"{trigger}.timeout", self.timeout, 1, max_seconds, f"seconds {limit}", seconds_of(self.timeout))
+        checks.within(f"{trigger}.memory_size", self.memory_size, 128, max_mb, f"MB {limit}")
         checks.require(
-            self.architecture.name == lambda_.Architecture.X86_64.name, f"{prop}.architecture",
+            self.architecture.name == lambda_.Architecture.X86_64.name, f"{trigger}.architecture",
             self.architecture.name, "is not supported: Lambda@Edge runs x86_64 functions only",
         )
-        checks.require(self.entry.is_dir(), f"{prop}.entry", str(self.entry), "must be an existing folder")
+        checks.require(self.entry.is_dir(), f"{trigger}.entry", str(self.entry), "must be an existing folder")
         for option in self.unsupported:
             reason = UNSUPPORTED.get(option)
             if reason is None:
-                checks.fail(f"{prop}.{option}", "given", "is not an EdgeHandler option")
+                checks.fail(f"{trigger}.{option}", "given", "is not an EdgeHandler option")
             else:
-                checks.fail(f"{prop}.{option}", "given", f"is refused: Lambda@Edge does not support {reason}")
+                checks.fail(f"{trigger}.{option}", "given", f"is refused: Lambda@Edge does not support {reason}")
 
 
 CloudFrontFunctionSource = str
