@@ -18,25 +18,32 @@ from aws_cdk import aws_sqs as sqs
 DestinationTarget = Union[sqs.IQueue, sns.ITopic, lambda_.IFunction, events.IEventBus]
 
 
+# Each kind is recognised by its ARN attribute, tried in this order.
+ASYNC_DESTINATIONS = (
+    ("queue_arn", destinations.SqsDestination),
+    ("topic_arn", destinations.SnsDestination),
+    ("event_bus_arn", destinations.EventBridgeDestination),
+    ("function_arn", destinations.LambdaDestination),
+)
+STREAM_FAILURE_DESTINATIONS = (
+    ("queue_arn", sources.SqsDlq),
+    ("topic_arn", sources.SnsDlq),
+    ("bucket_arn", sources.S3OnFailureDestination),
+)
+
+
 def as_destination(target: Any) -> Optional[lambda_.IDestination]:
     """The asynchronous-invocation destination for `target`, or None when it is none of the four kinds."""
-    if hasattr(target, "queue_arn"):
-        return destinations.SqsDestination(target)
-    if hasattr(target, "topic_arn"):
-        return destinations.SnsDestination(target)
-    if hasattr(target, "event_bus_arn"):
-        return destinations.EventBridgeDestination(target)
-    if hasattr(target, "function_arn"):
-        return destinations.LambdaDestination(target)
-    return None
+    return _adapt(target, ASYNC_DESTINATIONS)
 
 
 def as_stream_failure_destination(target: Any) -> Optional[lambda_.IEventSourceDlq]:
     """Where a stream mapping describes discarded batches: an SQS queue, SNS topic or S3 bucket, or None."""
-    if hasattr(target, "queue_arn"):
-        return sources.SqsDlq(target)
-    if hasattr(target, "topic_arn"):
-        return sources.SnsDlq(target)
-    if hasattr(target, "bucket_arn"):
-        return sources.S3OnFailureDestination(target)
+    return _adapt(target, STREAM_FAILURE_DESTINATIONS)
+
+
+def _adapt(target: Any, kinds: tuple) -> Any:
+    for attribute, make in kinds:
+        if hasattr(target, attribute):
+            return make(target)
     return None
