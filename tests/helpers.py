@@ -12,6 +12,7 @@ from stacks.environment import DEFAULT_REGION
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PLAIN = FIXTURES / "plain"  # a handler folder without requirements: nothing to bundle
 FEATURE_FLAGS = json.loads((ROOT / "cdk.json").read_text())["context"]
 
 

@@ -21,9 +21,7 @@ from constructs_lib import (
     StreamConsumer,
     ThumbnailPipeline,
 )
-from tests.helpers import FIXTURES, template_of
-
-PLAIN = FIXTURES / "plain"
+from tests.helpers import PLAIN, template_of
 
 
 def alarm_props(stack: Stack, alarm) -> dict:

@@ -10,9 +10,8 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 
 from constructs_lib import AlbFunction, ConfigurationError, Deployment
-from tests.helpers import FIXTURES, make_app, template_of
+from tests.helpers import PLAIN, make_app, template_of
 
-PLAIN = FIXTURES / "plain"
 CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
 
 

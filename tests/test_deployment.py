@@ -21,9 +21,7 @@ from constructs_lib import (
     ThumbnailPipeline,
 )
 from constructs_lib.deployment import HOOKS_ENTRY
-from tests.helpers import FIXTURES, make_app, template_of
-
-PLAIN = FIXTURES / "plain"
+from tests.helpers import FIXTURES, PLAIN, make_app, template_of
 
 
 def only(template, kind: str) -> dict:

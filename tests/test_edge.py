@@ -13,9 +13,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Template
 
 from constructs_lib import ConfigurationError, Deployment, EdgeDistribution, EdgeHandler
-from tests.helpers import FIXTURES, make_app, template_of
+from tests.helpers import PLAIN, make_app, template_of
 
-PLAIN = FIXTURES / "plain"
 REWRITE = "function handler(event) { return event.request; }"
 
 

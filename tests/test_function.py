@@ -6,8 +6,8 @@ from aws_cdk import Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_events as events
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
@@ -15,9 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match
 
 from constructs_lib import ServerlessFunction
-from tests.helpers import FIXTURES, make_app, template_of
-
-PLAIN = FIXTURES / "plain"
+from tests.helpers import FIXTURES, PLAIN, make_app, template_of
 
 
 def only(template, resource_type: str) -> dict:

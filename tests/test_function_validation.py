@@ -11,9 +11,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from constructs_lib import ConfigurationError, ServerlessFunction
-from tests.helpers import FIXTURES, template_of
+from tests.helpers import PLAIN, template_of
 
-PLAIN = FIXTURES / "plain"
 WHERE = re.escape("ServerlessFunction 'Test/Fn': ")
 
 

@@ -10,9 +10,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
 
 from constructs_lib import ConfigurationError, QueueWorker
-from tests.helpers import FIXTURES, template_of
-
-PLAIN = FIXTURES / "plain"
+from tests.helpers import PLAIN, template_of
 
 
 def queue_props(stack: Stack, queue: sqs.IQueue) -> dict:

@@ -11,9 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match
 
 from constructs_lib import ConfigurationError, ScheduledFunction
-from tests.helpers import FIXTURES, template_of
-
-PLAIN = FIXTURES / "plain"
+from tests.helpers import PLAIN, template_of
 
 
 def only(template, kind: str) -> dict:

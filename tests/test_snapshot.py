@@ -18,7 +18,6 @@ from stacks.thumbnail_stack import ThumbnailStack
 from stacks.vpc_stack import VpcStack
 from tests.helpers import make_app, template_of
 
-
 # Stacks that need a region at synth time get a fixed one here (the app takes the CLI's).
 REGIONAL = {AlbStack, EdgeStack}
 REGION = "us-east-1"

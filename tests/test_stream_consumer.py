@@ -14,9 +14,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match
 
 from constructs_lib import ConfigurationError, StreamConsumer
-from tests.helpers import FIXTURES, template_of
-
-PLAIN = FIXTURES / "plain"
+from tests.helpers import PLAIN, template_of
 
 
 def table_with_stream(stack: Stack) -> dynamodb.Table:

@@ -11,9 +11,7 @@ from aws_cdk import aws_efs as efs
 from aws_cdk.assertions import Match
 
 from constructs_lib import ConfigurationError, VpcFunction
-from tests.helpers import FIXTURES, template_of
-
-PLAIN = FIXTURES / "plain"
+from tests.helpers import PLAIN, template_of
 
 
 def resources(stack: Stack, kind: str) -> list[dict]:
