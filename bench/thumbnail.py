@@ -5,7 +5,10 @@ stubbed out) next to (1) a bare Pillow draft-mode decode of the same bytes, the 
 full decode + resize. Then each case's peak memory (peak RSS of a fresh process), the zipped size of the
 bundled arm64 package, and the Lambda cost per million images at 512 MB arm64 from the measured time.
 
-Usage: python bench/thumbnail.py [--rounds N]
+Then, per format, the largest image a 512 MB function accepts (the handler's memory model, capped by
+the 50-megapixel limit) and the peak RSS of a fresh process making its thumbnail, next to the 512 MB.
+
+Usage: python bench/thumbnail.py [--rounds N] [--no-limits]
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from PIL import Image  # noqa: E402
 HANDLER_ENTRY = ROOT / "constructs_lib" / "handlers" / "thumbnail"
 
 SIZE = 256
+FUNCTION_MEMORY_MB = 512  # ThumbnailPipeline's default
+MAX_PIXELS = 50_000_000  # and its default pixel limit
 ARM64_PRICE_PER_GB_SECOND = 0.0000133334  # us-east-1 list price
 PRICE_PER_MILLION_REQUESTS = 0.20
 
@@ -118,9 +123,65 @@ def bundle_zip_mb() -> float:
         return archive.stat().st_size / 1024 / 1024
 
 
+def limit_image(kind: str, side: int) -> Image.Image:
+    """A side x side image of the kind, with detail (gradients and noise), as photos and drawings have."""
+    gradient = Image.linear_gradient("L").resize((side, side))
+    noise = Image.effect_noise((side, side), 30)
+    bands = [gradient, noise, gradient.transpose(Image.Transpose.FLIP_LEFT_RIGHT)]
+    if kind.endswith("RGBA"):
+        return Image.merge("RGBA", [*bands, gradient.transpose(Image.Transpose.FLIP_TOP_BOTTOM)])
+    image = Image.merge("RGB", bands)
+    return image.convert("P", palette=Image.Palette.ADAPTIVE) if kind == "GIF" else image
+
+
+LIMIT_KINDS = {  # what the table shows -> Pillow format, extension and options
+    "JPEG": ("JPEG", "jpg", {"quality": 90}), "PNG RGB": ("PNG", "png", {"compress_level": 1}),
+    "PNG RGBA": ("PNG", "png", {"compress_level": 1}), "WebP RGB": ("WEBP", "webp", {"method": 0}),
+    "WebP RGBA": ("WEBP", "webp", {"method": 0}), "GIF": ("GIF", "gif", {}),
+}
+
+
+def largest_accepted_side(handler, kind: str, data_bytes_per_pixel: float) -> int:
+    """The side of the largest square image of this kind the handler accepts at FUNCTION_MEMORY_MB."""
+    fmt = LIMIT_KINDS[kind][0]
+    mode = "RGBA" if kind.endswith("RGBA") else ("P" if fmt == "GIF" else "RGB")
+    low, high = 16, int(MAX_PIXELS ** 0.5)
+    while low < high:
+        side = (low + high + 1) // 2
+        decoded = side // 8 if fmt == "JPEG" and side // 8 >= SIZE else side  # JPEG: draft scale 1/8
+        needed = handler.memory_needed_mb(decoded, decoded, mode, "RGB" if mode == "P" else mode, fmt,
+                                          int(side * side * data_bytes_per_pixel), SIZE)
+        low, high = (side, high) if needed <= FUNCTION_MEMORY_MB else (low, side - 1)
+    return low
+
+
+def print_limits(tmp: Path) -> None:
+    handler = CASE_STATE.setdefault("handler", load_handler())
+    print(f"Largest image a {FUNCTION_MEMORY_MB} MB function accepts, per format ({SIZE} px thumbnail), "
+          "and the peak RSS of a fresh process making it")
+    for kind, (fmt, extension, options) in LIMIT_KINDS.items():
+        path = tmp / f"limit.{extension}"
+        side, bytes_per_pixel = largest_accepted_side(handler, kind, 0.0), 0.0
+        for _ in range(3):  # the file's size counts too: settle the side with the measured bytes per pixel
+            limit_image(kind, side).save(path, fmt, **options)
+            bytes_per_pixel = path.stat().st_size / side / side
+            settled = largest_accepted_side(handler, kind, bytes_per_pixel)
+            if settled >= side:
+                break
+            side = settled
+        out = subprocess.run([sys.executable, "-m", "tests.memory_probe", str(path), str(SIZE),
+                              str(FUNCTION_MEMORY_MB)], cwd=ROOT, check=True, capture_output=True, text=True)
+        probe = json.loads(out.stdout)
+        peak = probe["runtime_mb"] + probe["used_mb"]
+        print(f"  {kind:<10} {side * side / 1e6:5.1f} MP ({side}x{side}, {path.stat().st_size / 2**20:5.1f} MB file):"
+              f" model {probe['model_mb'] + handler.RUNTIME_MB:4d} MB, peak RSS {peak:6.1f} MB"
+              f" of {FUNCTION_MEMORY_MB} MB ({probe['outcome']})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--no-limits", action="store_true", help="skip the per-format memory limits (slow)")
     parser.add_argument("--peak", nargs=2, metavar=("CASE", "IMAGE"))
     args = parser.parse_args()
     if args.peak:
@@ -147,6 +208,9 @@ def main() -> None:
     gb_seconds = 0.5 * seconds["handler"] * 1_000_000  # 512 MB; billed per 1 ms
     cost = gb_seconds * ARM64_PRICE_PER_GB_SECOND + PRICE_PER_MILLION_REQUESTS
     print(f"  Lambda cost per million images at 512 MB arm64 (this machine's time, no free tier): ${cost:.2f}")
+    if not args.no_limits:
+        with tempfile.TemporaryDirectory() as tmp:
+            print_limits(Path(tmp))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _MODULES = {
+    "AlarmTopic": "notifications",
     "AlbFunction": "alb",
     "ConfigurationError": "validation",
     "Dashboard": "dashboard",
@@ -24,10 +25,12 @@ _MODULES = {
     "ThumbnailPipeline": "thumbnail",
     "VpcFunction": "vpc_function",
     "estimate_monthly_cost": "cost",
+    "route_alarms": "alarms",
 }
 __all__ = sorted(_MODULES)
 
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
+    from .alarms import route_alarms as route_alarms
     from .alb import AlbFunction as AlbFunction
     from .cost import estimate_monthly_cost as estimate_monthly_cost
     from .dashboard import Dashboard as Dashboard
@@ -35,6 +38,7 @@ if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
     from .edge import EdgeDistribution as EdgeDistribution
     from .edge import EdgeHandler as EdgeHandler
     from .function import ServerlessFunction as ServerlessFunction
+    from .notifications import AlarmTopic as AlarmTopic
     from .queue_worker import QueueWorker as QueueWorker
     from .scaling import ProvisionedConcurrencyScaling as ProvisionedConcurrencyScaling
     from .scheduled import ScheduledFunction as ScheduledFunction

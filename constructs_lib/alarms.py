@@ -6,26 +6,37 @@ Thresholds are chosen to page on something a user must look at, not on noise:
 - a queue's oldest message older than 15 minutes (the worker is not keeping up);
 - a stream's iterator age above 5 minutes (the consumer is falling behind);
 - EventBridge FailedInvocations, Lambda DestinationDeliveryFailures: any.
+
+Alarms reach people through an SNS topic: ``alarm_topic=`` on a construct, or ``route_alarms(scope, topic)``
+for every library alarm under an app, stage or stack. A construct whose alarms notify nobody says so at
+synth (a warning).
 """
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable, Mapping, Optional
 
-from aws_cdk import Aws, Duration
+import jsii
+from aws_cdk import Annotations, Aspects, AspectPriority, Duration, IAspect, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct, IValidation
+
+from .notifications import allow_cloudwatch
 
 PERIOD = Duration.minutes(5)
 OLDEST_MESSAGE_SECONDS = 15 * 60
 ITERATOR_AGE_MILLISECONDS = 5 * 60 * 1000
 
 Alarms = dict[str, cloudwatch.Alarm]
+SILENT_ALARMS = "constructs_lib:alarms:noAction"
+
+# Every alarm the library made, and every construct that reports on its own alarms.
+_LIBRARY_ALARMS: "weakref.WeakSet[cloudwatch.Alarm]" = weakref.WeakSet()
+_OWNERS: "weakref.WeakSet[IConstruct]" = weakref.WeakSet()
 
 
 def any_of(scope: Construct, construct_id: str, metric: cloudwatch.IMetric, what: str) -> cloudwatch.Alarm:
@@ -37,7 +48,7 @@ def above(
     scope: Construct, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str
 ) -> cloudwatch.Alarm:
     """Alarms when the metric reaches `threshold` in one 5-minute period; no data is not a breach."""
-    return cloudwatch.Alarm(
+    alarm = cloudwatch.Alarm(
         scope,
         construct_id,
         metric=metric,
@@ -47,6 +58,8 @@ def above(
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         alarm_description=f"{what} ({scope.node.path})",
     )
+    _LIBRARY_ALARMS.add(alarm)
+    return alarm
 
 
 def queue_not_empty(scope: Construct, construct_id: str, queue: sqs.IQueue, what: str) -> cloudwatch.Alarm:
@@ -66,11 +79,62 @@ def notify(alarms: Mapping[str, cloudwatch.Alarm], topic: Optional[sns.ITopic]) 
     """Sends every alarm's state changes to ALARM (and back to OK) to `topic`."""
     if topic is None or not alarms:
         return
-    _let_cloudwatch_use_the_key_of(topic)
+    allow_cloudwatch(topic)
     action = actions.SnsAction(topic)
     for alarm in alarms.values():
         alarm.add_alarm_action(action)
         alarm.add_ok_action(action)
+
+
+def route_alarms(scope: Construct, topic: sns.ITopic) -> None:
+    """Sends the state changes to ALARM and back to OK of every library alarm under `scope` that has no
+    alarm action of its own to `topic`, whether the alarm was made before this call or after.
+
+    :param scope: an app, stage or stack (or any construct).
+    :param topic: where notifications go, in the alarms' region (e.g. ``AlarmTopic(...).topic``). A topic
+        defined in the app is made to let this account's CloudWatch alarms publish and use its key.
+    """
+    allow_cloudwatch(topic)
+    Aspects.of(scope).add(_RouteAlarms(topic), priority=AspectPriority.MUTATING)
+
+
+@jsii.implements(IAspect)
+class _RouteAlarms:
+    def __init__(self, topic: sns.ITopic) -> None:
+        self.topic = topic
+
+    def visit(self, node: IConstruct) -> None:
+        if node in _LIBRARY_ALARMS and not has_alarm_actions(node):
+            notify({"": node}, self.topic)
+
+
+def has_alarm_actions(alarm: cloudwatch.Alarm) -> bool:
+    return bool(Stack.of(alarm).resolve(alarm.node.default_child.alarm_actions))
+
+
+def warn_if_silent(owner: Construct) -> None:
+    """At synth, warns when none of ``owner.alarms`` has an alarm action; a construct of the library
+    that encloses `owner` speaks for its alarms instead."""
+    _OWNERS.add(owner)
+    owner.node.add_validation(_SilentAlarms(owner))
+
+
+@jsii.implements(IValidation)
+class _SilentAlarms:
+    def __init__(self, owner: Construct) -> None:
+        self.owner = owner
+
+    def validate(self) -> list[str]:
+        if any(scope in _OWNERS for scope in self.owner.node.scopes[:-1]):
+            return []
+        alarms = list(getattr(self.owner, "alarms", {}).values())
+        if alarms and not any(has_alarm_actions(alarm) for alarm in alarms):
+            Annotations.of(self.owner).add_warning_v2(
+                SILENT_ALARMS,
+                f"{len(alarms)} alarms notify nobody: give alarm_topic=, or route_alarms(scope, topic) "
+                "for every construct of an app, stage or stack",
+            )
+        return []  # a warning, not an error
 
 
 def pattern_alarms(function_options: Mapping[str, Any], make: Callable[[], Alarms]) -> Alarms:
@@ -80,19 +144,3 @@ def pattern_alarms(function_options: Mapping[str, Any], make: Callable[[], Alarm
     made = make()
     notify(made, function_options.get("alarm_topic"))
     return made
-
-
-def _let_cloudwatch_use_the_key_of(topic: sns.ITopic) -> None:
-    """CloudWatch publishes alarm notifications as itself: a KMS-encrypted topic's key must allow it,
-    or the notifications are silently dropped. Only keys defined in the app can be changed here."""
-    key = getattr(topic, "master_key", None)
-    if not isinstance(key, kms.Key):
-        return
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-            resources=["*"],  # in a key policy, "*" is this key
-            conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
-        )
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from aws_cdk import Aws, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Aws, Duration, Stack, Token
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -14,7 +14,8 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from . import alarms as alarm_kit
-from . import nag
+from . import findings
+from .buckets import LOGS_KEPT, check_expiration, log_bucket
 from .function import ServerlessFunction
 from .network import new_vpc
 from .validation import Checks
@@ -28,18 +29,32 @@ def _limit_invocations_to_this_account(target: lambda_.IFunction) -> None:
     for child in target.node.children:
         if isinstance(child, lambda_.CfnPermission) and child.principal == "elasticloadbalancing.amazonaws.com":
             child.add_property_override("SourceAccount", Aws.ACCOUNT_ID)
+            findings.skip(
+                child,
+                "Limited to this account's load balancers by SourceAccount, resolved at deploy time (the rule "
+                "accepts a literal account only). SourceArn cannot name the target group: the target group "
+                "needs this permission before it can be created, so naming it would be a dependency cycle.",
+                guard=["lambda_function_public_access_prohibited_check"],
+            )
 
 
 class AlbFunction(Construct):
     """A function behind an Application Load Balancer (the notes' ALB -> Lambda, JSON <-> HTTP).
 
-    Without ``certificate`` the load balancer listens on HTTP port 80; with one, on HTTPS port 443
-    (TLS 1.2+) and port 80 redirects to it. The security group opens only those ports (to anyone when
-    internet-facing, to the VPC's range when internal). Access logs go to an encrypted, SSL-only bucket.
+    With ``certificate`` the load balancer listens on HTTPS port 443 (TLS 1.3 and 1.2) and port 80
+    redirects to it. Without one it listens on plain HTTP port 80: allowed for an internal load balancer,
+    refused for an internet-facing one unless ``allow_plain_http=True`` says so. The security group opens
+    only those ports (to anyone when internet-facing, to the VPC's range when internal). Access logs go
+    to an encrypted, SSL-only, versioned bucket that expires them.
 
     :param vpc: where the load balancer lives (default: a new VPC, two AZs, no NAT gateway).
     :param internet_facing: public (default) or internal load balancer.
-    :param certificate: an ACM certificate for HTTPS (default: HTTP only).
+    :param certificate: an ACM certificate for HTTPS (default: none).
+    :param allow_plain_http: the explicit opt-in for an internet-facing load balancer without a
+        certificate: requests and answers cross the internet unencrypted (default False).
+    :param deletion_protection: the load balancer cannot be deleted until this is turned off again, which
+        makes ``cdk destroy`` fail too (default False).
+    :param log_expiration: how long the created access log bucket keeps logs (default 365 days).
     :param multi_value_headers: the target group passes repeated headers and query parameters as
         lists (``multiValueHeaders``, ``multiValueQueryStringParameters``); the response must answer
         in the same mode or the load balancer returns 502 (default False).
@@ -62,6 +77,9 @@ class AlbFunction(Construct):
         vpc: Optional[ec2.IVpc] = None,
         internet_facing: bool = True,
         certificate: Optional[acm.ICertificate] = None,
+        allow_plain_http: bool = False,
+        deletion_protection: bool = False,
+        log_expiration: Duration = LOGS_KEPT,
         multi_value_headers: bool = False,
         health_check: bool = True,
         access_logs_bucket: Optional[s3.IBucket] = None,
@@ -75,6 +93,16 @@ class AlbFunction(Construct):
             "is needed: the access log bucket policy names the region's Elastic Load Balancing account; "
             "give the stack env=Environment(region=...)",
         )
+        checks.require(
+            certificate is not None or not internet_facing or allow_plain_http, "certificate", None,
+            "leaves an internet-facing load balancer serving plain HTTP to anyone: give an ACM certificate "
+            "(HTTPS on 443, port 80 redirects to it), or allow_plain_http=True to confirm",
+        )
+        checks.require(
+            not allow_plain_http or (certificate is None and internet_facing), "allow_plain_http", True,
+            "applies only to an internet-facing load balancer without a certificate",
+        )
+        check_expiration(checks, "log_expiration", log_expiration)
         for option in ("vpc_subnets", "security_groups", "filesystem"):
             checks.require(
                 option not in function_options, option, "given",
@@ -96,11 +124,13 @@ class AlbFunction(Construct):
         self.load_balancer = elbv2.ApplicationLoadBalancer(
             self, "LoadBalancer", vpc=self.vpc, internet_facing=internet_facing, security_group=security_group,
             drop_invalid_header_fields=True,
+            deletion_protection=deletion_protection,
             vpc_subnets=ec2.SubnetSelection(
                 subnet_type=ec2.SubnetType.PUBLIC if internet_facing else ec2.SubnetType.PRIVATE_ISOLATED
             ) if vpc is None else None,
         )
-        self.access_logs_bucket = access_logs_bucket or self._access_logs_bucket()
+        self.access_logs_bucket = access_logs_bucket or log_bucket(
+            self, "AccessLogs", expiration=log_expiration, delivery="elb")
         self.load_balancer.log_access_logs(self.access_logs_bucket, prefix="alb")
 
         self.target_group = elbv2.ApplicationTargetGroup(
@@ -129,27 +159,47 @@ class AlbFunction(Construct):
             )
         scheme = "https" if certificate else "http"
         self.url = f"{scheme}://{self.load_balancer.load_balancer_dns_name}"
-        if internet_facing:
-            nag.acknowledge(
-                security_group, "AwsSolutions-EC23",
-                f"An internet-facing load balancer: only its listener ports ({', '.join(map(str, ports))}) are "
-                "open to the internet, by design.",
-            )
-        nag.acknowledge_synchronous(
+        self._skip_findings(internet_facing, certificate, ports, deletion_protection)
+        findings.acknowledge_synchronous(
             self.function.function, "The load balancer", "a failed request is answered with an error status"
         )
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
+        alarm_kit.warn_if_silent(self)
 
-    def _access_logs_bucket(self) -> s3.Bucket:
-        bucket = s3.Bucket(
-            self, "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,  # the only encryption ALB log delivery supports
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        nag.acknowledge(bucket, "AwsSolutions-S1", "This bucket receives the load balancer's access logs.")
-        return bucket
+    def _skip_findings(
+        self, internet_facing: bool, certificate: Optional[acm.ICertificate], ports: list[int],
+        deletion_protection: bool,
+    ) -> None:
+        if internet_facing:
+            reason = (
+                f"An internet-facing load balancer: only its listener ports ({', '.join(map(str, ports))}) are "
+                "open to the internet, by design"
+                + ("; port 80 only redirects to HTTPS." if certificate else
+                   ", plain HTTP asked for with allow_plain_http=True.")
+            )
+            findings.acknowledge(self.security_group, "AwsSolutions-EC23", reason)
+            findings.skip(self.security_group, reason, checkov=["CKV_AWS_260"])
+        else:
+            findings.acknowledge(
+                self.security_group, "AwsSolutions-EC23",
+                "An internal load balancer: its listener ports are open to the VPC's address range only, which "
+                "CloudFormation resolves at deploy time (the rule cannot read it at synth).",
+            )
+        if certificate is None:
+            findings.skip(
+                self.listener,
+                "Plain HTTP asked for with allow_plain_http=True: no certificate was given."
+                if internet_facing else
+                "An internal load balancer without a certificate: reachable only from the VPC's address range.",
+                checkov=["CKV_AWS_2", "CKV_AWS_103"], guard=["alb_http_to_https_redirection_check"],
+            )
+        if not deletion_protection:
+            findings.skip(
+                self.load_balancer,
+                "Deletion protection is opt-in (deletion_protection=True): with it on, deleting the stack "
+                "fails until it is turned off again.",
+                guard=["elbv2_deletion_protection_enabled_check"],
+            )
 
     def _alarms(self) -> alarm_kit.Alarms:
         metrics = self.target_group.metrics

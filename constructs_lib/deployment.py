@@ -21,7 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from . import alarms as alarm_kit
-from . import nag
+from . import findings
 from .validation import Checks, seconds_of
 
 if TYPE_CHECKING:
@@ -31,6 +31,9 @@ HOOKS_ENTRY = Path(__file__).resolve().parent / "handlers" / "deploy_hooks"
 ALIAS_NAME = re.compile(r"(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}")
 # CodeDeploy's limit on the minutes between two traffic shifts of a Lambda deployment.
 MAX_INTERVAL_MINUTES = 2880
+# CodeDeploy's limit on the alarms of one deployment group, and how many the library adds to `alarms`.
+MAX_DEPLOYMENT_ALARMS = 10
+LIBRARY_DEPLOYMENT_ALARMS = 3
 ALARM_PERIOD = Duration.minutes(1)
 HOOK_MARGIN_SECONDS = 60
 MAX_SMOKE_SECONDS = 900 - HOOK_MARGIN_SECONDS
@@ -66,7 +69,7 @@ class Deployment:
     :param post_traffic_hook: runs after the shift: ``True`` for the packaged check of the alias's
         errors in the last ``post_traffic_window_minutes`` minutes, a folder, or a ``ServerlessFunction``.
     :param alarms: extra alarms that roll the deployment back, besides the alias's errors and
-        throttles and the new version's errors.
+        throttles and the new version's errors: at most 7, since CodeDeploy takes 10 per deployment group.
     :param ignore_alarms: deploy even while an alarm is in ALARM (the escape hatch for deploying
         the fix of what set the alarm off). Default False.
     :param smoke_event: the event the packaged pre-traffic hook sends (default ``{}``).
@@ -118,6 +121,14 @@ class Deployment:
             "must be 1-128 letters, digits, '-' or '_', and not only digits",
         )
         checks.within("deployment.post_traffic_window_minutes", self.post_traffic_window_minutes, 1, 60, "minutes")
+        total = LIBRARY_DEPLOYMENT_ALARMS + len(self.alarms)
+        checks.require(
+            total <= MAX_DEPLOYMENT_ALARMS, "deployment.alarms", f"{len(self.alarms)} alarms",
+            f"exceed CodeDeploy's limit of {MAX_DEPLOYMENT_ALARMS} alarms per deployment group: with the "
+            f"library's {LIBRARY_DEPLOYMENT_ALARMS} (alias errors and throttles, new version errors) that makes "
+            f"{total}; give at most {MAX_DEPLOYMENT_ALARMS - LIBRARY_DEPLOYMENT_ALARMS}, or combine them in a "
+            "composite alarm",
+        )
         for prop, hook in (("pre_traffic_hook", self.pre_traffic_hook), ("post_traffic_hook", self.post_traffic_hook)):
             if hook is None or hook is True or hasattr(hook, "function"):
                 continue
@@ -145,14 +156,17 @@ class Deployment:
         return codedeploy.LambdaDeploymentConfig(scope, "DeploymentConfig", traffic_routing=routing)
 
 
-def _version_errors(function: lambda_.IFunction, version: lambda_.IVersion) -> cloudwatch.Metric:
-    """Lambda publishes a version's metrics under FunctionName=name, Resource=name:version."""
+def _new_version_errors(alias: lambda_.Alias, version: lambda_.IVersion) -> cloudwatch.Metric:
+    """Errors of `version` among the alias's invocations: Lambda publishes invocations through an alias
+    under Resource=<function>:<alias> with ExecutedVersion=<version>, so canary traffic is counted here."""
+    function_name = version.lambda_.function_name
     return cloudwatch.Metric(
         namespace="AWS/Lambda",
         metric_name="Errors",
         dimensions_map={
-            "FunctionName": function.function_name,
-            "Resource": Fn.join(":", [function.function_name, version.version]),
+            "FunctionName": function_name,
+            "Resource": Fn.join(":", [function_name, alias.alias_name]),
+            "ExecutedVersion": version.version,
         },
         statistic="Sum",
         period=ALARM_PERIOD,
@@ -182,7 +196,7 @@ class SafeDeployment(Construct):
                 f"Throttles on alias {deployment.alias_name}",
             ),
             "new_version_errors": alarm_kit.any_of(
-                self, "NewVersionErrors", _version_errors(target.function, version), "Errors of the new version"
+                self, "NewVersionErrors", _new_version_errors(alias, version), "Errors of the new version"
             ),
         }
         # The smoke invocation may take the target's whole timeout; the hook needs time to report after it.
@@ -219,12 +233,12 @@ class SafeDeployment(Construct):
         )
         for hook in (self.pre_traffic_hook, self.post_traffic_hook):
             if hook is not None:
-                arn = nag.token_text(Stack.of(self), hook.function.function_arn)
-                nag.acknowledge(
+                arn = findings.token_text(Stack.of(self), hook.function.function_arn)
+                findings.acknowledge(
                     self.deployment_group, f"AwsSolutions-IAM5[Resource::{arn}:*]",
                     "aws-cdk-lib's grant for CodeDeploy to invoke the hook: the function and its versions.",
                 )
-        nag.acknowledge(
+        findings.acknowledge(
             self.deployment_group,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]",
             "CodeDeploy's own limited policy for Lambda deployments: it may update this alias and invoke "
@@ -247,7 +261,7 @@ class SafeDeployment(Construct):
             architecture=target.function.architecture, timeout=timeout, retry_attempts=0,
             create_alarms=False, description=f"CodeDeploy hook of {target.node.path}",
         )
-        nag.acknowledge_hook(function.function)
+        findings.acknowledge_hook(function.function)
         return function
 
     def _allow_reading_metrics(self, hook: "ServerlessFunction") -> None:
@@ -255,7 +269,7 @@ class SafeDeployment(Construct):
             self, "ReadAliasMetrics", roles=[hook.role],
             statements=[iam.PolicyStatement(actions=["cloudwatch:GetMetricStatistics"], resources=["*"])],
         )
-        nag.acknowledge(
+        findings.acknowledge(
             policy, "AwsSolutions-IAM5[Resource::*]",
             "cloudwatch:GetMetricStatistics supports no resource-level permissions.",
         )

@@ -11,13 +11,16 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk.aws_cloudfront import experimental
 from constructs import Construct
 
 from . import alarms as alarm_kit
-from . import nag
+from . import findings
+from .buckets import LOGS_KEPT, check_expiration
+from .buckets import log_bucket as log_bucket_of
 from .bundling import code_from_folder
 from .validation import Checks, seconds_of
 
@@ -131,7 +134,9 @@ class EdgeDistribution(Construct):
     :param certificate, domain_names: a custom domain (the certificate in us-east-1); TLS 1.2+ then.
     :param web_acl_id: an AWS WAF web ACL (ARN) in front of the distribution (default none).
     :param geo_restriction: (default: served everywhere).
-    :param log_bucket: (default: a new bucket; CloudFront's standard logs need ACLs on it).
+    :param log_bucket: (default: a new versioned bucket that expires logs; CloudFront's standard logs
+        need ACLs on it).
+    :param log_expiration: how long the created log bucket keeps logs (default 365 days).
     :param alarm_topic: an SNS topic told of the alarms' changes.
 
     Exposes ``distribution``, ``edge_functions`` and ``cloudfront_functions`` (trigger -> function),
@@ -157,13 +162,14 @@ class EdgeDistribution(Construct):
         web_acl_id: Optional[str] = None,
         geo_restriction: Optional[cloudfront.GeoRestriction] = None,
         log_bucket: Optional[s3.IBucket] = None,
+        log_expiration: Duration = LOGS_KEPT,
         alarm_topic: Optional[sns.ITopic] = None,
     ) -> None:
         super().__init__(scope, construct_id)
         handlers = {"viewer_request": viewer_request, "origin_request": origin_request,
                     "origin_response": origin_response, "viewer_response": viewer_response}
         sources = {"viewer_request": viewer_request_function, "viewer_response": viewer_response_function}
-        _check(self, handlers, sources, certificate, domain_names)
+        _check(self, handlers, sources, certificate, domain_names, log_expiration)
 
         self.edge_functions: dict[str, experimental.EdgeFunction] = {}
         edge_lambdas = []
@@ -185,7 +191,7 @@ class EdgeDistribution(Construct):
             self.cloudfront_functions[trigger] = function
             associations.append(cloudfront.FunctionAssociation(event_type=FUNCTION_TRIGGERS[trigger], function=function))
 
-        self.log_bucket = log_bucket or self._log_bucket()
+        self.log_bucket = log_bucket or log_bucket_of(self, "Logs", expiration=log_expiration, delivery="cloudfront")
         self.distribution = cloudfront.Distribution(
             self, "Distribution",
             default_behavior=cloudfront.BehaviorOptions(
@@ -215,6 +221,7 @@ class EdgeDistribution(Construct):
                 FIVE_XX_PERCENT, f"{FIVE_XX_PERCENT}% or more of the answers are 5xx",
             )
         alarm_kit.notify(self.alarms, alarm_topic)
+        alarm_kit.warn_if_silent(self)
 
     def _edge_function(self, trigger: str, edge: EdgeHandler) -> experimental.EdgeFunction:
         function = experimental.EdgeFunction(
@@ -225,39 +232,38 @@ class EdgeDistribution(Construct):
             current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.RETAIN),
         )
         function.lambda_.apply_removal_policy(RemovalPolicy.RETAIN)
-        nag.acknowledge_edge_function(function.lambda_)
+        findings.acknowledge_edge_function(function.lambda_)
+        _keep_us_east_1_logs_a_year(function.lambda_)
         return function
-
-    def _log_bucket(self) -> s3.Bucket:
-        bucket = s3.Bucket(
-            self, "Logs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            # CloudFront's standard logging writes with an ACL grant, so ACLs must be enabled.
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        nag.acknowledge(bucket, "AwsSolutions-S1", "This bucket receives the distribution's logs.")
-        return bucket
 
     def _acknowledge(
         self, certificate: Optional[acm.ICertificate], web_acl_id: Optional[str],
         geo_restriction: Optional[cloudfront.GeoRestriction],
     ) -> None:
         if certificate is None:
-            nag.acknowledge(
-                self.distribution, "AwsSolutions-CFR4",
+            reason = (
                 "Without a custom domain CloudFront serves its *.cloudfront.net certificate, whose TLS "
-                "policy cannot be chosen; give certificate= and domain_names= for TLS 1.2 or newer.",
+                "policy cannot be chosen; give certificate= and domain_names= for TLS 1.2 or newer (SNI)."
+            )
+            findings.acknowledge(self.distribution, "AwsSolutions-CFR4", reason)
+            findings.skip(
+                self.distribution, reason, checkov=["CKV_AWS_174"],
+                guard=["cloudfront_custom_ssl_certificate_check", "cloudfront_sni_enabled_check",
+                       "cloudfront_security_policy_check"],
             )
         if web_acl_id is None:
-            nag.acknowledge(
-                self.distribution, "AwsSolutions-CFR2",
-                "No AWS WAF web ACL was given (web_acl_id=); static content from a private bucket.",
-            )
+            reason = ("No AWS WAF web ACL was given (web_acl_id=; a web ACL costs from $5 a month); static "
+                      "content from a private bucket.")
+            findings.acknowledge(self.distribution, "AwsSolutions-CFR2", reason)
+            findings.skip(self.distribution, reason, checkov=["CKV_AWS_68"])
+        findings.skip(
+            self.distribution,
+            "One origin, the bucket: S3 serves it from every Availability Zone of its region; failing over "
+            "to a second origin would need a replica bucket in another region.",
+            guard=["cloudfront_origin_failover_enabled_check"],
+        )
         if geo_restriction is None:
-            nag.acknowledge(
+            findings.acknowledge(
                 self.distribution, "AwsSolutions-CFR1",
                 "Served worldwide unless geo_restriction= says otherwise.",
             )
@@ -265,9 +271,10 @@ class EdgeDistribution(Construct):
 
 def _check(
     scope: Construct, handlers: Mapping[str, Optional[EdgeHandler]], sources: Mapping[str, Optional[str]],
-    certificate: Optional[acm.ICertificate], domain_names: Sequence[str],
+    certificate: Optional[acm.ICertificate], domain_names: Sequence[str], log_expiration: Duration,
 ) -> None:
     checks = Checks(scope, "EdgeDistribution")
+    check_expiration(checks, "log_expiration", log_expiration)
     region = Stack.of(scope).region
     edge_count = sum(handler is not None for handler in handlers.values())
     checks.require(
@@ -301,3 +308,18 @@ def _check(
 
 def _camel(trigger: str) -> str:
     return "".join(part.capitalize() for part in trigger.split("_"))
+
+
+def _keep_us_east_1_logs_a_year(function: lambda_.Function) -> None:
+    """The group of invocations in us-east-1 itself, /aws/lambda/<name>, kept one year, whatever the app's
+    @aws-cdk/aws-lambda:useCdkManagedLogGroup flag says (with it, aws-cdk-lib makes the group). The logs
+    of the other edge regions go to groups Lambda makes there at run time, out of any template's reach."""
+    log_group = function.node.try_find_child("LogGroup") or logs.LogGroup(
+        function, "LogGroup", log_group_name=f"/aws/lambda/{function.function_name}",
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    log_group.node.default_child.retention_in_days = 365
+    findings.skip(
+        log_group, "CloudWatch Logs encrypts every log group at rest; this one holds the logs of invocations "
+        "in us-east-1.", checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
+    )

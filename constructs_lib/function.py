@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union
 
-from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -15,14 +15,15 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from . import alarms as alarm_kit
-from . import nag
+from . import findings
 from .bundling import code_from_folder
 from .deployment import Deployment, SafeDeployment
 from .destinations import DestinationTarget, as_destination
-from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, powertools_layer
+from .network import eni_statements, network_interfaces_arn, security_groups_arn, subnet_arn
+from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, powertools_layer, publisher_account
 from .scaling import ProvisionedConcurrencyScaling
 from .validation import Checks, is_unresolved, mebibytes_of, seconds_of
 
@@ -46,8 +47,9 @@ class ServerlessFunction(Construct):
     """A Lambda function with the library's secure, observable defaults.
 
     Defaults: its own execution role (logs to its own log group only), a JSON-format log group kept
-    one month, X-Ray active tracing, arm64, the newest Python runtime, 256 MB, 10 s, recursive-loop
-    detection on Terminate, asynchronous invocations retried twice for at most 6 hours.
+    one year, X-Ray active tracing, arm64, the newest Python runtime, 256 MB, 10 s, recursive-loop
+    detection on Terminate, asynchronous invocations retried twice for at most 6 hours (on the alias
+    too, when there is one: triggers invoke the alias).
 
     Every prop is checked at synth time (unresolved tokens excepted); all broken rules are reported
     together in one ``ConfigurationError``.
@@ -70,7 +72,9 @@ class ServerlessFunction(Construct):
     :param provisioned_concurrency_scaling: Application Auto Scaling of that provisioned concurrency
         (``ProvisionedConcurrencyScaling(min_capacity, max_capacity, target_utilization=0.7)``).
     :param tracing: X-Ray mode (default ACTIVE).
-    :param log_retention: default one month.
+    :param log_retention: default one year (what the Control Tower controls ask of log groups).
+    :param log_encryption_key: a customer managed KMS key for the log group (default: CloudWatch Logs'
+        own encryption); a key defined in the app is given the policy CloudWatch Logs needs.
     :param log_removal_policy: what happens to the log group when the function is deleted
         (default RETAIN: logs outlive the function, for investigations).
     :param layers: at most 5 layers in all, the Powertools layer included.
@@ -90,7 +94,8 @@ class ServerlessFunction(Construct):
     :param allow_public_function_url: the explicit opt-in for ``function_url_auth="NONE"``.
     :param function_url_cors: CORS settings of the function URL.
     :param function_url_invokers: principals (e.g. another account's role) allowed to call the
-        ``AWS_IAM`` URL: each gets ``lambda:InvokeFunctionUrl`` in the function's resource policy.
+        ``AWS_IAM`` URL: each gets both ``lambda:InvokeFunctionUrl`` and ``lambda:InvokeFunction``
+        (through the URL only), the pair that URLs created since October 2025 require.
     :param vpc: place the function in this VPC (its private subnets unless ``vpc_subnets`` says otherwise).
     :param vpc_subnets: subnets in ``vpc``.
     :param security_groups: security groups in ``vpc`` (default: one created by CDK).
@@ -124,8 +129,9 @@ class ServerlessFunction(Construct):
         reserved_concurrency: Optional[int] = None,
         provisioned_concurrency: Optional[int] = None,
         tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE,
-        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
         log_removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        log_encryption_key: Optional[kms.IKey] = None,
         layers: Sequence[lambda_.ILayerVersion] = (),
         powertools: bool = False,
         powertools_layer_version: int = DEFAULT_POWERTOOLS_LAYER_VERSION,
@@ -169,6 +175,13 @@ class ServerlessFunction(Construct):
             f"exceed Lambda's limit of {MAX_LAYERS} layers per function (the Powertools layer counts)",
         )
         _check_concurrency(checks, reserved_concurrency, provisioned_concurrency)
+        region = Stack.of(self).region
+        if powertools and not is_unresolved(region):
+            checks.require(
+                publisher_account(region) is not None, "powertools", True,
+                f"is not available in {region}: Powertools publishes its layer in the commercial regions, "
+                "cn-north-1 and the GovCloud (US) regions; list aws-lambda-powertools in requirements.txt instead",
+            )
         destinations = {}
         for prop, target in (("on_success", on_success), ("on_failure", on_failure)):
             if target is not None:
@@ -195,8 +208,11 @@ class ServerlessFunction(Construct):
         checks.raise_if_any()
 
         self.log_group = logs.LogGroup(
-            self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy
+            self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy,
+            encryption_key=log_encryption_key,
         )
+        if isinstance(log_encryption_key, kms.Key):
+            _let_logs_use(log_encryption_key)
         self.role = iam.Role(
             self,
             "Role",
@@ -210,22 +226,6 @@ class ServerlessFunction(Construct):
                 resources=[self.log_group.log_group_arn],
             )
         )
-
-        if vpc is not None:
-            # What AWSLambdaVPCAccessExecutionRole grants, minus its logs:* on every log group.
-            self.role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=[
-                        "ec2:CreateNetworkInterface",
-                        "ec2:DescribeNetworkInterfaces",
-                        "ec2:DescribeSubnets",
-                        "ec2:DeleteNetworkInterface",
-                        "ec2:AssignPrivateIpAddresses",
-                        "ec2:UnassignPrivateIpAddresses",
-                    ],
-                    resources=["*"],
-                )
-            )
 
         all_layers = list(layers)
         if powertools:
@@ -268,18 +268,33 @@ class ServerlessFunction(Construct):
             filesystem=filesystem,
             description=description,
         )
+        if vpc is not None:
+            # What AWSLambdaVPCAccessExecutionRole grants, scoped to this function's subnets, minus its logs:*.
+            for statement in eni_statements(self, self._subnet_ids()):
+                self.role.add_to_policy(statement)
         self._acknowledge_findings(tracing, vpc, has_failure_destination=on_failure is not None)
         self._acknowledge_encrypted_destinations([on_success, on_failure, dead_letter_queue])
+        self._skip_findings(
+            vpc=vpc, reserved_concurrency=reserved_concurrency, environment=environment,
+            environment_key=environment_key, log_encryption_key=log_encryption_key,
+            has_failure_target=on_failure is not None or dead_letter_queue is not None,
+        )
 
         self.alias: Optional[lambda_.Alias] = None
         if provisioned_concurrency or deployment is not None:
             # current_version changes whenever code or configuration does: a new version, never a collision.
+            # Triggers invoke the alias: its asynchronous settings are its own (a qualifier's configuration
+            # does not apply to another), so it gets the same ones as $LATEST.
             self.alias = lambda_.Alias(
                 self,
                 "Alias",
                 alias_name=deployment.alias_name if deployment else ALIAS_NAME,
                 version=self.function.current_version,
                 provisioned_concurrent_executions=provisioned_concurrency,
+                retry_attempts=retry_attempts,
+                max_event_age=max_event_age,
+                on_success=destinations.get("on_success"),
+                on_failure=destinations.get("on_failure"),
             )
             if provisioned_concurrency_scaling is not None:
                 provisioned_concurrency_scaling.apply(self.alias)
@@ -294,17 +309,37 @@ class ServerlessFunction(Construct):
             self.alarms.update(self.deployment.alarms)
         alarm_kit.notify(self.alarms, alarm_topic)
 
+        alarm_kit.warn_if_silent(self)
+
         self.url: Optional[lambda_.FunctionUrl] = None
         if function_url_auth is not None:
-            target = self.alias or self.function
-            self.url = target.add_function_url(
-                auth_type=URL_AUTH_TYPES[function_url_auth], cors=function_url_cors
+            self.url = self._add_url(URL_AUTH_TYPES[function_url_auth], function_url_cors, function_url_invokers)
+
+    def _add_url(
+        self, auth_type: lambda_.FunctionUrlAuthType, cors: Optional[lambda_.FunctionUrlCorsOptions],
+        invokers: Sequence[iam.IPrincipal],
+    ) -> lambda_.FunctionUrl:
+        """The URL on the alias when there is one. Since October 2025 a URL needs lambda:InvokeFunctionUrl
+        and lambda:InvokeFunction (through the URL only) for each caller: granted here for each invoker,
+        and by aws-cdk-lib for the public (NONE)."""
+        target = self.invoke_target
+        url = target.add_function_url(auth_type=auth_type, cors=cors)
+        for index, principal in enumerate(invokers):
+            target.add_permission(
+                f"UrlInvoker{index}", principal=principal, action="lambda:InvokeFunctionUrl",
+                function_url_auth_type=lambda_.FunctionUrlAuthType.AWS_IAM,
             )
-            for index, principal in enumerate(function_url_invokers):
-                target.add_permission(
-                    f"UrlInvoker{index}", principal=principal, action="lambda:InvokeFunctionUrl",
-                    function_url_auth_type=lambda_.FunctionUrlAuthType.AWS_IAM,
-                )
+            target.add_permission(
+                f"UrlInvoker{index}Invoke", principal=principal, action="lambda:InvokeFunction",
+                invoked_via_function_url=True,
+            )
+        if auth_type == lambda_.FunctionUrlAuthType.NONE:
+            public = ("A public function URL, asked for with function_url_auth='NONE' and "
+                      "allow_public_function_url=True: anyone on the internet may call it.")
+            findings.skip(url, public, checkov=["CKV_AWS_258"], guard=["lambda_function_url_auth_check"])
+            for permission in _permissions_of(target):
+                findings.skip(permission, public, guard=["lambda_function_public_access_prohibited_check"])
+        return url
 
     def _default_alarms(
         self, on_success: Any, on_failure: Any, dead_letter_queue: Optional[sqs.IQueue]
@@ -340,7 +375,7 @@ class ServerlessFunction(Construct):
         self, tracing: lambda_.Tracing, vpc: Optional[ec2.IVpc], has_failure_destination: bool
     ) -> None:
         if has_failure_destination:
-            nag.acknowledge(
+            findings.acknowledge(
                 self.function,
                 "Serverless-LambdaDLQ",
                 "Failed asynchronous events go to the on_failure destination, which records the "
@@ -350,14 +385,87 @@ class ServerlessFunction(Construct):
         if tracing != lambda_.Tracing.DISABLED:
             wildcard_reasons.append("X-Ray's PutTraceSegments and PutTelemetryRecords")
         if vpc is not None:
-            wildcard_reasons.append("the EC2 network-interface actions Lambda performs in a VPC")
+            wildcard_reasons.append("EC2's DescribeNetworkInterfaces and DescribeSubnets")
         policy = self.role.node.try_find_child("DefaultPolicy")
-        if wildcard_reasons and policy is not None:
-            nag.acknowledge(
+        if policy is None:
+            return
+        if wildcard_reasons:
+            findings.acknowledge(
                 policy,
                 "AwsSolutions-IAM5[Resource::*]",
                 f"Only {' and '.join(wildcard_reasons)} are allowed on '*': "
                 "these actions support no resource-level permissions.",
+            )
+        if vpc is not None:
+            self._acknowledge_network_interfaces(policy)
+
+    def _acknowledge_network_interfaces(self, policy: IConstruct) -> None:
+        stack = Stack.of(self)
+        reasons = {
+            network_interfaces_arn(stack): "Network interfaces of this account and region only: Lambda creates "
+                                           "them for the function, so their IDs are not known before.",
+            security_groups_arn(stack): "CreateNetworkInterface must be allowed on every security group the "
+                                        "function uses; they may change after synthesis, and a shared VPC's "
+                                        "groups belong to its owner account.",
+        }
+        for subnet_id in self._subnet_ids():
+            reasons[subnet_arn(stack, subnet_id)] = (
+                "One subnet of the function, in whatever account owns it: a shared VPC's subnets belong to "
+                "its owner account; subnet IDs are unique."
+            )
+        for arn, reason in reasons.items():
+            findings.acknowledge(policy, f"AwsSolutions-IAM5[Resource::{findings.token_text(stack, arn)}]", reason)
+
+    def _subnet_ids(self) -> list[str]:
+        """The subnets aws-cdk-lib chose for the function in its VPC."""
+        return self.function.node.default_child.vpc_config.subnet_ids
+
+    def _skip_findings(
+        self, *, vpc: Optional[ec2.IVpc], reserved_concurrency: Optional[int], environment: Mapping[str, str],
+        environment_key: Optional[kms.IKey], log_encryption_key: Optional[kms.IKey], has_failure_target: bool,
+    ) -> None:
+        """Scanner checks that ask for what this function deliberately does otherwise, with the reason."""
+        days = self.log_group.node.default_child.retention_in_days
+        findings.skip(
+            self.function,
+            f"The function logs to its own log group ({self.log_group.node.path}) through LoggingConfig, "
+            f"kept {days} days; the rule looks only for a group named /aws/lambda/<function>.",
+            cfn_lint=["WS1004"],
+        )
+        if vpc is None:
+            findings.skip(
+                self.function,
+                "The function reaches only AWS APIs (over TLS, with IAM); it needs no private network. "
+                "VpcFunction places a function in a VPC.",
+                checkov=["CKV_AWS_117"], guard=["lambda_inside_vpc_check"],
+            )
+        if reserved_concurrency is None:
+            findings.skip(
+                self.function,
+                "Reserved concurrency is opt-in (reserved_concurrency=): reserving takes from the account's "
+                "pool, which must keep 100 unreserved, and a new account's quota may be as low as 10.",
+                checkov=["CKV_AWS_115"],
+            )
+        if environment and environment_key is None:
+            findings.skip(
+                self.function,
+                "Lambda encrypts environment variables at rest with its AWS managed key; environment_key= "
+                "sets a customer managed key. Keep secrets in Secrets Manager, not in variables.",
+                checkov=["CKV_AWS_173"],
+            )
+        if has_failure_target and self.function.dead_letter_queue is None:
+            findings.skip(
+                self.function,
+                "Asynchronous events that fail every retry go to the on_failure destination, which keeps "
+                "the error and the request as well as the event: what a dead-letter queue would keep, and more.",
+                checkov=["CKV_AWS_116"],
+            )
+        if log_encryption_key is None:
+            findings.skip(
+                self.log_group,
+                "CloudWatch Logs encrypts every log group at rest; log_encryption_key= sets a customer "
+                "managed KMS key.",
+                checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
             )
 
     def _acknowledge_encrypted_destinations(self, targets: Sequence[Any]) -> None:
@@ -367,7 +475,7 @@ class ServerlessFunction(Construct):
         if policy is None or not any(keys):
             return
         for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
-            nag.acknowledge(
+            findings.acknowledge(
                 policy, f"AwsSolutions-IAM5[Action::{action}]",
                 "aws-cdk-lib's grant to send to a KMS-encrypted queue or topic: the wildcard covers that "
                 "action's variants on the destination's own key only.",
@@ -453,3 +561,23 @@ def _check_url(
             "makes the function callable by anyone on the internet: pass "
             "allow_public_function_url=True to confirm, or use 'AWS_IAM'",
         )
+
+
+def _let_logs_use(key: kms.Key) -> None:
+    """CloudWatch Logs checks, when it creates the log group, that the key's policy lets it use the key
+    for log groups of this account and region (CloudWatch Logs user guide, "Encrypt log data")."""
+    stack = Stack.of(key)
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            resources=["*"],  # in a key policy, "*" is this key
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                service="logs", resource="log-group", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )}},
+        )
+    )
+
+
+def _permissions_of(target: lambda_.IFunction) -> list[lambda_.CfnPermission]:
+    return [child for child in target.node.children if isinstance(child, lambda_.CfnPermission)]

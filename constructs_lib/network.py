@@ -1,13 +1,23 @@
-"""The VPCs the library creates: two AZs, flow logs, no internet route unless asked for."""
+"""The VPCs the library creates (two AZs, flow logs, default security group closed, no internet route
+unless asked for), and what a function's role needs to use a VPC."""
 
 from __future__ import annotations
 
+from typing import Sequence
+
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from . import findings
+from .cdk_handlers import tidy_cdk_handler
+
 PUBLIC = "Public"
 PRIVATE = "Private"
+# The singleton with which aws-cdk-lib's Vpc(restrict_default_security_group=True) empties the default group.
+RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
 
 
 def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool, nat_gateways: int = 0) -> ec2.Vpc:
@@ -15,18 +25,62 @@ def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool,
     gateways (``nat_gateways`` > 0, which needs public subnets), else they are isolated."""
     subnets = []
     if public:
-        subnets.append(ec2.SubnetConfiguration(name=PUBLIC, subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24))
+        # Load balancers and NAT gateways get their public addresses without it; nothing else should.
+        subnets.append(ec2.SubnetConfiguration(
+            name=PUBLIC, subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24, map_public_ip_on_launch=False,
+        ))
     if private:
         kind = ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
         subnets.append(ec2.SubnetConfiguration(name=PRIVATE, subnet_type=kind, cidr_mask=22))
     vpc = ec2.Vpc(
         scope, construct_id, max_azs=2, nat_gateways=nat_gateways, subnet_configuration=subnets,
-        restrict_default_security_group=False,
+        restrict_default_security_group=True,  # nothing uses the default group: it allows no traffic
     )
-    vpc.add_flow_log(
-        "FlowLog",
-        destination=ec2.FlowLogDestination.to_cloud_watch_logs(
-            logs.LogGroup(vpc, "FlowLogs", retention=logs.RetentionDays.ONE_MONTH)
-        ),
+    flow_logs = logs.LogGroup(vpc, "FlowLogs", retention=logs.RetentionDays.ONE_YEAR)
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
+    findings.skip(
+        flow_logs, "CloudWatch Logs encrypts every log group at rest; the flow logs hold addresses and ports, "
+        "no payloads.", checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
+    )
+    tidy_cdk_handler(
+        Stack.of(vpc).node.find_child(RESTRICT_DEFAULT_SG_PROVIDER),
+        "removes every rule of the VPC's default security group when the stack is deployed",
     )
     return vpc
+
+
+def eni_statements(scope: Construct, subnet_ids: Sequence[str]) -> list[iam.PolicyStatement]:
+    """What Lambda needs to manage a function's network interfaces (Lambda developer guide, "Giving Lambda
+    functions access to resources in an Amazon VPC"), on the narrowest resources each action supports."""
+    stack = Stack.of(scope)
+    return [
+        # Describe actions support no resource-level permissions.
+        iam.PolicyStatement(actions=["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], resources=["*"]),
+        iam.PolicyStatement(
+            actions=["ec2:CreateNetworkInterface"],
+            resources=[
+                network_interfaces_arn(stack), security_groups_arn(stack),
+                *(subnet_arn(stack, subnet_id) for subnet_id in subnet_ids),
+            ],
+        ),
+        iam.PolicyStatement(
+            actions=["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            resources=[network_interfaces_arn(stack)],
+        ),
+    ]
+
+
+def network_interfaces_arn(stack: Stack) -> str:
+    """Interfaces of this account and region: Lambda creates them, so their IDs are not known before."""
+    return stack.format_arn(service="ec2", resource="network-interface", resource_name="*")
+
+
+def security_groups_arn(stack: Stack) -> str:
+    """Any security group of the region: the function's groups may change after synthesis, and a shared
+    VPC's groups belong to its owner account."""
+    return stack.format_arn(service="ec2", account="*", resource="security-group", resource_name="*")
+
+
+def subnet_arn(stack: Stack, subnet_id: str) -> str:
+    """One subnet, whatever account owns it (a shared VPC's subnets belong to its owner; IDs are unique)."""
+    return stack.format_arn(service="ec2", account="*", resource="subnet", resource_name=subnet_id)

@@ -11,9 +11,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import alarms as alarm_kit
-from . import nag
+from . import findings
 from .function import ServerlessFunction
-from .queues import failure_queue
+from .queues import failure_queue, skip_sqs_managed_encryption
 from .validation import Checks, is_unresolved, seconds_of
 
 # AWS: "set the source queue's visibility timeout to at least six times the function's timeout".
@@ -132,6 +132,7 @@ class QueueWorker(Construct):
                     queue=self.dead_letter_queue, max_receive_count=max_receive_count
                 ),
             )
+            skip_sqs_managed_encryption(queue)
         self.queue = queue
         self.function = ServerlessFunction(self, "Function", **function_options)
         self.event_source_mapping = lambda_.EventSourceMapping(
@@ -148,12 +149,14 @@ class QueueWorker(Construct):
         # The mapping polls with the role: it must exist with its permissions first.
         self.event_source_mapping.node.add_dependency(self.function.role)
         failures = "messages that keep failing move to the queue's dead-letter queue (redrive policy)"
-        nag.acknowledge_synchronous(self.function.function, "An event source mapping", failures)
-        nag.acknowledge(
-            self.event_source_mapping, "Serverless-LambdaEventSourceMappingDestination",
-            f"SQS event source mappings take no on-failure destination: {failures}.",
+        findings.acknowledge_synchronous(self.function.function, "An event source mapping", failures)
+        no_destination = f"SQS event source mappings take no on-failure destination: {failures}."
+        findings.acknowledge(
+            self.event_source_mapping, "Serverless-LambdaEventSourceMappingDestination", no_destination
         )
+        findings.skip(self.event_source_mapping, no_destination, cfn_lint=["ES1001"])
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
+        alarm_kit.warn_if_silent(self)
 
     def _alarms(self) -> alarm_kit.Alarms:
         found = {"oldest_message_too_old": alarm_kit.oldest_message_too_old(self, "OldestMessageAlarm", self.queue)}

@@ -8,10 +8,12 @@ from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import alarms as alarm_kit
+from . import findings
 from .function import ServerlessFunction
 from .queues import failure_queue
 from .schedule_expression import problems_of
@@ -108,7 +110,23 @@ class ScheduledFunction(Construct):
                 max_event_age=target_max_event_age,
             )
         )
+        self._skip_async_permission_check(function_options)
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
+        alarm_kit.warn_if_silent(self)
+
+    def _skip_async_permission_check(self, function_options: dict) -> None:
+        """EventBridge invokes asynchronously; the function's EventInvokeConfig (or its dead-letter queue)
+        keeps what fails every retry."""
+        target = function_options.get("on_failure") or function_options.get("dead_letter_queue")
+        for permission in self.rule.node.find_all():
+            if isinstance(permission, lambda_.CfnPermission):
+                findings.skip(
+                    permission,
+                    f"Events that fail every retry of {self.function.node.path} go to {target.node.path} "
+                    "(its EventInvokeConfig's on-failure destination, or its dead-letter queue); the rule only "
+                    "matches a config naming the function as this permission does.",
+                    cfn_lint=["ES1007"],
+                )
 
     def _alarms(self) -> alarm_kit.Alarms:
         failed = cloudwatch.Metric(

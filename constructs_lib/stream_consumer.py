@@ -15,7 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import alarms as alarm_kit
-from . import nag
+from . import findings
 from .destinations import as_stream_failure_destination
 from .function import ServerlessFunction
 from .queues import failure_queue
@@ -129,11 +129,12 @@ class StreamConsumer(Construct):
         )
         # The mapping polls with the role: it must exist with its permissions first.
         self.event_source_mapping.node.add_dependency(self.function.role)
-        nag.acknowledge_synchronous(
+        findings.acknowledge_synchronous(
             self.function.function, "An event source mapping",
             "discarded batches are described in the mapping's on-failure destination",
         )
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
+        alarm_kit.warn_if_silent(self)
 
     def _alarms(self) -> alarm_kit.Alarms:
         iterator_age = self.function.function.metric("IteratorAge", period=alarm_kit.PERIOD, statistic="Maximum")

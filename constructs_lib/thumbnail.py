@@ -8,11 +8,15 @@ from typing import Any, Optional, Sequence
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
-from . import nag
+from . import alarms as alarm_kit
+from . import findings
+from .buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
+from .cdk_handlers import tidy_cdk_handler
 from .function import ServerlessFunction
 from .queues import failure_queue
 from .validation import Checks
@@ -21,6 +25,7 @@ HANDLER_ENTRY = Path(__file__).resolve().parent / "handlers" / "thumbnail"
 DEFAULT_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 # Images with more pixels are rejected as possible decompression bombs (a 12 MP photo is far below).
 DEFAULT_MAX_PIXELS = 50_000_000
+DEFAULT_MEMORY_MB = 512
 # The singleton CDK adds to every stack that has S3 notifications.
 NOTIFICATIONS_HANDLER_ID = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
 
@@ -29,7 +34,7 @@ class ThumbnailPipeline(Construct):
     """Images uploaded to ``source_bucket`` get thumbnails in ``thumbnail_bucket`` and an item in ``table``.
 
     :param source_bucket: where images are uploaded (default: a new versioned, encrypted, SSL-only,
-        private bucket). Any ``IBucket``, imported ones included.
+        private bucket whose old versions expire). Any ``IBucket``, imported ones included.
     :param thumbnail_bucket: where thumbnails go, under ``{size}/`` (default: a new bucket like the
         source one). May be the source bucket only when ``prefix`` keeps uploads and thumbnails apart.
     :param table: metadata table with the string partition key ``image_key`` (default: a new
@@ -38,7 +43,16 @@ class ThumbnailPipeline(Construct):
     :param prefix: only keys under this prefix trigger the function (default: every key).
     :param suffixes: only keys with one of these endings trigger (default: common image types).
     :param max_pixels: images with more pixels are recorded as rejected (default 50 million).
-    :param function_options: any other ``ServerlessFunction`` option (memory_size, timeout, ...).
+    :param noncurrent_version_expiration: how long the created buckets keep an overwritten or deleted
+        object's old version (default 30 days).
+    :param log_expiration: how long the access log bucket keeps logs (default 365 days).
+    :param function_options: any other ``ServerlessFunction`` option (memory_size: default 512 MB;
+        timeout: default 30 s, ...).
+
+    Memory: the handler works out, before decoding an image, the memory its thumbnails need, and records
+    an image that would not fit in the function's memory as rejected, with the memory_size that would
+    do. At 512 MB that is above about 34 megapixels for PNGs with transparency and 16-21 megapixels for
+    WebP (make bench prints the limits per format); JPEGs, GIFs and opaque PNGs up to max_pixels fit.
 
     Exposes ``source_bucket``, ``thumbnail_bucket``, ``table``, ``function`` (the ServerlessFunction),
     ``failures`` (the queue that receives events that failed every retry), ``access_logs``
@@ -58,6 +72,8 @@ class ThumbnailPipeline(Construct):
         prefix: Optional[str] = None,
         suffixes: Sequence[str] = DEFAULT_SUFFIXES,
         max_pixels: int = DEFAULT_MAX_PIXELS,
+        noncurrent_version_expiration: Duration = NONCURRENT_VERSIONS_KEPT,
+        log_expiration: Duration = LOGS_KEPT,
         **function_options: Any,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -67,18 +83,22 @@ class ThumbnailPipeline(Construct):
         for size in sizes:
             checks.within("sizes", size, 16, 4096, "pixels")
         checks.require(max_pixels >= 1, "max_pixels", max_pixels, "must be 1 or more")
+        check_expiration(checks, "noncurrent_version_expiration", noncurrent_version_expiration)
+        check_expiration(checks, "log_expiration", log_expiration)
         _check_no_loop(checks, source_bucket, thumbnail_bucket, prefix, sizes)
         for option in ("entry", "handler", "image"):
             checks.require(option not in function_options, option, "given", "is set by ThumbnailPipeline")
         checks.raise_if_any()
 
         self.access_logs: Optional[s3.Bucket] = None
+        self._log_expiration = log_expiration
+        self._noncurrent_version_expiration = noncurrent_version_expiration
         self.source_bucket = source_bucket or self._bucket("Source")
         self.thumbnail_bucket = thumbnail_bucket or self._bucket("Thumbnails")
         self.table = table or self._table()
         self.failures = failure_queue(self, "Failures")
 
-        options = {"memory_size": 512, "timeout": Duration.seconds(30), **function_options}
+        options = {"memory_size": DEFAULT_MEMORY_MB, "timeout": Duration.seconds(30), **function_options}
         options["environment"] = {
             **(options.get("environment") or {}),
             "THUMBNAIL_BUCKET": self.thumbnail_bucket.bucket_name,
@@ -98,37 +118,27 @@ class ThumbnailPipeline(Construct):
                 s3n.LambdaDestination(self.function.invoke_target),
                 s3.NotificationKeyFilter(prefix=prefix, suffix=suffix),
             )
-        self._acknowledge_notification_handler()
+        self._skip_notification_findings()
         self.alarms = dict(self.function.alarms)
+        alarm_kit.warn_if_silent(self)
 
     def _bucket(self, construct_id: str) -> s3.Bucket:
         if self.access_logs is None:
-            self.access_logs = s3.Bucket(
-                self,
-                "AccessLogs",
-                encryption=s3.BucketEncryption.S3_MANAGED,
-                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-                enforce_ssl=True,
-                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-                removal_policy=RemovalPolicy.RETAIN,
-            )
-            nag.acknowledge(
-                self.access_logs, "AwsSolutions-S1", "This bucket receives the access logs of the others."
-            )
-        return s3.Bucket(
-            self,
-            construct_id,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,  # every write, overwrites included, makes its own event and version
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix=f"{construct_id.lower()}/",
-            removal_policy=RemovalPolicy.RETAIN,
+            self.access_logs = log_bucket(self, "AccessLogs", expiration=self._log_expiration, delivery="s3")
+        bucket = data_bucket(
+            self, construct_id, access_logs=self.access_logs,
+            noncurrent_version_expiration=self._noncurrent_version_expiration,
         )
+        findings.skip(
+            bucket,
+            "SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket encrypted "
+            "with SSE-KMS as source_bucket= or thumbnail_bucket=: the pipeline then grants the function its key.",
+            guard=["s3_bucket_default_encryption_kms_check"],
+        )
+        return bucket
 
     def _table(self) -> dynamodb.Table:
-        return dynamodb.Table(
+        table = dynamodb.Table(
             self,
             "Metadata",
             partition_key=dynamodb.Attribute(name="image_key", type=dynamodb.AttributeType.STRING),
@@ -139,6 +149,13 @@ class ThumbnailPipeline(Construct):
             ),
             removal_policy=RemovalPolicy.RETAIN,
         )
+        findings.skip(
+            table,
+            "Encrypted with the AWS managed key aws/dynamodb (KMS; its use is logged in CloudTrail). For a "
+            "customer managed key, give a table encrypted with one as table=.",
+            checkov=["CKV_AWS_119"],
+        )
+        return table
 
     def _grant(self, prefix: Optional[str]) -> None:
         """Read uploads (under the prefix), write thumbnails, write table items: nothing more."""
@@ -166,27 +183,38 @@ class ThumbnailPipeline(Construct):
         policy = role.node.find_child("DefaultPolicy")
         stack = Stack.of(self)
         for bucket, pattern in ((self.source_bucket, f"{prefix or ''}*"), (self.thumbnail_bucket, "*")):
-            nag.acknowledge(
+            findings.acknowledge(
                 policy,
-                f"AwsSolutions-IAM5[Resource::{nag.token_text(stack, bucket.bucket_arn)}/{pattern}]",
+                f"AwsSolutions-IAM5[Resource::{findings.token_text(stack, bucket.bucket_arn)}/{pattern}]",
                 "Objects of this bucket only (under the upload prefix for the source bucket): "
                 "keys are not known before upload.",
             )
 
-    def _acknowledge_notification_handler(self) -> None:
+    def _skip_notification_findings(self) -> None:
+        """S3 invokes the function asynchronously; its asynchronous settings are in its EventInvokeConfig."""
+        for permission in self.node.find_all():
+            if isinstance(permission, lambda_.CfnPermission) and permission.principal == "s3.amazonaws.com":
+                findings.skip(
+                    permission,
+                    f"The function's EventInvokeConfig ({self.function.node.path}) sends events that fail every "
+                    f"retry to {self.failures.node.path}; the rule only matches a config naming the function as "
+                    "this permission does.",
+                    cfn_lint=["ES1007"],
+                )
+        for bucket in (self.source_bucket, self.thumbnail_bucket):
+            if isinstance(bucket, s3.Bucket) and bucket.node.scope is self:
+                reacting = bucket is self.source_bucket
+                findings.skip(
+                    bucket,
+                    "aws-cdk-lib's Custom::S3BucketNotifications resource configures this bucket's notifications "
+                    "(to the thumbnail function) at deploy time; the rule reads only the bucket's own properties."
+                    if reacting else "Nothing reacts to new thumbnails in this bucket.",
+                    guard=["s3_event_notifications_enabled_check"],
+                )
         handler = Stack.of(self).node.try_find_child(NOTIFICATIONS_HANDLER_ID)
-        if handler is None:
-            return
-        role = handler.node.find_child("Role")
-        reason = (
-            "CDK's own handler that configures bucket notifications at deploy time; it runs "
-            "only during deployments and its managed policy is fixed by aws-cdk-lib."
-        )
-        nag.acknowledge(
-            role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-            reason,
-        )
+        if handler is not None:
+            tidy_cdk_handler(handler, "configures bucket notifications when the stack is deployed",
+                             state_default_memory=True)
 
 
 def _distinct(*buckets: s3.IBucket) -> list[s3.IBucket]:

@@ -11,6 +11,7 @@ from aws_cdk import aws_efs as efs
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from . import alarms as alarm_kit
 from .function import ServerlessFunction
 from .network import PRIVATE, new_vpc
 from .validation import Checks
@@ -36,8 +37,9 @@ class VpcFunction(Construct):
         the function goes to its private subnets with egress (default False).
     :param interface_endpoints: AWS services to reach through interface endpoints
         (``ec2.InterfaceVpcEndpointAwsService.SQS``, ...), added to the VPC.
-    :param filesystem: ``True`` for a new encrypted EFS file system, or an existing ``IFileSystem``;
-        the function mounts it through an access point (uid/gid 1001, directory /lambda).
+    :param filesystem: ``True`` for a new EFS file system (encrypted, automatic daily backups, no
+        anonymous access, kept when the stack is deleted), or an existing ``IFileSystem``; the function
+        mounts it through an access point (uid/gid 1001, directory /lambda).
     :param mount_path: where the file system appears, under /mnt (default /mnt/data).
     :param function_options: ``entry``, ``handler`` and any other ``ServerlessFunction`` option,
         ``deployment`` included.
@@ -116,6 +118,8 @@ class VpcFunction(Construct):
         if filesystem:
             self.file_system = filesystem if filesystem is not True else efs.FileSystem(
                 self, "FileSystem", vpc=self.vpc, vpc_subnets=subnets, encrypted=True,
+                enable_automatic_backups=True,  # AWS Backup's daily backups, kept 35 days
+                allow_anonymous_access=False,  # stated: aws-cdk-lib's default depends on a feature flag
                 removal_policy=RemovalPolicy.RETAIN,
             )
             self.access_point = efs.AccessPoint(
@@ -130,6 +134,7 @@ class VpcFunction(Construct):
             filesystem=mounted, **function_options,
         )
         self.alarms = dict(self.function.alarms)
+        alarm_kit.warn_if_silent(self)
 
 
 def _private_subnets(vpc: ec2.IVpc, allow_internet: bool) -> ec2.SubnetSelection:

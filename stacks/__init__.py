@@ -1,7 +1,9 @@
-"""The demo app: one stack per pattern, checked by cdk-nag's AwsSolutions and Serverless packs."""
+"""The demo app: one stack per pattern, checked by cdk-nag's AwsSolutions and Serverless packs and by the
+Control Tower cfn-guard rules (CDK policy-validation plugins: any unacknowledged finding fails the synth)."""
 
 from aws_cdk import App, Environment, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 
 from .alb_stack import AlbStack
 from .async_stack import AsyncStack
@@ -17,7 +19,7 @@ from .vpc_stack import VpcStack
 
 
 def build_app(app: App) -> list[Stack]:
-    """Adds every demo stack to `app` and the cdk-nag checks that must find nothing unacknowledged."""
+    """Adds every demo stack to `app` and the validation plugins that must find nothing unacknowledged."""
     stacks: list[Stack] = [
         FunctionStack(app, "ServerlessFunctionDemo"),
         ThumbnailStack(app, "ThumbnailPipelineDemo"),
@@ -30,5 +32,5 @@ def build_app(app: App) -> list[Stack]:
         VpcStack(app, "VpcFunctionDemo"),
         EdgeStack(app, "EdgeDistributionDemo", env=Environment(region=demo_region(app))),
     ]
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app))
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator())
     return stacks

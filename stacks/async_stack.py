@@ -7,26 +7,28 @@ for an event marked {"fail": true}.
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib import ServerlessFunction
+from constructs_lib.keys import new_key
 from constructs_lib.queues import failure_queue
 
+from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS
 
 
 class AsyncStack(Stack):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id, description="constructs_lib demo: asynchronous invocation")
+        self.alarms = send_alarms_to_a_topic(self)
         self.bus = events.EventBus(self, "OrderEvents")
         self.failures = failure_queue(self, "Failures")
         self.dead_letters = failure_queue(self, "DeadLetters")
         self.confirmations = failure_queue(self, "Confirmations")
         self.alerts = sns.Topic(
             self, "FailureAlerts", enforce_ssl=True,
-            master_key=kms.Key(self, "AlertsKey", enable_key_rotation=True, description="Encrypts FailureAlerts"),
+            master_key=new_key(self, "AlertsKey", description="Encrypts FailureAlerts"),
         )
         common = dict(
             entry=HANDLERS / "async_orders",

@@ -1,8 +1,12 @@
-"""Safe deployment: a canary-deployed function with both packaged hooks, alarms to a topic, a dashboard."""
+"""Safe deployment: a canary-deployed function with both packaged hooks, alarms to a topic, a dashboard.
+
+Provisioned concurrency is opt-in: `-c constructs_lib:provisioned-concurrency=N` keeps N environments
+initialised on the alias, scaled by Application Auto Scaling between N and 5 x N. It fails the deploy
+in an account whose unreserved concurrency would fall below 100 (new accounts may have a quota of 10):
+see the README's "Deploying" section for how to check first.
+"""
 
 from aws_cdk import Stack
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib import (
@@ -13,30 +17,29 @@ from constructs_lib import (
 )
 from constructs_lib.queues import failure_queue
 
+from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS
 
 
 class DeploymentStack(Stack):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id, description="constructs_lib demo: CodeDeploy canary with hooks")
-        self.alarm_topic = sns.Topic(
-            self, "Alarms", enforce_ssl=True,
-            master_key=kms.Key(self, "AlarmsKey", enable_key_rotation=True, description="Encrypts Alarms"),
-        )
+        self.alarms = send_alarms_to_a_topic(self)
+        provisioned = int(self.node.try_get_context("constructs_lib:provisioned-concurrency") or 0)
         self.greeter = ServerlessFunction(
             self,
             "Greeter",
             entry=HANDLERS / "hello",
             powertools=True,
             environment={"POWERTOOLS_SERVICE_NAME": "greeter", "GREETING": "Hello"},
-            provisioned_concurrency=1,
-            provisioned_concurrency_scaling=ProvisionedConcurrencyScaling(min_capacity=1, max_capacity=5),
+            provisioned_concurrency=provisioned or None,
+            provisioned_concurrency_scaling=ProvisionedConcurrencyScaling(
+                min_capacity=provisioned, max_capacity=5 * provisioned) if provisioned else None,
             deployment=Deployment.canary(
                 percent=10, interval_minutes=5, pre_traffic_hook=True, post_traffic_hook=True,
                 smoke_event={"name": "smoke-test"},
             ),
             on_failure=failure_queue(self, "Failures"),
-            alarm_topic=self.alarm_topic,
             function_url_auth="AWS_IAM",
         )
         self.dashboard = Dashboard(self, "Dashboard", constructs=[self.greeter])

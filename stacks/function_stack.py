@@ -13,12 +13,14 @@ from constructs import Construct
 from constructs_lib import ServerlessFunction
 from constructs_lib.queues import failure_queue
 
+from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS
 
 
 class FunctionStack(Stack):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id, description="constructs_lib demo: ServerlessFunction")
+        self.alarms = send_alarms_to_a_topic(self)
         invoker_account = self.node.get_context("constructs_lib:url-invoker-account")
         self.failures = failure_queue(self, "Failures")
         self.hello = ServerlessFunction(

@@ -5,6 +5,7 @@ from constructs import Construct
 
 from constructs_lib import QueueWorker
 
+from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS
 from .tables import demo_table
 
@@ -12,6 +13,7 @@ from .tables import demo_table
 class QueueStack(Stack):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id, description="constructs_lib demo: QueueWorker")
+        self.alarms = send_alarms_to_a_topic(self)
         self.orders = demo_table(self, "Orders", partition_key="order_id")
         self.worker = QueueWorker(
             self,

@@ -6,6 +6,7 @@ from constructs import Construct
 
 from constructs_lib import StreamConsumer
 
+from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS
 from .tables import demo_table
 
@@ -13,6 +14,7 @@ from .tables import demo_table
 class StreamStack(Stack):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id, description="constructs_lib demo: StreamConsumer")
+        self.alarms = send_alarms_to_a_topic(self)
         self.accounts = demo_table(
             self, "Accounts", partition_key="account_id", stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES
         )

@@ -5,8 +5,11 @@ from constructs import Construct
 
 from constructs_lib import ThumbnailPipeline
 
+from .notifications import send_alarms_to_a_topic
+
 
 class ThumbnailStack(Stack):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id, description="constructs_lib demo: ThumbnailPipeline")
+        self.alarms = send_alarms_to_a_topic(self)
         self.pipeline = ThumbnailPipeline(self, "Thumbnails", sizes=[128, 256, 1024])

@@ -7,6 +7,7 @@ from constructs import Construct
 from constructs_lib import VpcFunction
 from constructs_lib.queues import failure_queue
 
+from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS
 from .tables import demo_table
 
@@ -14,6 +15,7 @@ from .tables import demo_table
 class VpcStack(Stack):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id, description="constructs_lib demo: VpcFunction")
+        self.alarms = send_alarms_to_a_topic(self)
         self.products = demo_table(self, "Products", partition_key="product_id")
         self.failures = failure_queue(self, "Failures")  # asynchronous invocations that failed every retry
         self.reader = VpcFunction(

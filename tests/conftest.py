@@ -1,5 +1,5 @@
-"""Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, and one
-real `cdk synth` of the demo app per session."""
+"""Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, one real
+`cdk synth` of the demo app per session, and one synth of it in an app without feature flags."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get(
 
 import subprocess  # noqa: E402
 
-import pytest  # noqa: E402
-from aws_cdk import Stack  # noqa: E402
+import json  # noqa: E402
 
+import pytest  # noqa: E402
+from aws_cdk import App, Stack  # noqa: E402
+
+from stacks import build_app  # noqa: E402
 from stacks.environment import DEFAULT_REGION  # noqa: E402
-from tests.helpers import ROOT, make_app  # noqa: E402
+from tests.helpers import DEMO_CONTEXT, FEATURE_FLAGS, ROOT, make_app  # noqa: E402
 
 
 @pytest.fixture
@@ -38,3 +41,18 @@ def assembly(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, f"cdk synth failed:\n{result.stdout}\n{result.stderr}"
     return out
+
+
+@pytest.fixture(scope="session")
+def unflagged_templates() -> dict[str, dict]:
+    """The demo app's templates (by stack name) synthesized with its settings but none of its feature
+    flags, as a user's new app is. The validation plugins run in this synth: any finding would fail it."""
+    settings = {key: value for key, value in DEMO_CONTEXT.items() if key not in FEATURE_FLAGS}
+    app = App(context={**settings, "constructs_lib:region": DEFAULT_REGION, "aws:cdk:bundling-stacks": []})
+    build_app(app)
+    return {stack.stack_name: stack.template for stack in app.synth().stacks}
+
+
+def templates_in(assembly: Path) -> dict[str, dict]:
+    return {path.name.removesuffix(".template.json"): json.loads(path.read_text())
+            for path in assembly.rglob("*.template.json")}

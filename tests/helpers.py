@@ -1,4 +1,4 @@
-"""Helpers shared by the tests: apps built like the demo app's, templates."""
+"""Helpers shared by the tests: apps built like a user's new app (no context) or like the demo app's."""
 
 from __future__ import annotations
 
@@ -13,12 +13,16 @@ from stacks.environment import DEFAULT_REGION
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PLAIN = FIXTURES / "plain"  # a handler folder without requirements: nothing to bundle
-FEATURE_FLAGS = json.loads((ROOT / "cdk.json").read_text())["context"]
+# The demo's cdk.json context: its feature flags and the demo's own settings.
+DEMO_CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
+FEATURE_FLAGS = {key: value for key, value in DEMO_CONTEXT.items() if key.startswith("@aws-cdk")}
 
 
-def make_app(bundle: bool = False, **context: object) -> App:
-    """An App with the demo app's feature flags and default region; asset bundling skipped unless `bundle`."""
-    settings = {**FEATURE_FLAGS, "constructs_lib:region": DEFAULT_REGION, **context}
+def make_app(bundle: bool = False, demo: bool = False, **context: object) -> App:
+    """An App as a user's new one is: no feature flags, no context. `demo` gives it the demo app's
+    cdk.json context and default region instead. Asset bundling is skipped unless `bundle`."""
+    settings: dict[str, object] = {**DEMO_CONTEXT, "constructs_lib:region": DEFAULT_REGION} if demo else {}
+    settings.update(context)
     if not bundle:
         settings["aws:cdk:bundling-stacks"] = []
     return App(context=settings)

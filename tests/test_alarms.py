@@ -7,12 +7,17 @@ import re
 
 import pytest
 from aws_cdk import Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
+from aws_cdk.assertions import Annotations, Match
+
 from constructs_lib import (
+    AlarmTopic,
     ConfigurationError,
     Dashboard,
     QueueWorker,
@@ -20,8 +25,9 @@ from constructs_lib import (
     ServerlessFunction,
     StreamConsumer,
     ThumbnailPipeline,
+    route_alarms,
 )
-from tests.helpers import PLAIN, template_of
+from tests.helpers import PLAIN, make_app, template_of
 
 
 def alarm_props(stack: Stack, alarm) -> dict:
@@ -124,15 +130,110 @@ def test_dashboard_rules(stack: Stack) -> None:
         Dashboard(stack, "Odd", constructs=[sqs.Queue(stack, "Q")])
 
 
+FROM_THIS_ACCOUNTS_ALARMS = {
+    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+    "ArnLike": {"aws:SourceArn": {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":cloudwatch:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"},
+        ":alarm:*"]]}},
+}
+
+
+def cloudwatch_statements(policy: dict) -> list[dict]:
+    return [s for s in policy["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+
+
 def test_an_encrypted_alarm_topic_lets_cloudwatch_use_its_key(stack: Stack) -> None:
     key = kms.Key(stack, "Key", enable_key_rotation=True)
     topic = sns.Topic(stack, "Topic", master_key=key)
     QueueWorker(stack, "Worker", entry=PLAIN, alarm_topic=topic)  # notifies twice: function and pattern alarms
     (key_resource,) = template_of(stack).find_resources("AWS::KMS::Key").values()
-    statements = [s for s in key_resource["Properties"]["KeyPolicy"]["Statement"]
-                  if s["Principal"] == {"Service": "cloudwatch.amazonaws.com"}]
-    assert statements == [{
-        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow",
-        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Resource": "*",
-        "Condition": {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}},
+    assert cloudwatch_statements(key_resource["Properties"]["KeyPolicy"]) == [{
+        "Sid": "CloudWatchAlarmsUseTheKey", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Resource": "*", "Condition": FROM_THIS_ACCOUNTS_ALARMS,
     }]
+
+
+def test_a_topic_with_its_own_policy_lets_cloudwatch_publish(stack: Stack) -> None:
+    """enforce_ssl=True gives the topic a policy of its own, which replaces SNS's default policy: without a
+    statement for cloudwatch.amazonaws.com, every alarm notification is dropped."""
+    topic = sns.Topic(stack, "Topic", enforce_ssl=True)
+    ServerlessFunction(stack, "Fn", entry=PLAIN, alarm_topic=topic)
+    (policy,) = template_of(stack).find_resources("AWS::SNS::TopicPolicy").values()
+    assert cloudwatch_statements(policy["Properties"]["PolicyDocument"]) == [{
+        "Sid": "CloudWatchAlarmsPublish", "Action": "sns:Publish", "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Resource": stack.resolve(topic.topic_arn),
+        "Condition": FROM_THIS_ACCOUNTS_ALARMS,
+    }]
+
+
+def test_a_policy_added_after_the_construct_still_gets_the_statement(stack: Stack) -> None:
+    topic = sns.Topic(stack, "Topic")
+    ServerlessFunction(stack, "Fn", entry=PLAIN, alarm_topic=topic)
+    topic.add_to_resource_policy(iam.PolicyStatement(
+        principals=[iam.AccountRootPrincipal()], actions=["sns:Subscribe"], resources=[topic.topic_arn]))
+    (policy,) = template_of(stack).find_resources("AWS::SNS::TopicPolicy").values()
+    assert len(cloudwatch_statements(policy["Properties"]["PolicyDocument"])) == 1
+
+
+def test_a_topic_without_a_policy_keeps_the_default_one(stack: Stack) -> None:
+    """SNS's default policy already lets the account's alarms publish; adding a policy would replace it."""
+    ServerlessFunction(stack, "Fn", entry=PLAIN, alarm_topic=sns.Topic(stack, "Topic"))
+    template_of(stack).resource_count_is("AWS::SNS::TopicPolicy", 0)
+
+
+def test_alarm_topic_is_encrypted_ssl_only_and_open_to_cloudwatch(stack: Stack) -> None:
+    alarms = AlarmTopic(stack, "Alarms", emails=["ops@example.com"])
+    template = template_of(stack)
+    template.has_resource_properties("AWS::SNS::Topic", {
+        "KmsMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^AlarmsKey"), "Arn"]}})
+    template.has_resource_properties("AWS::SNS::Subscription", {"Protocol": "email", "Endpoint": "ops@example.com"})
+    (key,) = template.find_resources("AWS::KMS::Key").values()
+    assert key["Properties"]["EnableKeyRotation"] is True
+    statements = key["Properties"]["KeyPolicy"]["Statement"]
+    assert len(cloudwatch_statements(key["Properties"]["KeyPolicy"])) == 1
+    assert {"Sid": "DenyGrantsExceptForAwsResources", "Effect": "Deny", "Principal": {"AWS": "*"},
+            "Action": "kms:CreateGrant", "Resource": "*",
+            "Condition": {"BoolIfExists": {"kms:GrantIsForAWSResource": "false",
+                                           "aws:PrincipalIsAWSService": "false"}}} in statements
+    (policy,) = template.find_resources("AWS::SNS::TopicPolicy").values()
+    document = policy["Properties"]["PolicyDocument"]
+    assert len(cloudwatch_statements(document)) == 1
+    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+               for s in document["Statement"])
+    assert alarms.topic.master_key is alarms.key
+
+
+def test_route_alarms_sends_every_library_alarm_of_a_scope_to_a_topic() -> None:
+    app = make_app()
+    stack = Stack(app, "Orders")
+    alarms = AlarmTopic(stack, "Alarms")
+    early = ServerlessFunction(stack, "Early", entry=PLAIN)
+    route_alarms(stack, alarms.topic)
+    worker = QueueWorker(stack, "Worker", entry=PLAIN)  # made after the call: routed all the same
+    own = sns.Topic(stack, "Own")
+    chosen = ServerlessFunction(stack, "Chosen", entry=PLAIN, alarm_topic=own)
+    theirs = cloudwatch.Alarm(stack, "Theirs", metric=early.function.metric_errors(), threshold=5, evaluation_periods=1)
+    routed = [stack.resolve(alarms.topic.topic_arn)]
+    for alarm in [*early.alarms.values(), *worker.alarms.values()]:
+        props = alarm_props(stack, alarm)
+        assert props["AlarmActions"] == props["OKActions"] == routed
+    for alarm in chosen.alarms.values():  # an alarm_topic of its own wins
+        assert alarm_props(stack, alarm)["AlarmActions"] == [stack.resolve(own.topic_arn)]
+    assert "AlarmActions" not in alarm_props(stack, theirs)  # the user's own alarms are theirs to route
+
+
+def test_a_construct_whose_alarms_notify_nobody_is_warned_about_once(stack: Stack) -> None:
+    QueueWorker(stack, "Silent", entry=PLAIN)
+    ServerlessFunction(stack, "Heard", entry=PLAIN, alarm_topic=sns.Topic(stack, "Topic"))
+    ServerlessFunction(stack, "Quiet", entry=PLAIN, create_alarms=False)
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("notify nobody"))
+    assert [w.id for w in warnings] == ["/Test/Silent"]  # the pattern speaks for its function's alarms
+    assert "4 alarms notify nobody" in str(warnings[0].entry.data)  # errors, throttles, queue age, DLQ
+
+
+def test_routed_alarms_are_not_warned_about() -> None:
+    app = make_app()
+    stack = Stack(app, "Orders")
+    QueueWorker(stack, "Worker", entry=PLAIN)
+    route_alarms(app, AlarmTopic(stack, "Alarms").topic)
+    assert Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("notify nobody")) == []

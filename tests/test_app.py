@@ -1,4 +1,4 @@
-"""The demo app as users get it: the real `cdk` CLI synthesizes it once; cfn-lint and cdk-nag find nothing."""
+"""The demo app as users get it: the real `cdk` CLI synthesizes it once; no gate finds anything."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from aws_cdk import Stack, Validations
+from aws_cdk import App, Stack, Validations
 from aws_cdk import aws_sqs as sqs
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 
 from stacks import build_app
 from tests.helpers import make_app
@@ -16,18 +17,19 @@ from tools import check_assembly
 
 
 def test_every_stack_is_synthesized(assembly: Path) -> None:
-    expected = {stack.stack_name for stack in build_app(make_app())}
+    expected = {stack.stack_name for stack in build_app(make_app(demo=True))}
     manifest = json.loads((assembly / "manifest.json").read_text())
     synthesized = {name for name, a in manifest["artifacts"].items() if a["type"] == "aws:cloudformation:stack"}
     assert synthesized == expected
     assert {p.name for p in check_assembly.templates_of(assembly)} == {f"{n}.template.json" for n in expected}
 
 
-def test_cfn_lint_and_cdk_nag_are_clean(assembly: Path) -> None:
+def test_every_gate_is_clean(assembly: Path) -> None:
     report = check_assembly.check(assembly)
-    assert report.lint_findings == []
-    assert report.nag_findings == []
+    assert report.findings == {gate: [] for gate in check_assembly.GATES}
     assert report.stacks >= 1 and report.templates
+    assert report.summary().endswith(
+        "findings: cfn-lint 0, cfn-lint-serverless 0, cdk-nag 0, checkov 0, cfn-guard 0")
 
 
 def test_nag_gate_fails_on_a_finding() -> None:
@@ -39,26 +41,56 @@ def test_nag_gate_fails_on_a_finding() -> None:
         app.synth()
 
 
-def test_cfn_lint_gate_fails_on_a_finding(tmp_path: Path) -> None:
-    bad = {
-        "Resources": {
-            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
-                "Code": {"ZipFile": "x"}, "Role": "arn:aws:iam::111111111111:role/r", "MemorySize": 1,
-                "Runtime": "python3.14", "Handler": "a.b"}},
-        }
+def test_guard_gate_reports_a_finding(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path), context={"aws:cdk:bundling-stacks": []})
+    sqs.Queue(Stack(app, "Bad"), "Plain", encryption=sqs.QueueEncryption.SQS_MANAGED)  # no dead-letter queue
+    Validations.of(app).add_plugins(CfnGuardValidator())
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    assert check_assembly.plugin_findings(tmp_path) == {
+        "cfn-guard": [f"sqs_dlq_check at Bad/Plain/Resource ({logical_id})"
+                      for logical_id in json.loads((tmp_path / "Bad.template.json").read_text())["Resources"]]}
+
+
+BAD_FUNCTION = {
+    "Resources": {
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Code": {"ZipFile": "x"}, "Role": "arn:aws:iam::111111111111:role/r", "MemorySize": 1,
+            "Runtime": "python3.14", "Handler": "a.b"}},
     }
-    (tmp_path / "Bad.template.json").write_text(json.dumps(bad))
-    report = check_assembly.check(tmp_path)
-    assert any("MemorySize" in f or "E3034" in f for f in report.lint_findings), report.lint_findings
-    assert not report.clean
+}
+
+
+def test_cfn_lint_gates_fail_on_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "Bad.template.json").write_text(json.dumps(BAD_FUNCTION))
+    found = check_assembly.cfn_lint(check_assembly.templates_of(tmp_path))
+    assert any("MemorySize" in f or "E3034" in f for f in found["cfn-lint"]), found
+    serverless = {line.split(":")[5] for line in found["cfn-lint-serverless"]}
+    assert {"WS1000", "WS1004", "ES1006"} <= serverless  # no tracing, no log group, no timeout
+
+
+def test_checkov_gate_fails_on_a_finding(tmp_path: Path, capsys) -> None:
+    queue = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {}}}}
+    (tmp_path / "Bad.template.json").write_text(json.dumps(queue))
     assert check_assembly.main([str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "[checkov] CKV_AWS_27 at Bad.template.json:AWS::SQS::Queue.Queue" in out
+    assert out.strip().splitlines()[-1].startswith("synth: 0 stacks, 1 templates, findings: cfn-lint 0, ")
 
 
-def test_nag_report_findings_are_counted(tmp_path: Path) -> None:
-    report = {"pluginReports": [{"violations": [{"ruleName": "AwsSolutions-SQS3", "violatingResources": [
-        {"resourceLogicalId": "Queue", "constructPath": "S/Queue"}]}]}]}
+def test_plugin_reports_name_the_violating_constructs(tmp_path: Path) -> None:
+    """aws-cdk-lib's validation report lists violatingConstructs (with their resource), by plugin."""
+    report = {"pluginReports": [
+        {"pluginName": "AwsSolutions", "violations": [{"ruleName": "AwsSolutions-SQS3", "violatingConstructs": [
+            {"constructPath": "S/Queue/Resource", "cloudFormationResource": {"logicalId": "Queue1"}}]}]},
+        {"pluginName": "cdk-validator-cfnguard", "violations": [{"ruleName": "sqs_dlq_check", "violatingConstructs": [
+            {"constructPath": "S/Queue/Resource", "cloudFormationResource": {"logicalId": "Queue1"}}]}]},
+    ]}
     (tmp_path / "validation-report.json").write_text(json.dumps(report))
-    assert check_assembly.nag_findings(tmp_path) == ["AwsSolutions-SQS3 at Queue"]
+    assert check_assembly.plugin_findings(tmp_path) == {
+        "cdk-nag": ["AwsSolutions-SQS3 at S/Queue/Resource (Queue1)"],
+        "cfn-guard": ["sqs_dlq_check at S/Queue/Resource (Queue1)"],
+    }
 
 
 def test_thumbnail_function_bundles_pillow_for_arm64(assembly: Path) -> None:

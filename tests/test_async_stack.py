@@ -7,7 +7,7 @@ from tests.helpers import make_app, template_of
 
 
 def test_retries_age_destinations_and_dead_letter_queue() -> None:
-    stack = AsyncStack(make_app(), "AsyncInvocationDemo")
+    stack = AsyncStack(make_app(demo=True), "AsyncInvocationDemo")
     template = template_of(stack)
     configs = {
         props["Properties"]["FunctionName"]["Ref"]: props["Properties"]

@@ -92,12 +92,13 @@ def test_the_command_prices_every_function_of_the_demo_app(assembly: Path, capsy
     report = json.loads(capsys.readouterr().out)
     rows = {(row["stack"], row["path"]): row for row in report["functions"]}
     assert len(rows) == lambda_functions(assembly)
-    assert rows[("SafeDeploymentDemo", "Greeter/Function")]["provisioned_concurrency"] == 1
+    assert rows[("SafeDeploymentDemo", "Greeter/Function")]["provisioned_concurrency"] == 0  # opt-in
     assert rows[("ThumbnailPipelineDemo", "Thumbnails/Function")]["memory_mb"] == 512
     edge = rows[("EdgeDistributionDemo", "Cdn/OriginResponseHandler/Fn")]
     assert (edge["architecture"], edge["memory_mb"]) == ("x86_64", 128)
     deploy_time = {path for (_, path), row in rows.items() if row["runs_at_deploy"]}
     assert deploy_time == {"BucketNotificationsHandler050a0587b7544547bf325f094a3db834",
+                           "Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler",
                            "Greeter/Deployment/PreTrafficHook/Function", "Greeter/Deployment/PostTrafficHook/Function"}
     counted = sum(row["total"] for row in report["functions"] if not row["runs_at_deploy"])
     assert report["before_free_tier"] == pytest.approx(counted)

@@ -54,12 +54,15 @@ def test_canary_builds_version_alias_group_and_alarms(stack: Stack) -> None:
     alias_errors = alarms[stack.get_logical_id(deployment_alarms["alias_errors"].node.default_child)]["Properties"]
     assert alias_errors["MetricName"] == "Errors" and alias_errors["Period"] == 60
     assert {d["Name"] for d in alias_errors["Dimensions"]} == {"FunctionName", "Resource"}
+    # Canary traffic goes through the alias: Lambda publishes it under Resource=<function>:<alias> with the
+    # version that ran as ExecutedVersion (never under Resource=<function>:<version>).
     version_errors = alarms[stack.get_logical_id(deployment_alarms["new_version_errors"].node.default_child)]
-    assert version_errors["Properties"]["Dimensions"] == [
+    assert sorted(version_errors["Properties"]["Dimensions"], key=lambda d: d["Name"]) == [
+        {"Name": "ExecutedVersion", "Value": stack.resolve(fn.function.current_version.version)},
         {"Name": "FunctionName", "Value": stack.resolve(fn.function.function_name)},
-        {"Name": "Resource", "Value": {"Fn::Join": [":", [
-            stack.resolve(fn.function.function_name), stack.resolve(fn.function.current_version.version)]]}},
+        {"Name": "Resource", "Value": {"Fn::Join": [":", [stack.resolve(fn.function.function_name), "live"]]}},
     ]
+    assert version_errors["Properties"]["MetricName"] == "Errors"
     assert set(fn.alarms) >= {"errors", "throttles", "alias_errors", "alias_throttles", "new_version_errors"}
 
 
@@ -223,6 +226,23 @@ WHERE = re.escape("ServerlessFunction 'Test/Fn': ")
 def test_each_deployment_rule_is_checked(stack: Stack, deployment: Deployment, message: str) -> None:
     with pytest.raises(ConfigurationError, match=WHERE + re.escape(message)):
         ServerlessFunction(stack, "Fn", entry=PLAIN, deployment=deployment)
+
+
+def alarms_of(stack: Stack, name: str, count: int) -> list[cloudwatch.Alarm]:
+    metric = cloudwatch.Metric(namespace="Orders", metric_name="Failed")
+    return [cloudwatch.Alarm(stack, f"{name}{i}", metric=metric, threshold=1, evaluation_periods=1)
+            for i in range(count)]
+
+
+def test_a_deployment_group_takes_at_most_ten_alarms(stack: Stack) -> None:
+    """CodeDeploy refuses an eleventh alarm when it creates the deployment group; the library adds three."""
+    ServerlessFunction(stack, "Seven", entry=PLAIN, deployment=Deployment.canary(alarms=alarms_of(stack, "Ok", 7)))
+    (group,) = template_of(stack).find_resources("AWS::CodeDeploy::DeploymentGroup").values()
+    assert len(group["Properties"]["AlarmConfiguration"]["Alarms"]) == 10
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape(
+            "deployment.alarms '8 alarms' exceed CodeDeploy's limit of 10 alarms per deployment group: with "
+            "the library's 3 (alias errors and throttles, new version errors) that makes 11; give at most 7")):
+        ServerlessFunction(stack, "Fn", entry=PLAIN, deployment=Deployment.canary(alarms=alarms_of(stack, "TooMany", 8)))
 
 
 @pytest.mark.parametrize("props, message", [

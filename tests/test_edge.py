@@ -52,7 +52,8 @@ def test_defaults_in_us_east_1() -> None:
     assert function["DeletionPolicy"] == "Retain"
     assert only(template, "AWS::Lambda::Version")["DeletionPolicy"] == "Retain"
     role = only(template, "AWS::IAM::Role")["Properties"]
-    assert sorted(role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]) == [
+    assumed_by = [s["Principal"]["Service"] for s in role["AssumeRolePolicyDocument"]["Statement"]]
+    assert sorted(p for ps in assumed_by for p in ([ps] if isinstance(ps, str) else ps)) == [
         "edgelambda.amazonaws.com", "lambda.amazonaws.com"]
     assert only(template, "AWS::CloudFront::Function")["Properties"]["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
     # The bucket stays private: only this distribution may read it.
@@ -142,6 +143,13 @@ def test_origin_limits_and_trigger_conflicts() -> None:
         "EdgeDistribution 'Site/Cdn': certificate None and domain_names go together: a custom domain needs its "
         "certificate",
     ]
+
+
+def test_log_expiration_is_whole_days() -> None:
+    stack = in_region("us-east-1")
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape(
+            "log_expiration 0 days must be a whole number of days, 1 or more")):
+        EdgeDistribution(stack, "Cdn", origin_bucket=s3.Bucket(stack, "B"), log_expiration=Duration.days(0))
 
 
 def test_an_environment_agnostic_stack_is_refused_for_lambda_at_edge() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from aws_cdk import Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
@@ -12,9 +15,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Match
+from aws_cdk.assertions import Annotations, Match
 
-from constructs_lib import ServerlessFunction
+from constructs_lib import ConfigurationError, ServerlessFunction
 from tests.helpers import FIXTURES, PLAIN, make_app, template_of
 
 
@@ -45,7 +48,7 @@ def test_defaults(stack: Stack) -> None:
     for absent in ("ReservedConcurrentExecutions", "Layers", "VpcConfig", "Environment", "DeadLetterConfig"):
         assert absent not in props
     log_group = only(template, "AWS::Logs::LogGroup")
-    assert log_group["Properties"]["RetentionInDays"] == 30
+    assert log_group["Properties"]["RetentionInDays"] == 365  # the Control Tower controls ask for a year
     assert log_group["DeletionPolicy"] == "Retain"
     template.has_resource_properties(
         "AWS::Lambda::EventInvokeConfig", {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 21600}
@@ -153,12 +156,46 @@ def test_powertools_layer_follows_region_runtime_and_architecture() -> None:
 
 
 def test_powertools_layer_in_an_environment_agnostic_stack(stack: Stack) -> None:
+    """The publishing account is chosen at deploy time: the commercial one in the aws partition, else the
+    region's entry of a mapping (cn-north-1 and the GovCloud regions publish from accounts of their own)."""
     ServerlessFunction(stack, "Fn", entry=PLAIN, powertools=True)
-    layer = only(template_of(stack), "AWS::Lambda::Function")["Properties"]["Layers"][0]
-    assert layer == {"Fn::Join": ["", [
-        "arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"},
-        ":017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:27",
+    template = template_of(stack).to_json()
+    (function,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert function["Properties"]["Layers"][0] == {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"}, ":",
+        {"Fn::If": ["PowertoolsLayerInCommercialPartition", "017000801446",
+                    {"Fn::FindInMap": ["PowertoolsLayerAccounts", {"Ref": "AWS::Region"}, "account"]}]},
+        ":layer:AWSLambdaPowertoolsPythonV3-python314-arm64:27",
     ]]}
+    assert template["Conditions"]["PowertoolsLayerInCommercialPartition"] == {
+        "Fn::Equals": [{"Ref": "AWS::Partition"}, "aws"]}
+    assert template["Mappings"]["PowertoolsLayerAccounts"] == {
+        "cn-north-1": {"account": "498634801083"},
+        "us-gov-east-1": {"account": "165087284144"},
+        "us-gov-west-1": {"account": "165093116878"},
+    }
+
+
+@pytest.mark.parametrize("region, arn", [
+    ("cn-north-1", "arn:aws-cn:lambda:cn-north-1:498634801083:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:27"),
+    ("us-gov-west-1",
+     "arn:aws-us-gov:lambda:us-gov-west-1:165093116878:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:27"),
+    ("us-gov-east-1",
+     "arn:aws-us-gov:lambda:us-gov-east-1:165087284144:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:27"),
+    ("ap-southeast-7", "arn:aws:lambda:ap-southeast-7:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:27"),
+])
+def test_powertools_layer_comes_from_the_publisher_of_each_partition(region: str, arn: str) -> None:
+    stack = Stack(make_app(), "S", env={"region": region})
+    ServerlessFunction(stack, "Fn", entry=PLAIN, powertools=True)
+    assert only(template_of(stack), "AWS::Lambda::Function")["Properties"]["Layers"] == [arn]
+
+
+@pytest.mark.parametrize("region", ["cn-northwest-1", "us-iso-east-1", "eusc-de-east-1"])
+def test_powertools_is_refused_where_no_layer_is_published(region: str) -> None:
+    stack = Stack(make_app(), "S", env={"region": region})
+    with pytest.raises(ConfigurationError, match=rf"ServerlessFunction 'S/Fn': powertools True is not available "
+                                                 rf"in {region}: .*requirements.txt"):
+        ServerlessFunction(stack, "Fn", entry=PLAIN, powertools=True)
 
 
 def test_user_layers_and_powertools(stack: Stack) -> None:
@@ -247,13 +284,22 @@ def test_function_url_iam_with_cors(stack: Stack) -> None:
 
 
 def test_another_accounts_role_may_call_the_iam_url(stack: Stack) -> None:
+    """URLs created since October 2025 need lambda:InvokeFunctionUrl and lambda:InvokeFunction (through
+    the URL) for each caller, or the caller gets 403 (Lambda developer guide, "Control access to function URLs")."""
     role = "arn:aws:iam::111122223333:role/UrlClient"
     ServerlessFunction(stack, "Fn", entry=PLAIN, function_url_auth="AWS_IAM", provisioned_concurrency=1,
                        function_url_invokers=[iam.ArnPrincipal(role)])
-    permission = only(template_of(stack), "AWS::Lambda::Permission")["Properties"]
-    assert permission["Action"] == "lambda:InvokeFunctionUrl" and permission["FunctionUrlAuthType"] == "AWS_IAM"
-    assert permission["Principal"] == role
-    assert permission["FunctionName"]["Ref"].startswith("FnAlias")  # the URL lives on the alias
+    permissions = sorted(
+        (p["Properties"] for p in template_of(stack).find_resources("AWS::Lambda::Permission").values()),
+        key=lambda p: p["Action"],
+    )
+    assert [p["Action"] for p in permissions] == ["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"]
+    invoke, invoke_url = permissions
+    assert invoke["InvokedViaFunctionUrl"] is True and "FunctionUrlAuthType" not in invoke
+    assert invoke_url["FunctionUrlAuthType"] == "AWS_IAM" and "InvokedViaFunctionUrl" not in invoke_url
+    for permission in permissions:
+        assert permission["Principal"] == role
+        assert permission["FunctionName"]["Ref"].startswith("FnAlias")  # the URL lives on the alias
 
 
 def test_public_function_url_when_confirmed(stack: Stack) -> None:
@@ -261,8 +307,34 @@ def test_public_function_url_when_confirmed(stack: Stack) -> None:
     template = template_of(stack)
     template.has_resource_properties("AWS::Lambda::Url", {"AuthType": "NONE"})
     template.has_resource_properties(
-        "AWS::Lambda::Permission", {"Action": "lambda:InvokeFunctionUrl", "FunctionUrlAuthType": "NONE"}
+        "AWS::Lambda::Permission",
+        {"Action": "lambda:InvokeFunctionUrl", "FunctionUrlAuthType": "NONE", "Principal": "*"},
     )
+    template.has_resource_properties(
+        "AWS::Lambda::Permission", {"Action": "lambda:InvokeFunction", "InvokedViaFunctionUrl": True, "Principal": "*"}
+    )
+    # The public opt-in is the reason the scanners' public-access checks do not apply.
+    url = only(template, "AWS::Lambda::Url")
+    assert [s["id"] for s in url["Metadata"]["checkov"]["skip"]] == ["CKV_AWS_258"]
+    assert "allow_public_function_url=True" in url["Metadata"]["checkov"]["skip"][0]["comment"]
+
+
+def test_asynchronous_settings_follow_the_alias_triggers_invoke(stack: Stack) -> None:
+    """With an alias, triggers invoke the alias: its own EventInvokeConfig must carry the retries, the age
+    and the destinations, or alias invocations run with Lambda's defaults and failures are lost."""
+    failures = sqs.Queue(stack, "Failures")
+    ServerlessFunction(stack, "Fn", entry=PLAIN, provisioned_concurrency=1, retry_attempts=1,
+                       max_event_age=Duration.hours(1), on_failure=failures)
+    configs = template_of(stack).find_resources("AWS::Lambda::EventInvokeConfig")
+    qualifiers = {}
+    for config in configs.values():
+        props = config["Properties"]
+        assert props["MaximumRetryAttempts"] == 1 and props["MaximumEventAgeInSeconds"] == 3600
+        assert props["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0].startswith("Failures")
+        qualifiers[json.dumps(props["Qualifier"])] = props
+    assert '"$LATEST"' in qualifiers
+    (alias_qualifier,) = [q for q in qualifiers if q != '"$LATEST"']
+    assert "FnAlias" in alias_qualifier  # the alias's own name, read from the alias: created after it
 
 
 def test_function_url_on_the_alias(stack: Stack) -> None:
@@ -286,13 +358,32 @@ def test_vpc_placement(stack: Stack) -> None:
     role = next(r for r in template.find_resources("AWS::IAM::Role").values()
                 if r["Properties"].get("Description") == "Execution role of Test/Fn")
     assert "ManagedPolicyArns" not in role["Properties"]
-    template.has_resource_properties(
-        "AWS::IAM::Policy",
-        {"Roles": [{"Ref": Match.string_like_regexp("^FnRole")}],
-         "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
-             "Action": Match.array_with(["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"]),
-             "Resource": "*"})])}},
-    )
+
+
+def test_network_interface_permissions_are_on_the_narrowest_resources(stack: Stack) -> None:
+    """Only the Describe actions, which support no resource-level permissions, are allowed on '*'; the
+    interface actions name this account's interfaces, and creation the function's own subnets."""
+    vpc = ec2.Vpc(stack, "Vpc", nat_gateways=0, max_azs=2, subnet_configuration=[
+        ec2.SubnetConfiguration(name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    ])
+    ServerlessFunction(stack, "Fn", entry=PLAIN, vpc=vpc, tracing=lambda_.Tracing.DISABLED)
+    template = template_of(stack)
+    statements = only(template, "AWS::IAM::Policy")["Properties"]["PolicyDocument"]["Statement"]
+    by_action = {action: s["Resource"] for s in statements
+                 for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])}
+    assert by_action["ec2:DescribeNetworkInterfaces"] == "*" and by_action["ec2:DescribeSubnets"] == "*"
+    interfaces = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ec2:", {"Ref": "AWS::Region"}, ":",
+                                    {"Ref": "AWS::AccountId"}, ":network-interface/*"]]}
+    for action in ("ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"):
+        assert by_action[action] == interfaces
+    created_on = by_action["ec2:CreateNetworkInterface"]
+    assert interfaces in created_on
+    assert {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":ec2:", {"Ref": "AWS::Region"},
+                              ":*:security-group/*"]]} in created_on
+    subnets = [r for r in created_on if ":*:subnet/" in str(r)]
+    assert [r["Fn::Join"][1][-1] for r in subnets] == [
+        {"Ref": subnet} for subnet in sorted(template.find_resources("AWS::EC2::Subnet"))]
+    assert all(r != "*" for s in statements if "ec2:CreateNetworkInterface" in s["Action"] for r in s["Resource"])
 
 
 def test_container_image(stack: Stack) -> None:
@@ -307,3 +398,41 @@ def test_container_image(stack: Stack) -> None:
 def test_handler_in_a_package(stack: Stack) -> None:
     ServerlessFunction(stack, "Fn", entry=FIXTURES / "nested", handler="pkg.app.main")
     template_of(stack).has_resource_properties("AWS::Lambda::Function", {"Handler": "pkg.app.main"})
+
+
+def test_a_log_group_key_lets_cloudwatch_logs_use_it(stack: Stack) -> None:
+    """CloudWatch Logs checks the key's policy when it creates the group: without the statement the
+    deployment fails."""
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    ServerlessFunction(stack, "Fn", entry=PLAIN, log_encryption_key=key)
+    template = template_of(stack)
+    log_group = only(template, "AWS::Logs::LogGroup")
+    assert log_group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [stack.get_logical_id(key.node.default_child), "Arn"]}
+    assert "Metadata" not in log_group or "checkov" not in log_group["Metadata"]  # nothing left to explain
+    (key_resource,) = template.find_resources("AWS::KMS::Key").values()
+    (logs_statement,) = [s for s in key_resource["Properties"]["KeyPolicy"]["Statement"]
+                         if "logs." in json.dumps(s.get("Principal"))]
+    assert logs_statement["Principal"] == {"Service": {"Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}}
+    assert "kms:GenerateDataKey*" in logs_statement["Action"] and "kms:Decrypt*" in logs_statement["Action"]
+    assert logs_statement["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"] == {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":logs:", {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"},
+        ":log-group:*"]]}
+
+
+def test_scanner_checks_that_do_not_apply_are_answered_with_a_reason(stack: Stack) -> None:
+    failures = sqs.Queue(stack, "Failures")
+    ServerlessFunction(stack, "Fn", entry=PLAIN, environment={"TABLE": "orders"}, on_failure=failures)
+    function = only(template_of(stack), "AWS::Lambda::Function")
+    skipped = {s["id"]: s["comment"] for s in function["Metadata"]["checkov"]["skip"]}
+    assert set(skipped) == {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117", "CKV_AWS_173"}
+    assert "opt-in" in skipped["CKV_AWS_115"] and "on_failure" in skipped["CKV_AWS_116"]
+    assert function["Metadata"]["cfn-lint"] == {"config": {"ignore_checks": ["WS1004"]}}
+
+
+def test_choices_that_answer_a_check_leave_nothing_to_explain(stack: Stack) -> None:
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    dlq = sqs.Queue(stack, "Dlq")
+    ServerlessFunction(stack, "Fn", entry=PLAIN, environment={"TABLE": "orders"}, environment_key=key,
+                       reserved_concurrency=5, dead_letter_queue=dlq)
+    skipped = {s["id"] for s in only(template_of(stack), "AWS::Lambda::Function")["Metadata"]["checkov"]["skip"]}
+    assert skipped == {"CKV_AWS_117"}

@@ -42,5 +42,5 @@ def snapshot_json(snapshot):
 ])
 def test_demo_stack(snapshot_json, stack_class, stack_id) -> None:
     options = {"env": Environment(region=REGION)} if stack_class in REGIONAL else {}
-    template = template_of(stack_class(make_app(), stack_id, **options)).to_json()
+    template = template_of(stack_class(make_app(demo=True), stack_id, **options)).to_json()
     assert template == snapshot_json

@@ -156,6 +156,20 @@ def test_bad_uploads_are_recorded_as_rejected(aws, key, data, reason) -> None:
     assert "thumbnails" not in item
 
 
+def test_an_image_too_large_for_the_functions_memory_is_recorded_as_rejected(aws, monkeypatch) -> None:
+    """Lambda would stop a function that runs out of memory, retry it and give up: the image is rejected
+    first, with the memory that would do, and the invocation succeeds."""
+    handler, _, _ = aws
+    monkeypatch.setattr(handler, "MEMORY_MB", 128)
+    item = run(aws, "huge.png", image_bytes("PNG", size=(3000, 3000), mode="RGBA"))
+    assert item["status"] == "rejected"
+    assert item["error"].startswith("decoding this 3000x3000 RGBA PNG image needs about ")
+    needed = int(item["error"].split("needs about ")[1].split(" MB")[0])
+    assert needed > 128 and f"a memory_size of {-(-needed // 64) * 64} MB would do" in item["error"]
+    monkeypatch.setattr(handler, "MEMORY_MB", 512)
+    assert run(aws, "huge.png", image_bytes("PNG", size=(3000, 3000), mode="RGBA"))["status"] == "done"
+
+
 def test_deleted_before_read_is_rejected(aws) -> None:
     handler, s3, table = aws
     event = upload(aws, "gone.jpg", image_bytes("JPEG"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
-from aws_cdk import Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
@@ -145,4 +146,58 @@ def test_same_bucket_with_separating_prefix_is_allowed(stack: Stack) -> None:
 )
 def test_rule(stack: Stack, props: dict, message: str) -> None:
     with pytest.raises(ConfigurationError, match=WHERE + re.escape(message)):
+        ThumbnailPipeline(stack, "Pipe", **props)
+
+
+def test_old_versions_uploads_and_logs_expire(stack: Stack) -> None:
+    ThumbnailPipeline(stack, "Pipe", noncurrent_version_expiration=Duration.days(10), log_expiration=Duration.days(90))
+    buckets = template_of(stack).find_resources("AWS::S3::Bucket")
+    for name, expiration in (("PipeSource", None), ("PipeThumbnails", None), ("PipeAccessLogs", 90)):
+        (bucket,) = [b["Properties"] for k, b in buckets.items() if k.startswith(name)]
+        assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+        rules = {rule["Id"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
+        expire = rules["ExpireOldVersionsAndUploads"]
+        assert expire["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+        assert expire["NoncurrentVersionExpiration"]["NoncurrentDays"] == (30 if name == "PipeAccessLogs" else 10)
+        assert expire.get("ExpirationInDays") == expiration
+        assert rules["RemoveExpiredDeleteMarkers"]["ExpiredObjectDeleteMarker"] is True
+
+
+def test_access_logs_are_delivered_under_a_bucket_policy_not_an_acl(stack: Stack) -> None:
+    """In an app without feature flags, aws-cdk-lib would grant S3's log delivery with the LogDeliveryWrite
+    ACL; the library writes the bucket policy S3 recommends instead, ACLs disabled."""
+    pipe = ThumbnailPipeline(stack, "Pipe")
+    template = template_of(stack)
+    logs_id = stack.get_logical_id(pipe.access_logs.node.default_child)
+    logs_bucket = template.find_resources("AWS::S3::Bucket")[logs_id]["Properties"]
+    assert "AccessControl" not in logs_bucket
+    assert logs_bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    (policy,) = [p["Properties"]["PolicyDocument"]["Statement"] for p in
+                 template.find_resources("AWS::S3::BucketPolicy").values()
+                 if p["Properties"]["Bucket"] == {"Ref": logs_id}]
+    delivery = [s for s in policy if s.get("Principal") == {"Service": "logging.s3.amazonaws.com"}]
+    assert {json.dumps(s["Condition"]["ArnLike"]["aws:SourceArn"]) for s in delivery} == {
+        json.dumps(stack.resolve(bucket.bucket_arn)) for bucket in (pipe.source_bucket, pipe.thumbnail_bucket)}
+    assert all(s["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}} for s in delivery)
+    source = template.find_resources("AWS::S3::Bucket")[stack.get_logical_id(pipe.source_bucket.node.default_child)]
+    assert source["Properties"]["LoggingConfiguration"] == {
+        "DestinationBucketName": {"Ref": logs_id}, "LogFilePrefix": "source/"}
+
+
+def test_the_notification_handler_of_aws_cdk_lib_keeps_its_logs_a_year(stack: Stack) -> None:
+    ThumbnailPipeline(stack, "Pipe")
+    template = template_of(stack)
+    (handler_id, handler), = [(k, f) for k, f in template.find_resources("AWS::Lambda::Function").items()
+                              if k.startswith("BucketNotificationsHandler")]
+    log_group_id = handler["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    assert template.find_resources("AWS::Logs::LogGroup")[log_group_id]["Properties"]["RetentionInDays"] == 365
+    assert handler["Properties"]["MemorySize"] == 128  # Lambda's default, written down
+
+
+@pytest.mark.parametrize("props, message", [
+    ({"noncurrent_version_expiration": Duration.hours(12)}, "noncurrent_version_expiration 12 hours must be a whole"),
+    ({"log_expiration": Duration.hours(36)}, "log_expiration 1 day 12 hours must be a whole number of days, 1 or more"),
+])
+def test_lifecycle_durations_are_whole_days(stack: Stack, props: dict, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(f"ThumbnailPipeline 'Test/Pipe': {message}")):
         ThumbnailPipeline(stack, "Pipe", **props)

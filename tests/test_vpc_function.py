@@ -18,6 +18,11 @@ def resources(stack: Stack, kind: str) -> list[dict]:
     return [r["Properties"] for r in template_of(stack).find_resources(kind).values()]
 
 
+def functions_in_vpc(stack: Stack) -> list[dict]:
+    """The template's functions but aws-cdk-lib's own deploy-time handlers (which run outside the VPC)."""
+    return [f for f in resources(stack, "AWS::Lambda::Function") if "VpcConfig" in f]
+
+
 def test_defaults_isolated_vpc_with_gateway_endpoints(stack: Stack) -> None:
     fn = VpcFunction(stack, "Fn", entry=PLAIN)
     template = template_of(stack)
@@ -31,7 +36,7 @@ def test_defaults_isolated_vpc_with_gateway_endpoints(stack: Stack) -> None:
     assert any("s3" in s for s in services) and any("dynamodb" in s for s in services)
     assert set(fn.endpoints) == {"S3", "DynamoDB"}
     assert resources(stack, "AWS::EC2::FlowLog")
-    (function,) = [f for f in resources(stack, "AWS::Lambda::Function")]
+    (function,) = functions_in_vpc(stack)
     vpc_config = function["VpcConfig"]
     assert vpc_config["SecurityGroupIds"] == [stack.resolve(fn.security_group.security_group_id)]
     assert len(vpc_config["SubnetIds"]) == 2
@@ -40,17 +45,34 @@ def test_defaults_isolated_vpc_with_gateway_endpoints(stack: Stack) -> None:
     assert (egress["CidrIp"], egress["IpProtocol"], egress["FromPort"], egress["ToPort"]) == ("0.0.0.0/0", "tcp", 443, 443)
     # The function may create and delete its network interfaces (inline, no AWS managed policy).
     template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
-        Match.object_like({"Action": Match.array_with(["ec2:CreateNetworkInterface"]), "Resource": "*"})])}})
+        Match.object_like({"Action": "ec2:CreateNetworkInterface"})])}})
     assert fn.file_system is None and fn.access_point is None
+
+
+def test_the_default_security_group_allows_nothing(stack: Stack) -> None:
+    """Nothing the library makes uses a VPC's default group; aws-cdk-lib's custom resource empties it."""
+    fn = VpcFunction(stack, "Fn", entry=PLAIN)
+    template = template_of(stack)
+    (restrict,) = template.find_resources("Custom::VpcRestrictDefaultSG").values()
+    assert restrict["Properties"]["DefaultSecurityGroupId"] == {
+        "Fn::GetAtt": [stack.get_logical_id(fn.vpc.node.default_child), "DefaultSecurityGroup"]}
+    # Its handler's logs are kept one year, not for ever in a group Lambda would create.
+    handler = next(f for f in resources(stack, "AWS::Lambda::Function") if "VpcConfig" not in f)
+    (log_group_id,) = [k for k in template.find_resources("AWS::Logs::LogGroup")
+                       if k.startswith("CustomVpcRestrictDefaultSG")]
+    assert handler["LoggingConfig"] == {"LogGroup": {"Ref": log_group_id}}
+    assert template.find_resources("AWS::Logs::LogGroup")[log_group_id]["Properties"]["RetentionInDays"] == 365
 
 
 def test_allow_internet_adds_public_subnets_and_one_nat(stack: Stack) -> None:
     VpcFunction(stack, "Fn", entry=PLAIN, allow_internet=True)
     assert len(resources(stack, "AWS::EC2::NatGateway")) == 1
     subnets = resources(stack, "AWS::EC2::Subnet")
-    public = [s for s in subnets if s.get("MapPublicIpOnLaunch")]
-    (function,) = resources(stack, "AWS::Lambda::Function")
+    public = [s for s in subnets if "Public" in str(s["Tags"])]
+    (function,) = functions_in_vpc(stack)
     assert len(subnets) == 4 and len(public) == 2
+    # The NAT gateway has its own address; nothing launched in a public subnet gets one by default.
+    assert all(s["MapPublicIpOnLaunch"] is False for s in public)
     assert all("Private" in str(subnet) for subnet in function["VpcConfig"]["SubnetIds"])
 
 
@@ -61,10 +83,15 @@ def test_interface_endpoints_and_efs(stack: Stack) -> None:
     assert len(interface) == 1 and interface[0]["PrivateDnsEnabled"] is True
     (file_system,) = resources(stack, "AWS::EFS::FileSystem")
     assert file_system["Encrypted"] is True
+    assert file_system["BackupPolicy"] == {"Status": "ENABLED"}  # AWS Backup's daily automatic backups
+    # Only clients that mount through a mount target may write, with IAM (no anonymous NFS access).
+    assert file_system["FileSystemPolicy"]["Statement"] == [{
+        "Action": ["elasticfilesystem:ClientWrite", "elasticfilesystem:ClientRootAccess"], "Effect": "Allow",
+        "Principal": {"AWS": "*"}, "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}}]
     (access_point,) = resources(stack, "AWS::EFS::AccessPoint")
     assert access_point["PosixUser"] == {"Uid": "1001", "Gid": "1001"}
     assert access_point["RootDirectory"]["Path"] == "/lambda"
-    (function,) = resources(stack, "AWS::Lambda::Function")
+    (function,) = functions_in_vpc(stack)
     assert function["FileSystemConfigs"] == [{
         "Arn": stack.resolve(fn.access_point.access_point_arn), "LocalMountPath": "/mnt/files"}]
     (egress,) = resources(stack, "AWS::EC2::SecurityGroupEgress")

@@ -1,13 +1,20 @@
 """Makes thumbnails of images uploaded to S3 and records each image's metadata in DynamoDB.
 
-Permanent problems with an upload (not an image, empty, truncated, too many pixels, deleted before it
-was read) are recorded as `rejected` and the invocation succeeds; S3 and DynamoDB errors raise, so
-Lambda retries the event and, after the retries, sends it to the on-failure destination.
+Permanent problems with an upload (not an image, empty, truncated, too many pixels, more memory than the
+function has, deleted before it was read) are recorded as `rejected` and the invocation succeeds; S3 and
+DynamoDB errors raise, so Lambda retries the event and, after the retries, sends it to the on-failure
+destination.
+
+Memory: an image is decoded once (JPEGs at the smallest scale that covers the largest thumbnail), shrunk
+in place, and only the small result is converted and rotated. Before decoding, the memory that decoding
+will take is estimated from the image's size, mode and format; an image that would not fit in the
+function's memory is rejected with the memory that would do, instead of crashing the function.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import os
 import warnings
 from dataclasses import dataclass
@@ -19,7 +26,7 @@ from urllib.parse import unquote_plus
 import boto3
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 
 logger = Logger(service="thumbnail")
 
@@ -27,7 +34,27 @@ THUMBNAIL_BUCKET = os.environ["THUMBNAIL_BUCKET"]
 SIZES = sorted({int(s) for s in os.environ.get("THUMBNAIL_SIZES", "256").split(",")}, reverse=True)
 SOURCE_PREFIX = os.environ.get("SOURCE_PREFIX", "")
 MAX_PIXELS = int(os.environ.get("MAX_PIXELS", str(50_000_000)))
+# Set by Lambda to the function's memory_size.
+MEMORY_MB = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512"))
 JPEG_QUALITY = 85
+
+# The memory model, measured by bench/thumbnail.py (peak RSS per format at the limit) and rounded up.
+RUNTIME_MB = 100  # Python, boto3, Pillow and Powertools before any image: about 60 MB measured
+# Pillow keeps every pixel in 4 bytes (RGB as RGBX, LA as L..A), except these modes.
+NARROW_PIXEL_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2}
+# What a decoder holds per pixel besides the image: WebP decodes into a canvas, then copies it twice.
+DECODER_BYTES = {"WEBP": 12}
+DEFAULT_DECODER_BYTES = 1
+# The thumbnails: each one, its copy for the next size and its encoding, at 4 bytes a pixel; plus buffers.
+THUMBNAIL_BYTES_PER_PIXEL = 12
+ENCODER_MB = 8
+SAFETY = 1.2  # allocator slack and fragmentation
+# EXIF orientation -> the transposition that makes the image upright (EXIF 2.3, tag 0x0112).
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 # Pillow refuses (rather than warns about) anything over our own limit: decompression bombs.
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -112,14 +139,14 @@ def read(upload: Upload) -> bytes:
 def make_thumbnails(upload: Upload, data: bytes) -> dict[str, Any]:
     image, (width, height) = decode(data, largest=SIZES[0])
     source_format = image.format or "unknown"
-    image = normalise(image)
     fmt, extension, content_type = output_format(image, source_format)
     stem = str(PurePosixPath(upload.key).with_suffix(""))
     thumbnails = []
     current = image
-    for size in SIZES:  # largest first: each smaller one is derived from the previous
-        current = current.copy()
-        current.thumbnail((size, size), Image.Resampling.LANCZOS)  # fits, keeps ratio, never upscales
+    for size in SIZES:  # largest first (made by decode): each smaller one is derived from the previous
+        if size != SIZES[0]:
+            current = current.copy()
+            current.thumbnail((size, size), Image.Resampling.LANCZOS)  # fits, keeps ratio, never upscales
         key = f"{size}/{stem}.{extension}"
         s3.put_object(
             Bucket=THUMBNAIL_BUCKET, Key=key, Body=encode(current, fmt), ContentType=content_type
@@ -134,9 +161,10 @@ TOO_MANY_PIXELS = f"the image has more pixels than the {MAX_PIXELS} allowed (a p
 
 
 def decode(data: bytes, largest: int) -> tuple[Image.Image, tuple[int, int]]:
-    """Decodes once and returns the image with its original size.
+    """The largest thumbnail, upright and in a mode JPEG/PNG/WebP can store, and the original size.
 
-    JPEGs are decoded at the smallest scale (1/2, 1/4, 1/8) that still covers `largest`.
+    The full-size pixels exist once, briefly: JPEGs are decoded at the smallest scale (1/2, 1/4, 1/8)
+    that still covers `largest`, every image is shrunk in place, and what follows works on the result.
     """
     try:
         image = Image.open(io.BytesIO(data))
@@ -146,9 +174,16 @@ def decode(data: bytes, largest: int) -> tuple[Image.Image, tuple[int, int]]:
         source_format = image.format
         if getattr(image, "n_frames", 1) > 1:
             image.seek(0)  # animated: the first frame
-        # JPEG only. The box is square, so EXIF rotation applied later cannot shrink it below `largest`.
+        # JPEG only. The box is square, so the EXIF rotation applied later cannot shrink it below `largest`.
         image.draft(image.mode, (largest, largest))
+        check_memory(image, len(data), largest)
         image.load()
+        orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+        image = resizable(image)
+        image.thumbnail((largest, largest), Image.Resampling.LANCZOS)
+        image = storable(image)
+        if orientation in UPRIGHT:
+            image = image.transpose(UPRIGHT[orientation])
         image.format = source_format
         return image, original_size
     except Rejected:
@@ -161,21 +196,67 @@ def decode(data: bytes, largest: int) -> tuple[Image.Image, tuple[int, int]]:
         raise Rejected(f"the image is damaged or truncated ({error})") from None
 
 
-def normalise(image: Image.Image) -> Image.Image:
-    """Upright, and in a mode JPEG/PNG/WebP can store: RGB, RGBA, L or LA."""
-    source_format = image.format
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")  # 16 -> 8 bit
-    elif image.mode == "P":
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    elif image.mode == "PA":
-        image = image.convert("RGBA")
+def memory_needed_mb(
+    width: int, height: int, mode: str, resized_mode: str, image_format: str, data_bytes: int, largest: int
+) -> int:
+    """Peak memory of the function while it makes the thumbnails of an image: the decoded pixels, the
+    decoder's own buffers, the full-size conversion to `resized_mode` when there is one, the premultiplied
+    copy Pillow shrinks images with alpha through, the thumbnails (`largest` pixels on a side at most),
+    the upload's bytes and the runtime."""
+    per_pixel = _pixel_bytes(mode) + DECODER_BYTES.get(image_format, DEFAULT_DECODER_BYTES)
+    if resized_mode != mode:
+        per_pixel += _pixel_bytes(resized_mode)
+    if resized_mode in ("RGBA", "LA"):
+        per_pixel += 4
+    thumbnails = min(width * height, largest * largest) * THUMBNAIL_BYTES_PER_PIXEL
+    working = width * height * per_pixel + thumbnails + data_bytes
+    return RUNTIME_MB + ENCODER_MB + math.ceil(working * SAFETY / 2**20)
+
+
+def _pixel_bytes(mode: str) -> int:
+    return NARROW_PIXEL_BYTES.get(mode, 4)
+
+
+def check_memory(image: Image.Image, data_bytes: int, largest: int) -> None:
+    """Rejects, before decoding, an image whose thumbnails would not fit in the function's memory."""
+    needed = memory_needed_mb(
+        image.width, image.height, image.mode, resized_mode(image), image.format or "", data_bytes, largest
+    )
+    if needed > MEMORY_MB:
+        suggested = min(10240, math.ceil(needed / 64) * 64)
+        raise Rejected(
+            f"decoding this {image.width}x{image.height} {image.mode} {image.format} image needs about "
+            f"{needed} MB, more than the function's {MEMORY_MB} MB; a memory_size of {suggested} MB would do"
+        )
+
+
+def resized_mode(image: Image.Image) -> str:
+    """The mode an image is shrunk in: palettes, 1-bit and 16-bit images, which Pillow cannot resample
+    well, are converted first."""
+    if image.mode in ("P", "PA"):
+        return "RGBA" if image.mode == "PA" or "transparency" in image.info else "RGB"
+    if image.mode == "1" or image.mode.startswith("I;16"):
+        return "L"
+    return image.mode
+
+
+def resizable(image: Image.Image) -> Image.Image:
+    mode = resized_mode(image)
+    if mode == image.mode:
+        return image
+    if image.mode.startswith("I;16"):
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")  # 16 -> 8 bit
+    return image.convert(mode)
+
+
+def storable(image: Image.Image) -> Image.Image:
+    """RGB, RGBA, L or LA: what JPEG, PNG and WebP store. Works on the shrunk image."""
+    if image.mode == "I":
+        image = image.point(lambda value: value * (1 / 256)).convert("L")
     elif image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGB")  # CMYK, YCbCr, LAB, 1-bit, float...
+        image = image.convert("L" if image.mode == "F" else "RGB")  # CMYK, YCbCr, LAB, HSV, float...
     if image.mode in ("RGBA", "LA") and image.getextrema()[-1][0] == 255:
         image = image.convert(image.mode[:-1])  # an alpha channel that is fully opaque carries nothing
-    image.format = source_format
     return image
 
 

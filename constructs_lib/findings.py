@@ -1,0 +1,125 @@
+"""Scanner findings that do not apply, suppressed on the one resource they are about, with the reason.
+
+The scanners security teams run each read their own form of suppression:
+- cdk-nag and the Control Tower cfn-guard plugin: CDK acknowledgments (``Validations.of(...).acknowledge``);
+- checkov: the resource's ``Metadata.checkov.skip`` list (``id`` + ``comment``);
+- cfn-lint (and its serverless rules): the resource's ``Metadata.cfn-lint.config.ignore_checks``.
+Every reason must be true of the resource it is written on: it is what a reviewer reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
+from constructs import IConstruct
+
+GUARD_PLUGIN = "cdk-validator-cfnguard"
+
+
+def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
+    """Acknowledges one cdk-nag finding (e.g. ``AwsSolutions-IAM5[Resource::*]``) on one construct."""
+    Validations.of(construct).acknowledge(Acknowledgment(id=finding, reason=reason))
+
+
+def skip(
+    construct: IConstruct,
+    reason: str,
+    *,
+    checkov: Iterable[str] = (),
+    cfn_lint: Iterable[str] = (),
+    guard: Iterable[str] = (),
+) -> None:
+    """Suppresses checkov checks, cfn-lint rules and cfn-guard rules on one resource (an L1, or an L2
+    whose default child is the resource), each with `reason`."""
+    resource = cfn_resource_of(construct)
+    checks = [{"id": check, "comment": reason} for check in checkov]
+    if checks:
+        existing = (resource.get_metadata("checkov") or {}).get("skip", [])
+        known = {entry["id"] for entry in existing}
+        resource.add_metadata("checkov", {"skip": existing + [c for c in checks if c["id"] not in known]})
+    rules = list(cfn_lint)
+    if rules:
+        config = (resource.get_metadata("cfn-lint") or {}).get("config", {})
+        ignored = list(config.get("ignore_checks", []))
+        resource.add_metadata(
+            "cfn-lint", {"config": {**config, "ignore_checks": ignored + [r for r in rules if r not in ignored]}}
+        )
+    for rule in guard:
+        acknowledge(resource, f"{GUARD_PLUGIN}::{rule}", reason)
+
+
+def cfn_resource_of(construct: IConstruct) -> CfnResource:
+    if isinstance(construct, CfnResource):
+        return construct
+    child = construct.node.default_child
+    if not isinstance(child, CfnResource):
+        raise TypeError(f"{construct.node.path} has no CloudFormation resource of its own")
+    return child
+
+
+def token_text(stack: Stack, value: str) -> str:
+    """How cdk-nag writes a value in a finding's id: `<Logical.Arn>` for a GetAtt, `<Logical>` for a Ref."""
+    return _intrinsic_text(stack.resolve(value))
+
+
+def _intrinsic_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        (function, argument), = value.items()
+        if function == "Fn::GetAtt":
+            return f"<{argument[0]}.{argument[1]}>"
+        if function == "Ref":
+            return f"<{argument}>"
+        if function == "Fn::Join":
+            separator, parts = argument
+            return separator.join(_intrinsic_text(part) for part in parts)
+    raise ValueError(f"cannot render {value!r} as cdk-nag does")
+
+
+def acknowledge_synchronous(function: IConstruct, invoker: str, failures: str) -> None:
+    """A function that `invoker` invokes synchronously needs no asynchronous failure target."""
+    reason = (
+        f"{invoker} invokes this function synchronously, so asynchronous dead-letter queues and "
+        f"destinations never apply; {failures}."
+    )
+    for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
+        acknowledge(function, finding, reason)
+    skip(function, reason, checkov=["CKV_AWS_116"])
+
+
+def acknowledge_hook(function: IConstruct) -> None:
+    """CodeDeploy invokes a lifecycle hook and waits for the status it reports: no event to keep."""
+    reason = (
+        "A CodeDeploy lifecycle hook: it reports Succeeded or Failed to CodeDeploy, which rolls back on "
+        "Failed or on no report; there is no event to keep in a dead-letter queue or destination."
+    )
+    for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
+        acknowledge(function, finding, reason)
+    skip(function, reason, checkov=["CKV_AWS_116"])
+
+
+def acknowledge_edge_function(function: IConstruct) -> None:
+    """What Lambda@Edge rules out, or what aws-cdk-lib's EdgeFunction sets, acknowledged with the reason."""
+    reasons = {
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]":
+            "Lambda@Edge writes logs in every region where it runs, to log groups that exist only once it "
+            "has; aws-cdk-lib's EdgeFunction role uses the AWS managed basic execution policy for that.",
+        "Serverless-LambdaDLQ": "Lambda@Edge supports no dead-letter queues; CloudFront invokes synchronously.",
+        "Serverless-LambdaTracing": "Lambda@Edge supports no X-Ray active tracing.",
+        "Serverless-LambdaDefaultMemorySize": "Viewer triggers of Lambda@Edge allow 128 MB only.",
+        "AwsSolutions-L1": "Lambda@Edge adopts new runtimes after Lambda: the default is Python 3.13, the newest "
+                           "in CloudFront's list of Lambda@Edge runtimes; EdgeHandler(runtime=...) picks another.",
+        "Serverless-LambdaLatestVersion": "Lambda@Edge adopts new runtimes after Lambda: the default is "
+                                          "Python 3.13; EdgeHandler(runtime=...) picks another.",
+    }
+    for finding, reason in reasons.items():
+        acknowledge(function, finding, reason)
+    skip(function, "Lambda@Edge does not support functions in a VPC (CloudFront developer guide, "
+         "Restrictions on Lambda@Edge).", checkov=["CKV_AWS_117"], guard=["lambda_inside_vpc_check"])
+    skip(function, "CloudFront invokes Lambda@Edge synchronously: a dead-letter queue would never receive "
+         "an event.", checkov=["CKV_AWS_116"])
+    skip(function, "A reserved concurrency limit would throttle viewers' requests, which CloudFront then "
+         "answers with errors; the function shares each region's account concurrency.", checkov=["CKV_AWS_115"])
+    skip(function, "Lambda@Edge supports no X-Ray active tracing.", cfn_lint=["WS1000"])

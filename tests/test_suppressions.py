@@ -1,0 +1,113 @@
+"""Every suppression in the templates is of a finding the scanner would report, and nothing else is
+reported: in the demo app as the CLI synthesizes it, in it without feature flags, and in an app of
+the options the demo does not use (a public URL, customer managed keys, load balancers with HTTPS
+and internal, a VPC with internet access).
+
+The templates are scanned once with their checkov skips and cfn-lint ignores taken out; the findings must
+be exactly the suppressed (check, resource) pairs. More would be an unsuppressed finding; fewer, a stale or
+invented suppression. (cdk-nag and cfn-guard acknowledgments live in the construct tree, and their
+plugins run in both synths.)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from aws_cdk import App, Environment, Stack, Validations
+from aws_cdk import aws_certificatemanager as acm
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
+
+from constructs_lib import AlarmTopic, AlbFunction, ServerlessFunction, VpcFunction, route_alarms
+from constructs_lib.keys import new_key
+from constructs_lib.queues import failure_queue
+from tests.conftest import templates_in
+from tests.helpers import PLAIN
+from tools import check_assembly
+
+APPS = ("cli", "unflagged", "variants")
+CERTIFICATE = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
+
+
+def variants() -> dict[str, dict]:
+    """Options the demo does not use, in an app without feature flags; the validation plugins run."""
+    app = App(context={"aws:cdk:bundling-stacks": []})
+    env = Environment(region="us-east-1")
+    functions, balancers, networks = Stack(app, "Functions"), Stack(app, "Balancers", env=env), Stack(app, "Networks")
+    failures = failure_queue(functions, "Failures")
+    ServerlessFunction(functions, "Public", entry=PLAIN, function_url_auth="NONE", allow_public_function_url=True,
+                       on_failure=failures)
+    key = new_key(functions, "Key", description="Encrypts the variants")
+    ServerlessFunction(functions, "Keyed", entry=PLAIN, environment={"TABLE": "orders"}, environment_key=key,
+                       log_encryption_key=key, reserved_concurrency=1, on_failure=failures,
+                       dead_letter_queue=failure_queue(functions, "DeadLetters"))
+    AlbFunction(balancers, "Internal", entry=PLAIN, internet_facing=False)
+    AlbFunction(balancers, "Https", entry=PLAIN, deletion_protection=True,
+                certificate=acm.Certificate.from_certificate_arn(balancers, "Certificate", CERTIFICATE))
+    VpcFunction(networks, "Online", entry=PLAIN, allow_internet=True, filesystem=True,
+                on_failure=failure_queue(networks, "Failures"))
+    for stack in (functions, balancers, networks):
+        route_alarms(stack, AlarmTopic(stack, "Alarms").topic)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator())
+    return {stack.stack_name: stack.template for stack in app.synth().stacks}
+
+
+def without_suppressions(template: dict) -> tuple[dict, set[tuple[str, str]]]:
+    """The template without its resources' checkov skips and cfn-lint ignores, and the pairs taken out."""
+    removed = set()
+    for logical_id, resource in template["Resources"].items():
+        metadata = resource.get("Metadata", {})
+        for skip in metadata.pop("checkov", {}).get("skip", []):
+            removed.add((skip["id"], logical_id))
+        for rule in metadata.pop("cfn-lint", {}).get("config", {}).get("ignore_checks", []):
+            removed.add((rule, logical_id))
+    return template, removed
+
+
+def lint_pair(line: str, logical_ids: set[str]) -> tuple[str, str]:
+    """(rule, logical id) of a cfn-lint line: the rule's message names the resource."""
+    fields = line.split(":", 6)
+    named = [word.strip(".'") for word in fields[6].split() if word.strip(".'") in logical_ids]
+    return fields[5], named[0] if named else "?"
+
+
+@pytest.fixture(scope="module")
+def scanned(assembly: Path, unflagged_templates: dict[str, dict], tmp_path_factory) -> dict[str, tuple[set, set]]:
+    """Per app: the suppressed pairs, and the pairs one scan of all of them reports."""
+    folder = tmp_path_factory.mktemp("unsuppressed")
+    suppressed: dict[str, set] = {app: set() for app in APPS}
+    ids: dict[str, set] = {app: set() for app in APPS}
+    apps = {"cli": templates_in(assembly), "unflagged": unflagged_templates, "variants": variants()}
+    for app, templates in apps.items():
+        for name, template in templates.items():
+            template, removed = without_suppressions(json.loads(json.dumps(template)))
+            suppressed[app] |= removed
+            ids[app] |= set(template["Resources"])
+            (folder / f"{app}-{name}.template.json").write_text(json.dumps(template))
+    paths = check_assembly.templates_of(folder)
+    reported: dict[str, set] = {app: set() for app in APPS}
+    lint = check_assembly.cfn_lint(paths)
+    assert lint["cfn-lint"] == []
+    for line in lint["cfn-lint-serverless"]:
+        app = Path(line.split(":")[0]).name.split("-")[0]
+        reported[app].add(lint_pair(line, ids[app]))
+    for finding in check_assembly.checkov(paths):
+        check, where = finding.split(" at ")
+        app = where.split("-")[0]
+        reported[app].add((check, where.rsplit(".", 1)[-1]))
+    return {app: (suppressed[app], reported[app]) for app in suppressed}
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_nothing_is_reported_but_what_is_suppressed(scanned: dict, app: str) -> None:
+    suppressed, reported = scanned[app]
+    assert reported - suppressed == set()
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_every_suppression_is_of_a_finding_that_would_be_reported(scanned: dict, app: str) -> None:
+    suppressed, reported = scanned[app]
+    assert suppressed, "nothing suppressed?"
+    assert suppressed - reported == set()
