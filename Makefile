@@ -4,6 +4,8 @@
 # Second runs skip installs that are up to date.
 
 PYTHON ?= python3
+# The two virtual environments install side by side (on two cores, about half a minute sooner).
+MAKEFLAGS += --jobs=2
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)

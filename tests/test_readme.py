@@ -62,3 +62,13 @@ def test_readme_diagrams_are_those_of_the_app(assembly: Path) -> None:
     """`make diagrams` has been run since the last change of a stack."""
     start, end = README.index(README_START), README.index(README_END) + len(README_END)
     assert README[start:end] == readme_block(diagrams_of(assembly))
+
+
+def test_the_deploying_section_says_what_a_first_deployment_must_check() -> None:
+    deploying = README[README.index("## Deploying"):README.index("## Costs")]
+    for what in ("aws lambda get-account-settings", "cdk bootstrap aws://<account>/us-east-1",
+                 "constructs_lib:provisioned-concurrency", "constructs_lib:alb-certificate-arn",
+                 "a month"):
+        assert what in deploying, what
+    edge = README[README.index("## EdgeDistribution"):README.index("## Function URL across accounts")]
+    assert "/aws/lambda/us-east-1.<name>" in edge and "Python 3.13" in edge
