@@ -22,6 +22,7 @@ from . import findings
 from .buckets import LOGS_KEPT, check_expiration
 from .buckets import log_bucket as log_bucket_of
 from .bundling import code_from_folder
+from .cdk_handlers import tidy_cdk_handler
 from .validation import Checks, seconds_of
 
 EDGE_RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -29,6 +30,8 @@ VIEWER_LIMITS = (5, 128)  # seconds, MB: Lambda@Edge quotas for viewer triggers
 ORIGIN_LIMITS = (30, 10240)  # and for origin triggers
 MAX_CLOUDFRONT_FUNCTION_BYTES = 10 * 1024
 FIVE_XX_PERCENT = 5
+# The singleton with which a stack outside us-east-1 reads its edge functions' versions (aws-cdk-lib).
+CROSS_REGION_READER = "Custom::CrossRegionStringParameterReaderCustomResourceProvider"
 
 # What Lambda@Edge does not support (CloudFront developer guide, "Restrictions on edge functions").
 UNSUPPORTED = {
@@ -209,6 +212,9 @@ class EdgeDistribution(Construct):
         )
         self.url = f"https://{self.distribution.distribution_domain_name}"
         self._acknowledge(certificate, web_acl_id, geo_restriction)
+        reader = Stack.of(self).node.try_find_child(CROSS_REGION_READER)
+        if reader is not None:
+            tidy_cdk_handler(reader, "reads the edge functions' version ARNs from us-east-1 when the stack is deployed")
         self.alarms: alarm_kit.Alarms = {}
         if Stack.of(self).region == "us-east-1":
             self.alarms["error_rate_5xx"] = alarm_kit.above(

@@ -1,7 +1,7 @@
 """Every suppression in the templates is of a finding the scanner would report, and nothing else is
 reported: in the demo app as the CLI synthesizes it, in it without feature flags, and in an app of
 the options the demo does not use (a public URL, customer managed keys, load balancers with HTTPS
-and internal, a VPC with internet access).
+and internal, a VPC with internet access, Lambda@Edge from a stack outside us-east-1).
 
 The templates are scanned once with their checkov skips and cfn-lint ignores taken out; the findings must
 be exactly the suppressed (check, resource) pairs. More would be an unsuppressed finding; fewer, a stale or
@@ -23,6 +23,7 @@ from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs_lib import AlarmTopic, AlbFunction, ServerlessFunction, VpcFunction, route_alarms
 from constructs_lib.keys import new_key
 from constructs_lib.queues import failure_queue
+from stacks.edge_stack import EdgeStack
 from tests.conftest import templates_in
 from tests.helpers import PLAIN
 from tools import check_assembly
@@ -48,6 +49,7 @@ def variants() -> dict[str, dict]:
                 certificate=acm.Certificate.from_certificate_arn(balancers, "Certificate", CERTIFICATE))
     VpcFunction(networks, "Online", entry=PLAIN, allow_internet=True, filesystem=True,
                 on_failure=failure_queue(networks, "Failures"))
+    EdgeStack(app, "EdgeElsewhere", env=Environment(region="eu-west-1"))  # edge functions in a us-east-1 stack
     for stack in (functions, balancers, networks):
         route_alarms(stack, AlarmTopic(stack, "Alarms").topic)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator())
