@@ -34,13 +34,15 @@ def allow_cloudwatch(topic: sns.ITopic) -> None:
     _ALLOWED.add(topic)
     key = getattr(topic, "master_key", None)
     if isinstance(key, kms.Key):
+        # The statement of SNS's and CloudWatch's guides, without conditions: SNS makes this KMS request on
+        # CloudWatch's behalf, where a missing context key would drop every notification unseen. The topic
+        # policy below decides which alarms may publish, and with them use the key.
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="CloudWatchAlarmsUseTheKey",
                 principals=[iam.ServicePrincipal(CLOUDWATCH)],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],  # in a key policy, "*" is this key
-                conditions=_from_this_accounts_alarms(),
             )
         )
     if isinstance(topic, sns.Topic):

@@ -149,7 +149,7 @@ def test_an_encrypted_alarm_topic_lets_cloudwatch_use_its_key(stack: Stack) -> N
     (key_resource,) = template_of(stack).find_resources("AWS::KMS::Key").values()
     assert cloudwatch_statements(key_resource["Properties"]["KeyPolicy"]) == [{
         "Sid": "CloudWatchAlarmsUseTheKey", "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Effect": "Allow",
-        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Resource": "*", "Condition": FROM_THIS_ACCOUNTS_ALARMS,
+        "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Resource": "*",
     }]
 
 
