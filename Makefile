@@ -60,6 +60,7 @@ diagrams: synth
 bench: install
 	$(BIN)/python bench/synth.py
 	$(BIN)/python bench/thumbnail.py
+	$(BIN)/python bench/deploy_rules.py
 
 clean:
 	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

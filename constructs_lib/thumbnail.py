@@ -111,7 +111,7 @@ class ThumbnailPipeline(Construct):
         self.function = ServerlessFunction(
             self, "Function", entry=HANDLER_ENTRY, handler="handler.handler", on_failure=self.failures, **options
         )
-        self._grant(prefix)
+        self._grant(prefix, sizes)
         for suffix in suffixes or [None]:
             self.source_bucket.add_event_notification(
                 s3.EventType.OBJECT_CREATED,
@@ -157,8 +157,9 @@ class ThumbnailPipeline(Construct):
         )
         return table
 
-    def _grant(self, prefix: Optional[str]) -> None:
-        """Read uploads (under the prefix), write thumbnails, write table items: nothing more."""
+    def _grant(self, prefix: Optional[str], sizes: Sequence[int]) -> None:
+        """Read uploads (under the prefix), write thumbnails (under their size prefixes: never where an upload
+        would trigger the function), write table items: nothing more."""
         role = self.function.role
         role.add_to_policy(
             iam.PolicyStatement(
@@ -169,7 +170,7 @@ class ThumbnailPipeline(Construct):
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["s3:PutObject"],
-                resources=[self.thumbnail_bucket.arn_for_objects("*")],
+                resources=[self.thumbnail_bucket.arn_for_objects(f"{size}/*") for size in sizes],
             )
         )
         role.add_to_policy(
@@ -182,11 +183,12 @@ class ThumbnailPipeline(Construct):
             self.table.encryption_key.grant_encrypt(role)
         policy = role.node.find_child("DefaultPolicy")
         stack = Stack.of(self)
-        for bucket, pattern in ((self.source_bucket, f"{prefix or ''}*"), (self.thumbnail_bucket, "*")):
+        patterns = [(self.source_bucket, f"{prefix or ''}*")] + [(self.thumbnail_bucket, f"{s}/*") for s in sizes]
+        for bucket, pattern in patterns:
             findings.acknowledge(
                 policy,
                 f"AwsSolutions-IAM5[Resource::{findings.token_text(stack, bucket.bucket_arn)}/{pattern}]",
-                "Objects of this bucket only (under the upload prefix for the source bucket): "
+                "Objects of this bucket only, under the upload prefix (source) or a thumbnail size (thumbnails): "
                 "keys are not known before upload.",
             )
 

@@ -1,9 +1,12 @@
-"""The demo app: one stack per pattern, checked by cdk-nag's AwsSolutions and Serverless packs and by the
-Control Tower cfn-guard rules (CDK policy-validation plugins: any unacknowledged finding fails the synth)."""
+"""The demo app: one stack per pattern, checked by cdk-nag's AwsSolutions and Serverless packs, the Control
+Tower cfn-guard rules and DeployRules (CDK policy-validation plugins: any unacknowledged finding fails the
+synth)."""
 
 from aws_cdk import App, Environment, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
+
+from constructs_lib.rules import DeployRules
 
 from .alb_stack import AlbStack
 from .async_stack import AsyncStack
@@ -32,5 +35,6 @@ def build_app(app: App) -> list[Stack]:
         VpcStack(app, "VpcFunctionDemo"),
         EdgeStack(app, "EdgeDistributionDemo", env=Environment(region=demo_region(app))),
     ]
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator())
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
+                                    DeployRules(app))
     return stacks

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import App, Stack, Validations
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 
+from constructs_lib.rules import DeployRules
 from stacks import build_app
 from tests.helpers import make_app
 from tools import check_assembly
@@ -29,7 +31,7 @@ def test_every_gate_is_clean(assembly: Path) -> None:
     assert report.findings == {gate: [] for gate in check_assembly.GATES}
     assert report.stacks >= 1 and report.templates
     assert report.summary().endswith(
-        "findings: cfn-lint 0, cfn-lint-serverless 0, cdk-nag 0, checkov 0, cfn-guard 0")
+        "findings: cfn-lint 0, cfn-lint-serverless 0, cdk-nag 0, checkov 0, cfn-guard 0, DeployRules 0")
 
 
 def test_nag_gate_fails_on_a_finding() -> None:
@@ -50,6 +52,29 @@ def test_guard_gate_reports_a_finding(tmp_path: Path) -> None:
     assert check_assembly.plugin_findings(tmp_path) == {
         "cfn-guard": [f"sqs_dlq_check at Bad/Plain/Resource ({logical_id})"
                       for logical_id in json.loads((tmp_path / "Bad.template.json").read_text())["Resources"]]}
+
+
+def test_deploy_rules_gate_reports_a_finding(tmp_path: Path) -> None:
+    app = App(outdir=str(tmp_path), context={"aws:cdk:bundling-stacks": []})
+    stack = Stack(app, "Bad")
+    queue = sqs.Queue(stack, "Ordered", fifo=True, enforce_ssl=True)
+    s3.CfnBucket(stack, "Uploads", notification_configuration=s3.CfnBucket.NotificationConfigurationProperty(
+        queue_configurations=[s3.CfnBucket.QueueConfigurationProperty(event="s3:ObjectCreated:*",
+                                                                      queue=queue.queue_arn)]))
+    Validations.of(app).add_plugins(DeployRules(app))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    assert check_assembly.plugin_findings(tmp_path) == {"DeployRules": [
+        "DR-S3-NOTIFY-PERMISSION at Bad/Uploads (Uploads)", "DR-S3-NOTIFY-FIFO at Bad/Uploads (Uploads)"]}
+
+
+def test_a_plugin_that_fails_fails_its_gate(tmp_path: Path) -> None:
+    """aws-cdk-lib passes a synth whose plugin raised; the gate counts it."""
+    report = {"pluginReports": [{"pluginName": "DeployRules", "conclusion": "failure", "violations": [],
+                                 "metadata": {"error": "Validation plugin 'DeployRules' failed: boom"}}]}
+    (tmp_path / "validation-report.json").write_text(json.dumps(report))
+    assert check_assembly.plugin_findings(tmp_path) == {
+        "DeployRules": ["plugin failed: Validation plugin 'DeployRules' failed: boom"]}
 
 
 BAD_FUNCTION = {

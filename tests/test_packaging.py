@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +35,10 @@ def test_wheel_holds_the_typed_library_only(wheel: zipfile.ZipFile) -> None:
     # So do the CodeDeploy hooks that Deployment(pre_traffic_hook=True, ...) uses.
     for hook in ("pre_traffic.py", "post_traffic.py", "report.py"):
         assert f"constructs_lib/handlers/deploy_hooks/{hook}" in names
+    # And DeployRules, for apps that use none of the constructs.
+    for module in ("__init__", "model", "targets", "policies", "lambda_rules", "edge_rules", "notifications",
+                   "delivery_rules"):
+        assert f"constructs_lib/rules/{module}.py" in names
     top_level = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top_level == {"constructs_lib"}
 
@@ -48,3 +54,34 @@ def test_runtime_dependencies_are_ranges_of_cdk_only(wheel: zipfile.ZipFile) -> 
         "aws-cdk-lib", "constructs",
     ]
     assert all("==" not in r and "<" in r and ">=" in r for r in requires), requires
+
+
+USER_APP = """
+import constructs_lib
+from aws_cdk import App, Stack, Validations
+from aws_cdk import aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as actions, aws_sns as sns
+from constructs_lib.rules import DeployRules
+
+print("installed at", constructs_lib.__file__)
+app = App()
+stack = Stack(app, "Orders")
+alarm = cloudwatch.Alarm(stack, "Errors", threshold=1, evaluation_periods=1,
+                         metric=cloudwatch.Metric(namespace="AWS/Lambda", metric_name="Errors"))
+alarm.add_alarm_action(actions.SnsAction(sns.Topic(stack, "Alarms", enforce_ssl=True)))
+Validations.of(app).add_plugins(DeployRules(app))
+app.synth()
+"""
+
+
+def test_deploy_rules_work_from_the_installed_wheel(wheel: zipfile.ZipFile, tmp_path) -> None:
+    """An app of plain aws-cdk-lib constructs, with only the installed package on its path: its synth fails
+    on the rule it breaks."""
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--disable-pip-version-check",
+                    "--target", str(target), wheel.filename], check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(target),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([sys.executable, "-c", USER_APP], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert f"installed at {target}" in result.stdout
+    assert result.returncode != 0
+    assert "Acknowledge with 'DeployRules::DR-SNS-CLOUDWATCH'" in result.stdout + result.stderr

@@ -23,6 +23,7 @@ from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs_lib import AlarmTopic, AlbFunction, ServerlessFunction, VpcFunction, route_alarms
 from constructs_lib.keys import new_key
 from constructs_lib.queues import failure_queue
+from constructs_lib.rules import DeployRules
 from stacks.edge_stack import EdgeStack
 from tests.conftest import templates_in
 from tests.helpers import PLAIN
@@ -52,7 +53,8 @@ def variants() -> dict[str, dict]:
     EdgeStack(app, "EdgeElsewhere", env=Environment(region="eu-west-1"))  # edge functions in a us-east-1 stack
     for stack in (functions, balancers, networks):
         route_alarms(stack, AlarmTopic(stack, "Alarms").topic)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator())
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
+                                    DeployRules(app))
     return {stack.stack_name: stack.template for stack in app.synth().stacks}
 
 

@@ -71,11 +71,14 @@ def test_notifications_filtered_by_prefix_and_suffix(stack: Stack) -> None:
 
 
 def test_grants_are_least_privilege(stack: Stack) -> None:
-    ThumbnailPipeline(stack, "Pipe", prefix="uploads/")
+    ThumbnailPipeline(stack, "Pipe", prefix="uploads/", sizes=[512, 128])
     found = {tuple(s["Action"]) if isinstance(s["Action"], list) else (s["Action"],): s["Resource"]
              for s in statements(template_of(stack))}
     assert found[("s3:GetObject", "s3:GetObjectVersion")]["Fn::Join"][1][1] == "/uploads/*"
-    assert found[("s3:PutObject",)]["Fn::Join"][1][0]["Fn::GetAtt"][0].startswith("PipeThumbnails")
+    # thumbnails only under their size prefixes: never where an upload would trigger the function again
+    writes = found[("s3:PutObject",)]
+    assert [w["Fn::Join"][1][1] for w in writes] == ["/512/*", "/128/*"]
+    assert all(w["Fn::Join"][1][0]["Fn::GetAtt"][0].startswith("PipeThumbnails") for w in writes)
     assert found[("dynamodb:PutItem",)]["Fn::GetAtt"][0].startswith("PipeMetadata")
     assert not any("s3:DeleteObject" in str(a) or "s3:*" in str(a) for a in found)
 

@@ -2,7 +2,8 @@
 
 Gates: cfn-lint (CloudFormation's schemas), cfn-lint-serverless (the serverless rules appended to
 cfn-lint), checkov (run on the templates, offline), and the CDK policy-validation plugins whose
-report the synth wrote: cdk-nag (AwsSolutions, Serverless) and the Control Tower cfn-guard rules.
+report the synth wrote: cdk-nag (AwsSolutions, Serverless), the Control Tower cfn-guard rules and
+DeployRules (what AWS checks only at deploy time or at the first request).
 
 Usage: python -m tools.check_assembly cdk.out  (exit 1 on any finding of any gate)
 """
@@ -21,11 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CFN_LINT_CONFIG = ROOT / ".cfnlintrc"
 # checkov has a virtual environment of its own (see the Makefile); CHECKOV overrides the path.
 CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov"))
-GATES = ("cfn-lint", "cfn-lint-serverless", "cdk-nag", "checkov", "cfn-guard")
+GATES = ("cfn-lint", "cfn-lint-serverless", "cdk-nag", "checkov", "cfn-guard", "DeployRules")
 # The serverless rules' ids are ES/WS/IS + digits; cfn-lint's own are E/W/I + digits.
 SERVERLESS_RULE = re.compile(r"[EWI]S\d+")
 # Which gate each CDK validation plugin reports for.
-PLUGIN_GATES = {"AwsSolutions": "cdk-nag", "Serverless": "cdk-nag", "cdk-validator-cfnguard": "cfn-guard"}
+PLUGIN_GATES = {"AwsSolutions": "cdk-nag", "Serverless": "cdk-nag", "cdk-validator-cfnguard": "cfn-guard",
+                "DeployRules": "DeployRules"}
 
 
 @dataclass
@@ -110,6 +112,9 @@ def plugin_findings(assembly: Path) -> dict[str, list[str]]:
         data = json.loads(report.read_text())
         for plugin in data.get("pluginReports", []):
             gate = PLUGIN_GATES.get(plugin.get("pluginName", "?"), plugin.get("pluginName", "?"))
+            error = (plugin.get("metadata") or {}).get("error")
+            if error:  # the plugin raised: aws-cdk-lib lets the synth pass, the gate does not
+                found.setdefault(gate, []).append(f"plugin failed: {error}")
             for violation in plugin.get("violations", []):
                 for where in violation.get("violatingConstructs", []) or [{}]:
                     resource = where.get("cloudFormationResource", {})

@@ -1,0 +1,116 @@
+"""What resource policies, roles and key policies of a template allow."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional
+
+from .model import Stack, as_list, dig, joined_parts, ref_of, refs_in, text_of
+
+
+def statements(document: Any) -> list[dict]:
+    return [s for s in as_list(dig(document, "Statement")) if isinstance(s, dict)]
+
+
+def allows(statement: dict, action: str, service: Optional[str] = None) -> bool:
+    """An Allow statement granting `action` (wildcards counted), to `service` when one is given."""
+    if statement.get("Effect") != "Allow":
+        return False
+    if not any(_matches(pattern, action) for pattern in as_list(statement.get("Action"))):
+        return False
+    return service is None or _names_service(statement.get("Principal"), service)
+
+
+def _matches(pattern: Any, action: str) -> bool:
+    if not isinstance(pattern, str):
+        return False
+    if pattern == "*":
+        return True
+    if pattern.endswith("*"):
+        return action.lower().startswith(pattern[:-1].lower())
+    return pattern.lower() == action.lower()
+
+
+def _names_service(principal: Any, service: str) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    if "*" in as_list(principal.get("AWS")):
+        return True
+    return any(_service_name(s) == service for s in as_list(principal.get("Service")))
+
+
+def _service_name(value: Any) -> Optional[str]:
+    """A service principal, also as aws-cdk-lib writes regional ones (Fn::Join of 'logs.', region, ...)."""
+    if isinstance(value, str):
+        return value
+    text = "".join(p if isinstance(p, str) else "<region>" for p in joined_parts(value))
+    return text.replace(".<region>.", ".").replace("<region>.", "") or None
+
+
+def resource_policies(stack: Stack, policy_type: str, list_property: str, logical_id: str) -> list[dict]:
+    """The statements of every resource policy of `policy_type` (e.g. AWS::SQS::QueuePolicy) that names
+    `logical_id` in `list_property` (e.g. Queues)."""
+    found = []
+    for _, policy in stack.of_type(policy_type):
+        if logical_id in refs_in(dig(policy, "Properties", list_property)):
+            found.extend(statements(dig(policy, "Properties", "PolicyDocument")))
+    return found
+
+
+def has_resource_policy(stack: Stack, policy_type: str, list_property: str, logical_id: str) -> bool:
+    for _, policy in stack.of_type(policy_type):
+        if logical_id in refs_in(dig(policy, "Properties", list_property)):
+            return True
+    return False
+
+
+# AWS managed policies that Lambda roles commonly carry; none grants more than logs, X-Ray, ENIs and reading
+# the event source, so a role with only these is fully known from its template.
+NARROW_MANAGED_POLICIES = {
+    "service-role/AWSLambdaBasicExecutionRole",
+    "service-role/AWSLambdaVPCAccessExecutionRole",
+    "service-role/AWSLambdaSQSQueueExecutionRole",
+    "service-role/AWSLambdaKinesisExecutionRole",
+    "service-role/AWSLambdaDynamoDBExecutionRole",
+    "AWSXRayDaemonWriteAccess",
+}
+
+
+def role_statements(stack: Stack, role_id: str) -> list[dict]:
+    """Every statement the template gives a role: inline policies and AWS::IAM::Policy resources."""
+    inline = as_list(stack.props(role_id).get("Policies"))
+    found = [s for policy in inline for s in statements(dig(policy, "PolicyDocument"))]
+    for _, policy in stack.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        if role_id in refs_in(dig(policy, "Properties", "Roles")):
+            found.extend(statements(dig(policy, "Properties", "PolicyDocument")))
+    return found
+
+
+def role_fully_known(stack: Stack, role_id: str) -> bool:
+    """Whether role_statements is all the role may do, but for NARROW_MANAGED_POLICIES."""
+    return all(_aws_managed_policy(arn) in NARROW_MANAGED_POLICIES
+               for arn in as_list(stack.props(role_id).get("ManagedPolicyArns")))
+
+
+def _aws_managed_policy(arn: Any) -> Optional[str]:
+    """The name of an AWS managed policy ARN, also as aws-cdk-lib writes it (Fn::Join with the partition)."""
+    text = text_of(arn)
+    return text.split(":iam::aws:policy/", 1)[1] if ":iam::aws:policy/" in text else None
+
+
+def function_role(stack: Stack, function_id: str) -> Optional[str]:
+    role = ref_of(stack.props(function_id).get("Role"))
+    return role if stack.type_of(role) == "AWS::IAM::Role" else None
+
+
+def key_allows(stack: Stack, key_value: Any, service: str, actions: Iterable[str]) -> Optional[bool]:
+    """Whether a KMS key (a KmsMasterKeyId value) lets `service` do `actions`: False for an AWS managed
+    key (its policy cannot name other services), None when the template does not hold the key."""
+    if "alias/aws/" in text_of(key_value):
+        return False
+    key = ref_of(key_value)
+    if stack.type_of(key) != "AWS::KMS::Key":
+        return None
+    policy = statements(stack.props(key).get("KeyPolicy"))
+    return all(any(allows(s, action, service) for s in policy) for action in actions)

@@ -1,0 +1,378 @@
+"""For every DeployRules rule, a stack of plain aws-cdk-lib constructs that breaks it and one that keeps it.
+
+Each builder gets an empty stack (in ``ENVIRONMENTS[rule]`` when the rule needs a region) and adds what a CDK
+user would write. A breaking stack breaks its rule and no other; a keeping stack breaks none.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from aws_cdk import CfnParameter, Duration, Environment, Stack
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+
+Builder = Callable[[Stack], None]
+EDGE = Environment(region="us-east-1")
+ACCOUNT = "111122223333"  # AWS's documentation example account
+EDGE_HANDLER = "def handler(event, context):\n    return event['Records'][0]['cf']['request']\n"
+
+
+def function(stack: Stack, name: str = "Fn", **props) -> lambda_.Function:
+    return lambda_.Function(stack, name, runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler",
+                            code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"), **props)
+
+
+def edge_function(stack: Stack, name: str = "Edge", **props) -> lambda_.Function:
+    return cloudfront.experimental.EdgeFunction(
+        stack, name, runtime=lambda_.Runtime.PYTHON_3_13, handler="index.handler",
+        code=lambda_.Code.from_inline(EDGE_HANDLER),
+        **props)
+
+
+def distribution(stack: Stack, version: lambda_.IVersion,
+                 event: cloudfront.LambdaEdgeEventType = cloudfront.LambdaEdgeEventType.VIEWER_REQUEST,
+                 name: str = "Site") -> cloudfront.Distribution:
+    return cloudfront.Distribution(stack, name, default_behavior=cloudfront.BehaviorOptions(
+        origin=origins.HttpOrigin("example.com"),
+        edge_lambdas=[cloudfront.EdgeLambda(function_version=version, event_type=event)]))
+
+
+def alarm(stack: Stack, name: str = "Errors", fn: lambda_.Function | None = None) -> cloudwatch.Alarm:
+    return cloudwatch.Alarm(stack, name, metric=(fn or function(stack, f"{name}Fn")).metric_errors(),
+                            threshold=1, evaluation_periods=1)
+
+
+# --- Lambda -----------------------------------------------------------------------------------------------
+
+
+def url_permissions_broken(stack: Stack) -> None:
+    fn = function(stack)
+    fn.add_function_url(auth_type=lambda_.FunctionUrlAuthType.AWS_IAM)
+    fn.add_permission("Caller", principal=iam.AccountPrincipal(ACCOUNT), action="lambda:InvokeFunctionUrl",
+                      function_url_auth_type=lambda_.FunctionUrlAuthType.AWS_IAM)
+
+
+def url_permissions_kept(stack: Stack) -> None:
+    fn = function(stack)
+    fn.add_function_url(auth_type=lambda_.FunctionUrlAuthType.NONE)
+    private = function(stack, "Private")
+    private.add_function_url(auth_type=lambda_.FunctionUrlAuthType.AWS_IAM).grant_invoke_url(
+        iam.AccountPrincipal(ACCOUNT))
+
+
+def async_qualifier_broken(stack: Stack) -> None:
+    fn = function(stack)
+    fn.configure_async_invoke(retry_attempts=0)
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+    sns.Topic(stack, "Orders").add_subscription(subscriptions.LambdaSubscription(alias))
+
+
+def async_qualifier_kept(stack: Stack) -> None:
+    fn = function(stack)
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version, retry_attempts=0)
+    sns.Topic(stack, "Orders").add_subscription(subscriptions.LambdaSubscription(alias))
+
+
+def unreserved_broken(stack: Stack) -> None:
+    function(stack, "Busy", reserved_concurrent_executions=600)
+    fn = function(stack, "Warm")
+    lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version, provisioned_concurrent_executions=301)
+
+
+def unreserved_kept(stack: Stack) -> None:
+    function(stack, "Busy", reserved_concurrent_executions=600)
+    fn = function(stack, "Warm")
+    lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version, provisioned_concurrent_executions=300)
+
+
+def provisioned_latest_broken(stack: Stack) -> None:
+    fn = function(stack)
+    lambda_.CfnAlias(stack, "Live", name="live", function_name=fn.function_name, function_version="$LATEST",
+                     provisioned_concurrency_config=lambda_.CfnAlias.ProvisionedConcurrencyConfigurationProperty(
+                         provisioned_concurrent_executions=1))
+
+
+def provisioned_latest_kept(stack: Stack) -> None:
+    fn = function(stack)
+    lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version, provisioned_concurrent_executions=1)
+
+
+def s3_loop_broken(stack: Stack) -> None:
+    fn = function(stack)
+    bucket = s3.Bucket(stack, "Images")
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(fn))
+    bucket.grant_read_write(fn)
+
+
+def s3_loop_kept(stack: Stack) -> None:
+    fn = function(stack)
+    bucket = s3.Bucket(stack, "Images")
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(fn),
+                                  s3.NotificationKeyFilter(prefix="uploads/"))
+    bucket.grant_read(fn, "uploads/*")
+    bucket.grant_put(fn, "thumbnails/*")
+
+
+# --- Lambda@Edge ------------------------------------------------------------------------------------------
+
+
+def edge_version_broken(stack: Stack) -> None:
+    fn = edge_function(stack)
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+    site = distribution(stack, fn.current_version)
+    site.node.default_child.add_property_override(
+        "DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations.0.LambdaFunctionARN", alias.function_arn)
+
+
+def edge_kept(stack: Stack) -> None:
+    distribution(stack, edge_function(stack).current_version)
+    origin = edge_function(stack, "Origin", memory_size=1024, timeout=Duration.seconds(30))
+    distribution(stack, origin.current_version, cloudfront.LambdaEdgeEventType.ORIGIN_REQUEST, "Api")
+
+
+def edge_region_broken(stack: Stack) -> None:
+    role = iam.Role(stack, "Role", assumed_by=iam.CompositePrincipal(
+        iam.ServicePrincipal("lambda.amazonaws.com"), iam.ServicePrincipal("edgelambda.amazonaws.com")))
+    distribution(stack, function(stack, role=role).current_version)
+
+
+def edge_features_broken(stack: Stack) -> None:
+    distribution(stack, edge_function(stack, architecture=lambda_.Architecture.ARM_64).current_version)
+
+
+def edge_limits_broken(stack: Stack) -> None:
+    distribution(stack, edge_function(stack, memory_size=256).current_version)
+
+
+def edge_trust_broken(stack: Stack) -> None:
+    """A distribution written as an L1: aws-cdk-lib's Distribution would add edgelambda to the role's trust."""
+    cf = cloudfront.CfnDistribution
+    cf(stack, "Site", distribution_config=cf.DistributionConfigProperty(
+        enabled=True,
+        origins=[cf.OriginProperty(
+            id="web", domain_name="example.com",
+            custom_origin_config=cf.CustomOriginConfigProperty(origin_protocol_policy="https-only"))],
+        default_cache_behavior=cf.DefaultCacheBehaviorProperty(
+            target_origin_id="web", viewer_protocol_policy="redirect-to-https",
+            cache_policy_id=cloudfront.CachePolicy.CACHING_OPTIMIZED.cache_policy_id,
+            lambda_function_associations=[cf.LambdaFunctionAssociationProperty(
+                event_type="viewer-request", lambda_function_arn=function(stack).current_version.function_arn)])))
+
+
+# --- S3 event notifications -------------------------------------------------------------------------------
+
+
+def queue_notification(stack: Stack, queue: sqs.IQueue, events: list[str]) -> None:
+    """A bucket notifying `queue` as an L1 (the way a template written by hand does), with the queue's policy."""
+    s3.CfnBucket(stack, "Notifying", notification_configuration=s3.CfnBucket.NotificationConfigurationProperty(
+        queue_configurations=[s3.CfnBucket.QueueConfigurationProperty(event=event, queue=queue.queue_arn)
+                              for event in events]))
+    queue.add_to_resource_policy(iam.PolicyStatement(
+        actions=["sqs:SendMessage"], principals=[iam.ServicePrincipal("s3.amazonaws.com")],
+        resources=[queue.queue_arn]))
+
+
+def notify_permission_broken(stack: Stack) -> None:
+    queue = sqs.Queue(stack, "Uploads")
+    s3.CfnBucket(stack, "Bucket", notification_configuration=s3.CfnBucket.NotificationConfigurationProperty(
+        queue_configurations=[s3.CfnBucket.QueueConfigurationProperty(event="s3:ObjectCreated:*",
+                                                                      queue=queue.queue_arn)]))
+
+
+def notify_kept(stack: Stack) -> None:
+    bucket = s3.Bucket(stack, "Bucket")
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(sqs.Queue(stack, "Uploads")),
+                                  s3.NotificationKeyFilter(prefix="uploads/", suffix=".jpg"))
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SnsDestination(sns.Topic(stack, "Reports")),
+                                  s3.NotificationKeyFilter(prefix="reports/"))
+    bucket.add_event_notification(s3.EventType.OBJECT_REMOVED, s3n.LambdaDestination(function(stack)))
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    bucket.add_event_notification(s3.EventType.OBJECT_RESTORE_COMPLETED, s3n.SqsDestination(
+        sqs.Queue(stack, "Restored", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key)))
+    queue_notification(stack, sqs.Queue(stack, "Tagged"), ["s3:ObjectTagging:*"])
+
+
+def notify_fifo_broken(stack: Stack) -> None:
+    queue_notification(stack, sqs.Queue(stack, "Ordered", fifo=True), ["s3:ObjectCreated:*"])
+
+
+def notify_filter_broken(stack: Stack) -> None:
+    queue_notification(stack, sqs.Queue(stack, "Uploads"), ["s3:ObjectCreate:*"])
+
+
+def notify_key_broken(stack: Stack) -> None:
+    bucket = s3.Bucket(stack, "Bucket")
+    queue = sqs.Queue(stack, "Uploads", encryption=sqs.QueueEncryption.KMS_MANAGED)
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(queue))
+
+
+def notify_overlap_broken(stack: Stack) -> None:
+    bucket = s3.Bucket(stack, "Bucket")
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(sqs.Queue(stack, "All")))
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED_PUT, s3n.SqsDestination(sqs.Queue(stack, "Images")),
+                                  s3.NotificationKeyFilter(prefix="images/"))
+
+
+# --- topics that services publish to ----------------------------------------------------------------------
+
+
+def sns_cloudwatch_broken(stack: Stack) -> None:
+    alarm(stack).add_alarm_action(cloudwatch_actions.SnsAction(sns.Topic(stack, "Alarms", enforce_ssl=True)))
+
+
+def sns_kept(stack: Stack) -> None:
+    alarm(stack).add_alarm_action(cloudwatch_actions.SnsAction(sns.Topic(stack, "Alarms")))
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    key.add_to_resource_policy(iam.PolicyStatement(
+        actions=["kms:GenerateDataKey*", "kms:Decrypt"], resources=["*"],
+        principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com"), iam.ServicePrincipal("events.amazonaws.com")]))
+    encrypted = sns.Topic(stack, "Encrypted", master_key=key, enforce_ssl=True)
+    encrypted.add_to_resource_policy(iam.PolicyStatement(
+        actions=["sns:Publish"], resources=[encrypted.topic_arn],
+        principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")]))
+    alarm(stack, "Throttles").add_alarm_action(cloudwatch_actions.SnsAction(encrypted))
+    events.Rule(stack, "Nightly", schedule=events.Schedule.cron(hour="2", minute="0"),
+                targets=[targets.SnsTopic(encrypted)])
+
+
+def sns_eventbridge_broken(stack: Stack) -> None:
+    topic = sns.Topic(stack, "Changes", enforce_ssl=True)
+    events.CfnRule(stack, "Nightly", schedule_expression="cron(0 2 * * ? *)",
+                   targets=[events.CfnRule.TargetProperty(arn=topic.topic_arn, id="Topic")])
+
+
+def sns_key_broken(stack: Stack) -> None:
+    topic = sns.Topic(stack, "Alarms", master_key=kms.Alias.from_alias_name(stack, "SnsKey", "alias/aws/sns"))
+    alarm(stack).add_alarm_action(cloudwatch_actions.SnsAction(topic))
+
+
+# --- log delivery -----------------------------------------------------------------------------------------
+
+
+def s3_access_logs_broken(stack: Stack) -> None:
+    logs = s3.Bucket(stack, "Logs")
+    s3.CfnBucket(stack, "Data", logging_configuration=s3.CfnBucket.LoggingConfigurationProperty(
+        destination_bucket_name=logs.bucket_name))
+
+
+def s3_access_logs_kept(stack: Stack) -> None:
+    s3.Bucket(stack, "Data", server_access_logs_bucket=s3.Bucket(stack, "Logs"))
+
+
+def load_balancer(stack: Stack) -> elbv2.ApplicationLoadBalancer:
+    vpc = ec2.Vpc(stack, "Network", max_azs=2, nat_gateways=0)
+    return elbv2.ApplicationLoadBalancer(stack, "Balancer", vpc=vpc, internet_facing=True)
+
+
+def elb_logs_broken(stack: Stack) -> None:
+    balancer, logs = load_balancer(stack), s3.Bucket(stack, "Logs")
+    balancer.set_attribute("access_logs.s3.enabled", "true")
+    balancer.set_attribute("access_logs.s3.bucket", logs.bucket_name)
+
+
+def elb_logs_kept(stack: Stack) -> None:
+    load_balancer(stack).log_access_logs(s3.Bucket(stack, "Logs"))
+
+
+def cloudfront_logs_broken(stack: Stack) -> None:
+    cloudfront.Distribution(stack, "Site", default_behavior=cloudfront.BehaviorOptions(
+        origin=origins.HttpOrigin("example.com")), enable_logging=True, log_bucket=s3.Bucket(stack, "Logs"))
+
+
+def cloudfront_logs_kept(stack: Stack) -> None:
+    cloudfront.Distribution(stack, "Site", default_behavior=cloudfront.BehaviorOptions(
+        origin=origins.HttpOrigin("example.com")), enable_logging=True,
+        log_bucket=s3.Bucket(stack, "Logs", object_ownership=s3.ObjectOwnership.OBJECT_WRITER))
+
+
+# --- CodeDeploy and CloudFormation ------------------------------------------------------------------------
+
+
+def deployment(stack: Stack, alarms: int, **props) -> codedeploy.LambdaDeploymentGroup:
+    fn = function(stack)
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+    return codedeploy.LambdaDeploymentGroup(
+        stack, "Deployment", alias=alias,
+        deployment_config=codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES,
+        alarms=[alarm(stack, f"Alarm{i}", fn) for i in range(alarms)], **props)
+
+
+def codedeploy_alarms_broken(stack: Stack) -> None:
+    deployment(stack, 11)
+
+
+def codedeploy_kept(stack: Stack) -> None:
+    deployment(stack, 10, pre_hook=function(stack, "PreHook"), post_hook=function(stack, "PostHook"))
+
+
+def codedeploy_hook_broken(stack: Stack) -> None:
+    deployment(stack, 1)
+    hook = function(stack, "PreHook")  # a hook the deployment group was not told of: its role may not report
+    alias = stack.node.find_child("Live").node.default_child
+    alias.add_override("UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook", hook.function_name)
+
+
+def cfn_quotas_broken(stack: Stack) -> None:
+    for i in range(200):  # aws-cdk-lib adds a 201st: BootstrapVersion
+        CfnParameter(stack, f"Setting{i}", default="x")
+    sns.Topic(stack, "Topic")
+
+
+def cfn_quotas_kept(stack: Stack) -> None:
+    for i in range(199):
+        CfnParameter(stack, f"Setting{i}", default="x")
+    sns.Topic(stack, "Topic")
+
+
+# rule id -> (breaking builder, keeping builder, environment)
+CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
+    "DR-LAMBDA-URL-PERMISSIONS": (url_permissions_broken, url_permissions_kept, None),
+    "DR-LAMBDA-ASYNC-QUALIFIER": (async_qualifier_broken, async_qualifier_kept, None),
+    "DR-LAMBDA-UNRESERVED-MINIMUM": (unreserved_broken, unreserved_kept, Environment(account=ACCOUNT,
+                                                                                       region="eu-west-1")),
+    "DR-LAMBDA-PROVISIONED-LATEST": (provisioned_latest_broken, provisioned_latest_kept, None),
+    "DR-LAMBDA-S3-LOOP": (s3_loop_broken, s3_loop_kept, None),
+    "DR-EDGE-VERSION": (edge_version_broken, edge_kept, EDGE),
+    "DR-EDGE-REGION": (edge_region_broken, edge_kept, Environment(region="eu-west-1")),
+    "DR-EDGE-FEATURES": (edge_features_broken, edge_kept, EDGE),
+    "DR-EDGE-LIMITS": (edge_limits_broken, edge_kept, EDGE),
+    "DR-EDGE-TRUST": (edge_trust_broken, edge_kept, EDGE),
+    "DR-S3-NOTIFY-PERMISSION": (notify_permission_broken, notify_kept, None),
+    "DR-S3-NOTIFY-FIFO": (notify_fifo_broken, notify_kept, None),
+    "DR-S3-NOTIFY-FILTER": (notify_filter_broken, notify_kept, None),
+    "DR-S3-NOTIFY-KEY": (notify_key_broken, notify_kept, None),
+    "DR-S3-NOTIFY-OVERLAP": (notify_overlap_broken, notify_kept, None),
+    "DR-SNS-CLOUDWATCH": (sns_cloudwatch_broken, sns_kept, None),
+    "DR-SNS-EVENTBRIDGE": (sns_eventbridge_broken, sns_kept, None),
+    "DR-SNS-KEY": (sns_key_broken, sns_kept, None),
+    "DR-LOGS-S3-ACCESS": (s3_access_logs_broken, s3_access_logs_kept, None),
+    "DR-LOGS-ELB": (elb_logs_broken, elb_logs_kept, EDGE),
+    "DR-LOGS-CLOUDFRONT": (cloudfront_logs_broken, cloudfront_logs_kept, None),
+    "DR-CODEDEPLOY-ALARMS": (codedeploy_alarms_broken, codedeploy_kept, None),
+    "DR-CODEDEPLOY-HOOK": (codedeploy_hook_broken, codedeploy_kept, None),
+    "DR-CFN-QUOTAS": (cfn_quotas_broken, cfn_quotas_kept, None),
+}
+
+
+def stack_name(rule_id: str, breaks: bool) -> str:
+    """The stack that breaks the rule, or the one that keeps it (shared by the rules of one keeping builder)."""
+    if not breaks:
+        _, keeps, env = CASES[rule_id]
+        rule_id = next(r for r, (_, k, e) in CASES.items() if k is keeps and e is env)
+    return ("Breaks" if breaks else "Keeps") + "".join(part.title() for part in rule_id.split("-")[1:])
