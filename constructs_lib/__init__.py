@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 _MODULES = {
     "AlarmTopic": "notifications",
     "AlbFunction": "alb",
+    "ApiCors": "api_cors",
+    "ApiFunction": "api",
     "ConfigurationError": "validation",
     "Dashboard": "dashboard",
     "Deployment": "deployment",
@@ -32,6 +34,8 @@ __all__ = sorted(_MODULES)
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
     from .alarms import route_alarms as route_alarms
     from .alb import AlbFunction as AlbFunction
+    from .api import ApiFunction as ApiFunction
+    from .api_cors import ApiCors as ApiCors
     from .cost import estimate_monthly_cost as estimate_monthly_cost
     from .dashboard import Dashboard as Dashboard
     from .deployment import Deployment as Deployment

@@ -41,6 +41,7 @@ RESERVED_ENVIRONMENT = frozenset({
 MAX_LAYERS = 5
 URL_AUTH_TYPES = {"AWS_IAM": lambda_.FunctionUrlAuthType.AWS_IAM, "NONE": lambda_.FunctionUrlAuthType.NONE}
 ALIAS_NAME = "live"
+DEFAULT_TIMEOUT = Duration.seconds(10)
 
 
 class ServerlessFunction(Construct):
@@ -122,7 +123,7 @@ class ServerlessFunction(Construct):
         runtime: lambda_.Runtime = DEFAULT_RUNTIME,
         architecture: lambda_.Architecture = lambda_.Architecture.ARM_64,
         memory_size: int = 256,
-        timeout: Duration = Duration.seconds(10),
+        timeout: Duration = DEFAULT_TIMEOUT,
         environment: Optional[Mapping[str, str]] = None,
         environment_key: Optional[kms.IKey] = None,
         ephemeral_storage_size: Optional[Size] = None,

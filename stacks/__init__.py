@@ -9,6 +9,7 @@ from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs_lib.rules import DeployRules
 
 from .alb_stack import AlbStack
+from .api_stack import ApiStack
 from .async_stack import AsyncStack
 from .deployment_stack import DeploymentStack
 from .edge_stack import EdgeStack
@@ -34,6 +35,7 @@ def build_app(app: App) -> list[Stack]:
         AlbStack(app, "AlbFunctionDemo", env=Environment(region=demo_region(app))),
         VpcStack(app, "VpcFunctionDemo"),
         EdgeStack(app, "EdgeDistributionDemo", env=Environment(region=demo_region(app))),
+        ApiStack(app, "ApiDemo"),
     ]
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))

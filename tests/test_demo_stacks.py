@@ -9,6 +9,7 @@ import pytest
 from aws_cdk import Environment
 
 from stacks.alb_stack import AlbStack
+from stacks.api_stack import ApiStack
 from stacks.deployment_stack import DeploymentStack
 from tests.conftest import templates_in
 from tests.helpers import make_app, template_of
@@ -52,3 +53,18 @@ def test_the_load_balancer_demo_serves_https_when_given_a_certificate(context: d
     assert {port: listener["Protocol"] for port, listener in listeners.items()} == protocols
     if 443 in listeners:
         assert listeners[80]["DefaultActions"][0]["Type"] == "redirect"
+
+
+def test_the_orders_api_may_read_and_write_only_its_table() -> None:
+    stack = ApiStack(make_app(demo=True), "ApiDemo")
+    template = template_of(stack)
+    table = stack.get_logical_id(stack.orders.node.default_child)
+    role = stack.get_logical_id(stack.api.function.role.node.default_child)
+    granted = [s for p in template.find_resources("AWS::IAM::Policy").values()
+               if {"Ref": role} in p["Properties"]["Roles"] for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    (orders,) = [s for s in granted if table in str(s["Resource"])]
+    assert sorted(orders["Action"]) == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+    assert [r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()] == [
+        "GET /orders", "GET /orders/{id}", "POST /orders"]
+    template.has_resource_properties("AWS::Lambda::Function", {"Environment": {"Variables": {
+        "TABLE_NAME": {"Ref": table}, "API_KIND": "http", "POWERTOOLS_SERVICE_NAME": "orders-api"}}})

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from tools.diagrams import NODE_TYPES, diagrams_of, main
+from aws_cdk import Stack
+
+from constructs_lib import ApiFunction
+from tests.helpers import PLAIN, make_app, template_of
+from tools.diagrams import NODE_TYPES, diagram_of, diagrams_of, main
 
 ARROW = "{source} -- {label} --> {target}"
 
@@ -82,6 +86,10 @@ def test_every_stack_is_drawn_with_every_resource_that_matters(assembly: Path, d
         ("Cdn/Distribution/Resource", "origin-response", "Cdn/OriginResponseHandler/Fn/Resource"),
         ("Cdn/Distribution/Resource", "viewer-request", "Cdn/ViewerRequestFunction/Resource"),
     ]),
+    ("ApiDemo", [
+        ("OrdersApi/Api/Resource", "invokes", "OrdersApi/Function/Function/Resource"),
+        ("OrdersApi/Function/Function/Resource", "uses", "Orders/Resource"),
+    ]),
     ("VpcFunctionDemo", [
         ("Notes/Function/Function/Resource", "mounts", "Notes/FileSystem/Resource"),
         ("ProductReader/Function/Function/Resource", "uses", "Products/Resource"),
@@ -98,6 +106,23 @@ def test_wiring_becomes_arrows(assembly: Path, diagrams: dict[str, str], stack: 
 def test_deployment_alarms_roll_back(assembly: Path, diagrams: dict[str, str]) -> None:
     group = by_path(template(assembly, "SafeDeploymentDemo"), "SafeDeploymentDemo/Greeter/Deployment/Group/Resource")
     assert f"-. roll back .-> {group}" in diagrams["SafeDeploymentDemo"]
+
+
+def test_api_authorizers_are_drawn(assembly: Path, diagrams: dict[str, str]) -> None:
+    resources = template(assembly, "ApiDemo")
+    api, pool = (by_path(resources, f"ApiDemo/OrdersApi/{p}/Resource") for p in ("Api", "UserPool"))
+    assert f"{api} -. JWTs from .-> {pool}" in diagrams["ApiDemo"]
+    assert "alarms: 4xx answers (% of requests), 5xx, Latency" in diagrams["ApiDemo"]  # math alarms by label
+
+
+def test_rest_apis_are_drawn() -> None:
+    stack = Stack(make_app(), "Rest")
+    built = ApiFunction(stack, "Api", api="rest", entry=PLAIN)
+    source = diagram_of("Rest", template_of(stack).to_json()).mermaid()
+    api, function, pool = (stack.get_logical_id(c.node.default_child)
+                           for c in (built.api, built.function.function, built.user_pool))
+    assert ARROW.format(source=api, label="invokes", target=function) in source
+    assert f"{api} -. tokens from .-> {pool}" in source
 
 
 def test_make_diagrams_writes_files_and_the_readme(assembly: Path, tmp_path: Path) -> None:

@@ -73,15 +73,56 @@ app.synth()
 """
 
 
-def test_deploy_rules_work_from_the_installed_wheel(wheel: zipfile.ZipFile, tmp_path) -> None:
-    """An app of plain aws-cdk-lib constructs, with only the installed package on its path: its synth fails
-    on the rule it breaks."""
-    target = tmp_path / "site"
+@pytest.fixture(scope="module")
+def installed(wheel: zipfile.ZipFile, tmp_path_factory) -> Path:
+    """The wheel installed in a folder of its own: what `pip install` gives a user's app."""
+    target = tmp_path_factory.mktemp("site")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--disable-pip-version-check",
                     "--target", str(target), wheel.filename], check=True, capture_output=True)
-    env = {**os.environ, "PYTHONPATH": str(target),
+    return target
+
+
+def run_app(installed: Path, source: str, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`source` run as a user's app in `cwd`, with only the installed package (and aws-cdk-lib) to import."""
+    env = {**os.environ, "PYTHONPATH": str(installed),
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run([sys.executable, "-c", USER_APP], cwd=tmp_path, env=env, capture_output=True, text=True)
-    assert f"installed at {target}" in result.stdout
+    return subprocess.run([sys.executable, "-c", source, *args], cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def test_deploy_rules_work_from_the_installed_wheel(installed: Path, tmp_path) -> None:
+    """An app of plain aws-cdk-lib constructs, with only the installed package on its path: its synth fails
+    on the rule it breaks."""
+    result = run_app(installed, USER_APP, tmp_path)
+    assert f"installed at {installed}" in result.stdout
     assert result.returncode != 0
     assert "Acknowledge with 'DeployRules::DR-SNS-CLOUDWATCH'" in result.stdout + result.stderr
+
+
+API_APP = """
+import sys
+import constructs_lib
+from aws_cdk import App, Stack, Validations
+from constructs_lib import ApiFunction
+
+print("installed at", constructs_lib.__file__)
+from constructs_lib.rules import DeployRules
+
+app = App(context={"aws:cdk:bundling-stacks": []})
+for api in ("http", "rest"):
+    for auth in ("cognito", "iam", "none"):
+        ApiFunction(Stack(app, f"{api}-{auth}"), "Api", api=api, auth=auth, allow_public_api=auth == "none",
+                    entry=sys.argv[1], routes=["GET /orders", "POST /orders"])
+Validations.of(app).add_plugins(DeployRules(app))
+print(sorted(s.stack_name for s in app.synth().stacks))
+"""
+
+
+def test_api_function_works_from_the_installed_wheel(installed: Path, tmp_path) -> None:
+    """A new app elsewhere, with only the installed package: every api x auth combination synthesizes."""
+    handler = tmp_path / "handler"
+    handler.mkdir()
+    (handler / "handler.py").write_text("def handler(event, context):\n    return {'statusCode': 200}\n")
+    result = run_app(installed, API_APP, tmp_path, str(handler))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"installed at {installed}" in result.stdout
+    assert "['http-cognito', 'http-iam', 'http-none', 'rest-cognito', 'rest-iam', 'rest-none']" in result.stdout

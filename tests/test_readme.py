@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+from collections import Counter
 import sys
 from pathlib import Path
 
@@ -72,3 +74,15 @@ def test_the_deploying_section_says_what_a_first_deployment_must_check() -> None
         assert what in deploying, what
     edge = README[README.index("## EdgeDistribution"):README.index("## Function URL across accounts")]
     assert "/aws/lambda/us-east-1.<name>" in edge and "Python 3.13" in edge
+
+
+def test_the_standing_cost_table_counts_what_the_app_creates(assembly: Path) -> None:
+    """KMS keys ($1.00 a month each) and standard alarms ($0.10 each) are counted in the synthesized app."""
+    templates = [json.loads(p.read_text()) for p in assembly.rglob("*.template.json")]
+    created = Counter(r["Type"] for t in templates for r in t["Resources"].values())
+    for row, kind, price in (("| KMS keys", "AWS::KMS::Key", 1.00),
+                             ("| CloudWatch alarms (standard resolution)", "AWS::CloudWatch::Alarm", 0.10)):
+        (line,) = [line for line in README.splitlines() if line.startswith(row)]
+        count, cost = line.split("|")[2:4]
+        assert int(count) == created[kind], line
+        assert cost.strip() == f"${created[kind] * price:.2f}", line

@@ -7,6 +7,7 @@ from aws_cdk import Environment
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from stacks.alb_stack import AlbStack
+from stacks.api_stack import ApiStack
 from stacks.async_stack import AsyncStack
 from stacks.deployment_stack import DeploymentStack
 from stacks.edge_stack import EdgeStack
@@ -39,6 +40,7 @@ def snapshot_json(snapshot):
     (AlbStack, "AlbFunctionDemo"),
     (VpcStack, "VpcFunctionDemo"),
     (EdgeStack, "EdgeDistributionDemo"),
+    (ApiStack, "ApiDemo"),
 ])
 def test_demo_stack(snapshot_json, stack_class, stack_id) -> None:
     options = {"env": Environment(region=REGION)} if stack_class in REGIONAL else {}

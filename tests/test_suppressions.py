@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from aws_cdk import App, Environment, Stack, Validations
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cognito as cognito
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 
-from constructs_lib import AlarmTopic, AlbFunction, ServerlessFunction, VpcFunction, route_alarms
+from constructs_lib import AlarmTopic, AlbFunction, ApiCors, ApiFunction, ServerlessFunction, VpcFunction, route_alarms
 from constructs_lib.keys import new_key
 from constructs_lib.queues import failure_queue
 from constructs_lib.rules import DeployRules
@@ -31,6 +32,7 @@ from tools import check_assembly
 
 APPS = ("cli", "unflagged", "variants")
 CERTIFICATE = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
+WEB_ACL = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/apis/00000000-0000-0000-0000-000000000000"
 
 
 def variants() -> dict[str, dict]:
@@ -51,7 +53,17 @@ def variants() -> dict[str, dict]:
     VpcFunction(networks, "Online", entry=PLAIN, allow_internet=True, filesystem=True,
                 on_failure=failure_queue(networks, "Failures"))
     EdgeStack(app, "EdgeElsewhere", env=Environment(region="eu-west-1"))  # edge functions in a us-east-1 stack
-    for stack in (functions, balancers, networks):
+    apis = Stack(app, "Apis", env=env)
+    certificate = acm.Certificate.from_certificate_arn(apis, "Certificate", CERTIFICATE)
+    ApiFunction(apis, "Rest", api="rest", entry=PLAIN, routes=["GET /orders", "POST /orders"], domain_name=
+                "api.example.com", certificate=certificate, cors=ApiCors(allow_origins=["https://app.example.com"]),
+                web_acl_arn=WEB_ACL)
+    ApiFunction(apis, "RestIam", api="rest", auth="iam", entry=PLAIN)
+    ApiFunction(apis, "RestPublic", api="rest", auth="none", allow_public_api=True, entry=PLAIN)
+    ApiFunction(apis, "HttpIam", auth="iam", entry=PLAIN, domain_name="www.example.com", certificate=certificate)
+    ApiFunction(apis, "HttpPublic", auth="none", allow_public_api=True, entry=PLAIN)
+    ApiFunction(apis, "HttpPlus", entry=PLAIN, feature_plan=cognito.FeaturePlan.PLUS, self_sign_up=True)
+    for stack in (functions, balancers, networks, apis):
         route_alarms(stack, AlarmTopic(stack, "Alarms").topic)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))

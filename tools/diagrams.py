@@ -39,6 +39,9 @@ NODE_TYPES = {
     "AWS::CloudFront::Function": ("CloudFront Function", "[[", "]]"),
     "AWS::CodeDeploy::DeploymentGroup": ("CodeDeploy", "[", "]"),
     "AWS::CloudWatch::Dashboard": ("Dashboard", "[", "]"),
+    "AWS::ApiGatewayV2::Api": ("HTTP API", "[", "]"),
+    "AWS::ApiGateway::RestApi": ("REST API", "[", "]"),
+    "AWS::Cognito::UserPool": ("User pool", "[(", ")]"),
 }
 # Resources that stand for another one in a diagram: a version for its function, an access point
 # for its file system.
@@ -119,8 +122,9 @@ class Builder:
             if resource.get("Type") != "AWS::CloudWatch::Alarm":
                 continue
             props = resource.get("Properties", {})
-            target = min(self.nodes(props.get("Dimensions")), default="")
-            watched.setdefault(target, []).append(props.get("MetricName", "metric"))
+            # A metric math alarm names its metrics under Metrics.
+            target = min(self.nodes(props.get("Dimensions") or props.get("Metrics")), default="")
+            watched.setdefault(target, []).append(props.get("MetricName") or _expression_label(props))
             actions.setdefault(target, set()).update(refs(props.get("AlarmActions")))
             self.alarm_node[logical_id] = f"Alarms{target}" if target else "AlarmsOther"
         for target, metrics in watched.items():
@@ -195,9 +199,29 @@ class Builder:
             self.edges([logical_id], self.nodes(association.get("FunctionARN")), association.get("EventType", ""))
         self.edges([logical_id], self.nodes(config.get("Logging")), "logs", dotted=True)
 
+    def _wire_AWS_ApiGatewayV2_Integration(self, _id: str, props: dict, _r: dict) -> None:
+        self.edges(self.nodes(props.get("ApiId")), self.nodes(props.get("IntegrationUri")), "invokes")
+
+    def _wire_AWS_ApiGatewayV2_Authorizer(self, _id: str, props: dict, _r: dict) -> None:
+        self.edges(self.nodes(props.get("ApiId")), self.nodes(props.get("JwtConfiguration")), "JWTs from", dotted=True)
+
+    def _wire_AWS_ApiGateway_Method(self, _id: str, props: dict, _r: dict) -> None:
+        uri = (props.get("Integration") or {}).get("Uri")
+        self.edges(self.nodes(props.get("RestApiId")), self.nodes(uri), "invokes")
+
+    def _wire_AWS_ApiGateway_Authorizer(self, _id: str, props: dict, _r: dict) -> None:
+        self.edges(self.nodes(props.get("RestApiId")), self.nodes(props.get("ProviderARNs")), "tokens from",
+                   dotted=True)
+
     def _wire_AWS_CodeDeploy_DeploymentGroup(self, logical_id: str, props: dict, _r: dict) -> None:
         alarms = {self.alarm_node[a] for a in refs(props.get("AlarmConfiguration")) if a in self.alarm_node}
         self.edges(sorted(alarms), [logical_id], "roll back", dotted=True)
+
+
+def _expression_label(alarm: dict) -> str:
+    """What a metric math alarm watches: its expression's label."""
+    returned = [m for m in alarm.get("Metrics", []) if m.get("ReturnData", True) and "Expression" in m]
+    return returned[0].get("Label", "metric math") if returned else "metric"
 
 
 def diagram_of(stack: str, template: dict) -> Diagram:
