@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python bench/synth.py
 	$(BIN)/python bench/thumbnail.py
 	$(BIN)/python bench/deploy_rules.py
+	$(BIN)/python bench/layers.py
 
 clean:
 	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

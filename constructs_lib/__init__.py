@@ -16,15 +16,18 @@ _MODULES = {
     "ApiFunction": "api",
     "ConfigurationError": "validation",
     "Dashboard": "dashboard",
+    "DependencyLayer": "layers",
     "Deployment": "deployment",
     "EdgeDistribution": "edge",
     "EdgeHandler": "edge",
+    "FanOut": "fan_out",
     "ProvisionedConcurrencyScaling": "scaling",
     "QueueWorker": "queue_worker",
     "ScheduledFunction": "scheduled",
     "ServerlessFunction": "function",
     "StreamConsumer": "stream_consumer",
     "ThumbnailPipeline": "thumbnail",
+    "TopicSubscriber": "topic_subscriber",
     "VpcFunction": "vpc_function",
     "estimate_monthly_cost": "cost",
     "route_alarms": "alarms",
@@ -41,13 +44,16 @@ if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
     from .deployment import Deployment as Deployment
     from .edge import EdgeDistribution as EdgeDistribution
     from .edge import EdgeHandler as EdgeHandler
+    from .fan_out import FanOut as FanOut
     from .function import ServerlessFunction as ServerlessFunction
+    from .layers import DependencyLayer as DependencyLayer
     from .notifications import AlarmTopic as AlarmTopic
     from .queue_worker import QueueWorker as QueueWorker
     from .scaling import ProvisionedConcurrencyScaling as ProvisionedConcurrencyScaling
     from .scheduled import ScheduledFunction as ScheduledFunction
     from .stream_consumer import StreamConsumer as StreamConsumer
     from .thumbnail import ThumbnailPipeline as ThumbnailPipeline
+    from .topic_subscriber import TopicSubscriber as TopicSubscriber
     from .validation import ConfigurationError as ConfigurationError
     from .vpc_function import VpcFunction as VpcFunction
 

@@ -161,7 +161,7 @@ class AlbFunction(Construct):
         self.url = f"{scheme}://{self.load_balancer.load_balancer_dns_name}"
         self._skip_findings(internet_facing, certificate, ports, deletion_protection)
         findings.acknowledge_synchronous(
-            self.function.function, "The load balancer", "a failed request is answered with an error status"
+            self.function, "The load balancer", "a failed request is answered with an error status"
         )
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
         alarm_kit.warn_if_silent(self)

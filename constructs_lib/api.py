@@ -149,7 +149,7 @@ class ApiFunction(Construct):
 
         self.function = ServerlessFunction(self, "Function", **function_options)
         findings.acknowledge_synchronous(
-            self.function.function, "API Gateway", "a failed request is answered with an error status"
+            self.function, "API Gateway", "a failed request is answered with an error status"
         )
         self.user_pool: Optional[cognito.IUserPool] = None
         self.user_pool_client: Optional[cognito.UserPoolClient] = None

@@ -14,7 +14,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
@@ -67,30 +69,46 @@ def folder_size(folder: Path) -> int:
 
 @jsii.implements(ILocalBundling)
 class PipLocalBundling:
-    """Installs requirements.txt for Lambda's platform with the synthesizing Python's pip."""
+    """Installs requirements.txt for Lambda's platform with the synthesizing Python's pip, then copies the
+    handler folder over it. ``bundled_bytes`` is the unzipped size once bundled."""
+
+    kind = "ServerlessFunction"
 
     def __init__(self, entry: Path, arch: str, python: str, label: str) -> None:
         self._entry = entry
         self._arch = arch
         self._python = python
         self._label = label  # the construct path, for error messages
-        requirements = (entry / "requirements.txt").read_bytes()
+        self.bundled_bytes: Optional[int] = None
+        requirements = self.requirements.read_bytes()
         self.cache_key = hashlib.sha256(
             b"\0".join([requirements, arch.encode(), python.encode()])
         ).hexdigest()[:32]
 
+    @property
+    def requirements(self) -> Path:
+        return self._entry / "requirements.txt"
+
     def try_bundle(self, output_dir: str, *args: object) -> bool:
-        site_packages = self._installed_dependencies()
-        shutil.copytree(site_packages, output_dir, dirs_exist_ok=True)
-        shutil.copytree(self._entry, output_dir, dirs_exist_ok=True, ignore=_IGNORED)
+        self._lay_out(Path(output_dir), self._installed_dependencies())
         size = folder_size(Path(output_dir))
         if size > MAX_UNZIPPED_BYTES:
             raise BundlingError(
-                f"ServerlessFunction '{self._label}': entry {str(self._entry)!r} bundles to "
-                f"{size / 1024 / 1024:.1f} MB unzipped, over Lambda's 250 MB limit for a deployment "
-                "package: trim requirements.txt or use a container image (image=)"
+                f"{self.kind} '{self._label}': {self._what()} to {size / 1024 / 1024:.1f} MB unzipped, over "
+                f"Lambda's 250 MB limit for a deployment package: {self._advice()}"
             )
+        self.bundled_bytes = size
         return True
+
+    def _lay_out(self, output: Path, site_packages: Path) -> None:
+        shutil.copytree(site_packages, output, dirs_exist_ok=True)
+        shutil.copytree(self._entry, output, dirs_exist_ok=True, ignore=_IGNORED)
+
+    def _what(self) -> str:
+        return f"entry {str(self._entry)!r} bundles"
+
+    def _advice(self) -> str:
+        return "trim requirements.txt or use a container image (image=)"
 
     def _installed_dependencies(self) -> Path:
         target = cache_root() / self.cache_key
@@ -100,7 +118,7 @@ class PipLocalBundling:
         staging = Path(tempfile.mkdtemp(prefix=f".{self.cache_key}-", dir=target.parent))
         command = [
             sys.executable, "-m", "pip", "install",
-            "--requirement", str(self._entry / "requirements.txt"),
+            "--requirement", str(self.requirements),
             "--target", str(staging),
             "--only-binary=:all:",
             "--implementation", "cp",
@@ -115,9 +133,8 @@ class PipLocalBundling:
         if result.returncode != 0:
             shutil.rmtree(staging, ignore_errors=True)
             raise BundlingError(
-                f"ServerlessFunction '{self._label}': pip could not install "
-                f"{self._entry / 'requirements.txt'} for Lambda (python{self._python}, "
-                f"{self._arch}, binary wheels only):\n{result.stderr.strip()}"
+                f"{self.kind} '{self._label}': pip could not install {self.requirements} for Lambda "
+                f"(python{self._python}, {self._arch}, binary wheels only):\n{result.stderr.strip()}"
             )
         try:
             staging.rename(target)  # atomic: a concurrent synth either wins or finds it done
@@ -126,19 +143,71 @@ class PipLocalBundling:
         return target
 
 
+class LayerBundling(PipLocalBundling):
+    """The packages of a requirements file, for a layer: under python/, where Lambda's Python runtimes look."""
+
+    kind = "DependencyLayer"
+
+    def __init__(self, requirements: Path, arch: str, python: str, label: str) -> None:
+        self._requirements = requirements
+        super().__init__(requirements.parent, arch, python, label)
+
+    @property
+    def requirements(self) -> Path:
+        return self._requirements
+
+    def _lay_out(self, output: Path, site_packages: Path) -> None:
+        shutil.copytree(site_packages, output / "python", dirs_exist_ok=True)
+
+    def _what(self) -> str:
+        return f"requirements {str(self._requirements)!r} install"
+
+    def _advice(self) -> str:
+        return "split the requirements into several layers, or trim them"
+
+
+@dataclass
+class FolderCode:
+    """A function's code from a folder, and its unzipped size once known (None while a stack's bundling is
+    skipped)."""
+
+    code: lambda_.Code
+    bundler: Optional[PipLocalBundling]
+    plain_bytes: Optional[int]
+
+    @property
+    def unzipped_bytes(self) -> Optional[int]:
+        return self.bundler.bundled_bytes if self.bundler is not None else self.plain_bytes
+
+
+def folder_code(
+    entry: Path, architecture: lambda_.Architecture, runtime: lambda_.Runtime, label: str
+) -> FolderCode:
+    """Lambda code for a handler folder; dependencies bundled when it has a requirements.txt."""
+    if not (entry / "requirements.txt").is_file():
+        code = lambda_.Code.from_asset(str(entry), exclude=["__pycache__", "*.pyc"])
+        return FolderCode(code, None, folder_size(entry))
+    local = PipLocalBundling(entry, lambda_arch(architecture), python_version(runtime), label)
+    return FolderCode(_bundled(entry, f"{folder_digest(entry)[:32]}-{local.cache_key}", local), local, None)
+
+
 def code_from_folder(
     entry: Path, architecture: lambda_.Architecture, runtime: lambda_.Runtime, label: str
 ) -> lambda_.Code:
-    """Lambda code for a handler folder; dependencies bundled when it has a requirements.txt."""
-    if not (entry / "requirements.txt").is_file():
-        return lambda_.Code.from_asset(str(entry), exclude=["__pycache__", "*.pyc"])
-    arch = lambda_arch(architecture)
-    python = python_version(runtime)
-    local = PipLocalBundling(entry, arch, python, label)
+    return folder_code(entry, architecture, runtime, label).code
+
+
+def layer_code(requirements: Path, architecture: lambda_.Architecture, runtime: lambda_.Runtime,
+               label: str) -> tuple[lambda_.Code, LayerBundling]:
+    local = LayerBundling(requirements, lambda_arch(architecture), python_version(runtime), label)
+    return _bundled(requirements.parent, f"layer-{local.cache_key}", local), local
+
+
+def _bundled(source: Path, asset_hash: str, local: PipLocalBundling) -> lambda_.Code:
     return lambda_.Code.from_asset(
-        str(entry),
+        str(source),
         asset_hash_type=AssetHashType.CUSTOM,
-        asset_hash=f"{folder_digest(entry)[:32]}-{local.cache_key}",
+        asset_hash=asset_hash,
         bundling=BundlingOptions(
             # Never pulled: local bundling always succeeds or raises, so Docker is not needed.
             image=DockerImage.from_registry("local-bundling-only"),

@@ -5,7 +5,7 @@ is stated, and the scanner checks written for application functions are answered
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, RemovalPolicy
+from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
@@ -13,6 +13,16 @@ from . import findings
 
 FUNCTION_TYPE = "AWS::Lambda::Function"
 LAMBDA_DEFAULT_MEMORY_MB = 128
+# aws-cdk-lib's singleton that writes bucket notifications (Custom::S3BucketNotifications) at deploy time.
+NOTIFICATIONS_HANDLER_ID = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
+
+
+def tidy_bucket_notifications_handler(scope: IConstruct) -> None:
+    """Tidies the stack's bucket-notifications handler, once aws-cdk-lib has made it."""
+    handler = Stack.of(scope).node.try_find_child(NOTIFICATIONS_HANDLER_ID)
+    if handler is not None:
+        tidy_cdk_handler(handler, "configures bucket notifications when the stack is deployed",
+                         state_default_memory=True)
 
 
 def tidy_cdk_handler(handler: IConstruct, what_it_does: str, *, state_default_memory: bool = False) -> None:

@@ -79,14 +79,15 @@ def _intrinsic_text(value: Any) -> str:
 
 
 def acknowledge_synchronous(function: IConstruct, invoker: str, failures: str) -> None:
-    """A function that `invoker` invokes synchronously needs no asynchronous failure target."""
+    """A function that `invoker` invokes synchronously needs no asynchronous failure target. `function` is a
+    ServerlessFunction: the acknowledgment covers its function and its alias (with its own async settings)."""
     reason = (
         f"{invoker} invokes this function synchronously, so asynchronous dead-letter queues and "
         f"destinations never apply; {failures}."
     )
     for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
         acknowledge(function, finding, reason)
-    skip(function, reason, checkov=["CKV_AWS_116"])
+    skip(getattr(function, "function", function), reason, checkov=["CKV_AWS_116"])
 
 
 def acknowledge_hook(function: IConstruct) -> None:

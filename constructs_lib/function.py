@@ -19,15 +19,16 @@ from constructs import Construct, IConstruct
 
 from . import alarms as alarm_kit
 from . import findings
-from .bundling import code_from_folder
+from .bundling import MAX_UNZIPPED_BYTES, folder_code
 from .deployment import Deployment, SafeDeployment
 from .destinations import DestinationTarget, as_destination
 from .network import eni_statements, network_interfaces_arn, security_groups_arn, subnet_arn
+from .layers import DependencyLayer
 from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, powertools_layer, publisher_account
+from .runtimes import DEFAULT_RUNTIME
 from .scaling import ProvisionedConcurrencyScaling
-from .validation import Checks, is_unresolved, mebibytes_of, seconds_of
+from .validation import Checks, ConfigurationError, is_unresolved, mebibytes_of, seconds_of
 
-DEFAULT_RUNTIME = lambda_.Runtime.PYTHON_3_14
 MAX_ENVIRONMENT_BYTES = 4 * 1024
 ENVIRONMENT_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")
 # Set by the Lambda runtime; a function may not define them (AWS Lambda developer guide).
@@ -175,6 +176,7 @@ class ServerlessFunction(Construct):
             layer_count <= MAX_LAYERS, "layers", f"{layer_count} layers",
             f"exceed Lambda's limit of {MAX_LAYERS} layers per function (the Powertools layer counts)",
         )
+        _check_dependency_layers(checks, layers, architecture, runtime)
         _check_concurrency(checks, reserved_concurrency, provisioned_concurrency)
         region = Stack.of(self).region
         if powertools and not is_unresolved(region):
@@ -233,11 +235,13 @@ class ServerlessFunction(Construct):
             all_layers.append(
                 powertools_layer(self, "PowertoolsLayer", architecture, runtime, powertools_layer_version)
             )
+        package = None
         if image is not None:
             code, handler, runtime = image, lambda_.Handler.FROM_IMAGE, lambda_.Runtime.FROM_IMAGE
         else:
             assert entry_path is not None
-            code = code_from_folder(entry_path, architecture, runtime, self.node.path)
+            package = folder_code(entry_path, architecture, runtime, self.node.path)
+            code = package.code
 
         self.function = lambda_.Function(
             self,
@@ -269,6 +273,8 @@ class ServerlessFunction(Construct):
             filesystem=filesystem,
             description=description,
         )
+        if package is not None:
+            _check_unzipped_size(self.node.path, package.unzipped_bytes, layers)
         if vpc is not None:
             # What AWSLambdaVPCAccessExecutionRole grants, scoped to this function's subnets, minus its logs:*.
             for statement in eni_statements(self, self._subnet_ids()):
@@ -532,6 +538,39 @@ def _check_environment(checks: Checks, environment: Mapping[str, str]) -> None:
         size <= MAX_ENVIRONMENT_BYTES, "environment", f"of {size} bytes",
         f"exceeds Lambda's limit of {MAX_ENVIRONMENT_BYTES} bytes for all variables together",
     )
+
+
+def _check_dependency_layers(
+    checks: Checks, layers: Sequence[lambda_.ILayerVersion], architecture: lambda_.Architecture,
+    runtime: lambda_.Runtime,
+) -> None:
+    """A layer's compiled packages run only on the architecture and Python version they were built for."""
+    for layer in layers:
+        if not isinstance(layer, DependencyLayer):
+            continue
+        checks.require(
+            layer.architecture.name == architecture.name, "layers", layer.node.path,
+            f"is built for {layer.architecture.name}; the function runs on {architecture.name}",
+        )
+        checks.require(
+            layer.runtime.name == runtime.name, "layers", layer.node.path,
+            f"is built for {layer.runtime.name}; the function runs on {runtime.name}",
+        )
+
+
+def _check_unzipped_size(path: str, package_bytes: Optional[int], layers: Sequence[lambda_.ILayerVersion]) -> None:
+    """Lambda refuses a function whose package and layers unzip to more than 250 MB: checked with the sizes
+    known at synth (the function's own package, and DependencyLayers once bundled)."""
+    parts = [("the function's package", package_bytes)] + [
+        (f"layer {layer.node.path}", layer.unzipped_bytes) for layer in layers if isinstance(layer, DependencyLayer)]
+    known = [(name, size) for name, size in parts if size is not None]
+    total = sum(size for _, size in known)
+    if len(known) > 1 and total > MAX_UNZIPPED_BYTES:
+        sizes = " + ".join(f"{name} {size / 1024 / 1024:.1f} MB" for name, size in known)
+        raise ConfigurationError([
+            f"ServerlessFunction '{path}': layers {sizes} = {total / 1024 / 1024:.1f} MB unzipped exceed Lambda's "
+            "250 MB limit for a function and its layers: move packages out, or use a container image (image=)"
+        ])
 
 
 def _check_concurrency(checks: Checks, reserved: Optional[int], provisioned: Optional[int]) -> None:

@@ -149,7 +149,7 @@ class QueueWorker(Construct):
         # The mapping polls with the role: it must exist with its permissions first.
         self.event_source_mapping.node.add_dependency(self.function.role)
         failures = "messages that keep failing move to the queue's dead-letter queue (redrive policy)"
-        findings.acknowledge_synchronous(self.function.function, "An event source mapping", failures)
+        findings.acknowledge_synchronous(self.function, "An event source mapping", failures)
         no_destination = f"SQS event source mappings take no on-failure destination: {failures}."
         findings.acknowledge(
             self.event_source_mapping, "Serverless-LambdaEventSourceMappingDestination", no_destination

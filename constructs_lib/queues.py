@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 from aws_cdk import Duration
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -30,6 +32,16 @@ def failure_queue(scope: Construct, construct_id: str, *, fifo: bool = False) ->
     findings.skip(queue, last_stop, cfn_lint=["ES6000"])
     skip_sqs_managed_encryption(queue)
     return queue
+
+
+def keep_failed_events(scope: Construct, function_options: dict) -> Optional[sqs.Queue]:
+    """For a function invoked asynchronously: unless the options name an on_failure destination or a
+    dead-letter queue, events that fail every retry go to a new queue, `Failures`, which is returned."""
+    if function_options.get("on_failure") is not None or function_options.get("dead_letter_queue") is not None:
+        return None
+    failures = failure_queue(scope, "Failures")
+    function_options["on_failure"] = failures
+    return failures
 
 
 def skip_sqs_managed_encryption(queue: sqs.Queue) -> None:

@@ -15,7 +15,7 @@ from constructs import Construct
 from . import alarms as alarm_kit
 from . import findings
 from .function import ServerlessFunction
-from .queues import failure_queue
+from .queues import failure_queue, keep_failed_events
 from .schedule_expression import problems_of
 from .validation import Checks, is_unresolved, seconds_of
 
@@ -86,10 +86,7 @@ class ScheduledFunction(Construct):
         checks.raise_if_any()
 
         # EventBridge invokes asynchronously: events that fail every retry are kept, not dropped.
-        self.failures: Optional[sqs.Queue] = None
-        if function_options.get("on_failure") is None and function_options.get("dead_letter_queue") is None:
-            self.failures = failure_queue(self, "Failures")
-            function_options["on_failure"] = self.failures
+        self.failures = keep_failed_events(self, function_options)
         self.function = ServerlessFunction(self, "Function", **function_options)
         self.target_dead_letter_queue = target_dead_letter_queue or failure_queue(self, "TargetDeadLetterQueue")
         self.rule = events.Rule(

@@ -130,7 +130,7 @@ class StreamConsumer(Construct):
         # The mapping polls with the role: it must exist with its permissions first.
         self.event_source_mapping.node.add_dependency(self.function.role)
         findings.acknowledge_synchronous(
-            self.function.function, "An event source mapping",
+            self.function, "An event source mapping",
             "discarded batches are described in the mapping's on-failure destination",
         )
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}

@@ -11,23 +11,26 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import alarms as alarm_kit
 from . import findings
 from .buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
-from .cdk_handlers import tidy_cdk_handler
+from .cdk_handlers import tidy_bucket_notifications_handler
 from .function import ServerlessFunction
+from .queue_worker import QueueWorker
 from .queues import failure_queue
+from .records_layer import records_layer
 from .validation import Checks
 
 HANDLER_ENTRY = Path(__file__).resolve().parent / "handlers" / "thumbnail"
 DEFAULT_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 # Images with more pixels are rejected as possible decompression bombs (a 12 MP photo is far below).
 DEFAULT_MAX_PIXELS = 50_000_000
+VIAS = ("direct", "queue")
 DEFAULT_MEMORY_MB = 512
 # The singleton CDK adds to every stack that has S3 notifications.
-NOTIFICATIONS_HANDLER_ID = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
 
 
 class ThumbnailPipeline(Construct):
@@ -46,6 +49,12 @@ class ThumbnailPipeline(Construct):
     :param noncurrent_version_expiration: how long the created buckets keep an overwritten or deleted
         object's old version (default 30 days).
     :param log_expiration: how long the access log bucket keeps logs (default 365 days).
+    :param via: "direct" (default): S3 invokes the function, which retries a failed event twice and then
+        sends it to ``failures``. "queue": S3 sends events to an SQS queue that the function works through
+        (a QueueWorker): bursts wait in the queue, each upload is retried on its own (partial batch
+        failures), and a message that keeps failing rests in the dead-letter queue, ``failures``.
+    :param batch_size: uploads per invocation with ``via="queue"`` (default 5).
+    :param max_concurrency: most concurrent invocations with ``via="queue"`` (default: no limit).
     :param function_options: any other ``ServerlessFunction`` option (memory_size: default 512 MB;
         timeout: default 30 s, ...).
 
@@ -55,9 +64,10 @@ class ThumbnailPipeline(Construct):
     WebP (make bench prints the limits per format); JPEGs, GIFs and opaque PNGs up to max_pixels fit.
 
     Exposes ``source_bucket``, ``thumbnail_bucket``, ``table``, ``function`` (the ServerlessFunction),
-    ``failures`` (the queue that receives events that failed every retry), ``access_logs``
-    (the server access log bucket, when the construct created buckets) and ``alarms`` (the
-    function's: errors, throttles, failed deliveries, ``failures`` not empty).
+    ``failures`` (the queue that receives events that failed every retry, or the dead-letter queue),
+    ``queue`` and ``worker`` (the QueueWorker; None unless ``via="queue"``), ``access_logs`` (the server
+    access log bucket, when the construct created buckets) and ``alarms`` (the function's: errors,
+    throttles, failed deliveries, ``failures`` not empty; with a queue, its oldest message too).
     """
 
     def __init__(
@@ -74,6 +84,9 @@ class ThumbnailPipeline(Construct):
         max_pixels: int = DEFAULT_MAX_PIXELS,
         noncurrent_version_expiration: Duration = NONCURRENT_VERSIONS_KEPT,
         log_expiration: Duration = LOGS_KEPT,
+        via: str = "direct",
+        batch_size: Optional[int] = None,
+        max_concurrency: Optional[int] = None,
         **function_options: Any,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -86,6 +99,9 @@ class ThumbnailPipeline(Construct):
         check_expiration(checks, "noncurrent_version_expiration", noncurrent_version_expiration)
         check_expiration(checks, "log_expiration", log_expiration)
         _check_no_loop(checks, source_bucket, thumbnail_bucket, prefix, sizes)
+        checks.require(via in VIAS, "via", via, f"must be one of {', '.join(VIAS)}")
+        for prop, value in (("batch_size", batch_size), ("max_concurrency", max_concurrency)):
+            checks.require(value is None or via == "queue", prop, value, "applies only to via='queue'")
         for option in ("entry", "handler", "image"):
             checks.require(option not in function_options, option, "given", "is set by ThumbnailPipeline")
         checks.raise_if_any()
@@ -96,7 +112,6 @@ class ThumbnailPipeline(Construct):
         self.source_bucket = source_bucket or self._bucket("Source")
         self.thumbnail_bucket = thumbnail_bucket or self._bucket("Thumbnails")
         self.table = table or self._table()
-        self.failures = failure_queue(self, "Failures")
 
         options = {"memory_size": DEFAULT_MEMORY_MB, "timeout": Duration.seconds(30), **function_options}
         options["environment"] = {
@@ -108,18 +123,30 @@ class ThumbnailPipeline(Construct):
             "MAX_PIXELS": str(max_pixels),
             "POWERTOOLS_SERVICE_NAME": "thumbnail",
         }
-        self.function = ServerlessFunction(
-            self, "Function", entry=HANDLER_ENTRY, handler="handler.handler", on_failure=self.failures, **options
-        )
+        self.worker: Optional[QueueWorker] = None
+        self.queue: Optional[sqs.IQueue] = None
+        if via == "direct":
+            self.failures = failure_queue(self, "Failures")
+            self.function = ServerlessFunction(
+                self, "Function", entry=HANDLER_ENTRY, handler="handler.handler", on_failure=self.failures, **options
+            )
+            destination = s3n.LambdaDestination(self.function.invoke_target)
+        else:
+            options["layers"] = [*options.get("layers", ()), records_layer(self)]
+            self.worker = QueueWorker(
+                self, "Worker", entry=HANDLER_ENTRY, handler="handler.handler", batch_size=batch_size or 5,
+                max_concurrency=max_concurrency, **options,
+            )
+            self.function, self.queue = self.worker.function, self.worker.queue
+            self.failures = self.worker.dead_letter_queue
+            destination = s3n.SqsDestination(self.worker.queue)
         self._grant(prefix, sizes)
         for suffix in suffixes or [None]:
             self.source_bucket.add_event_notification(
-                s3.EventType.OBJECT_CREATED,
-                s3n.LambdaDestination(self.function.invoke_target),
-                s3.NotificationKeyFilter(prefix=prefix, suffix=suffix),
+                s3.EventType.OBJECT_CREATED, destination, s3.NotificationKeyFilter(prefix=prefix, suffix=suffix)
             )
         self._skip_notification_findings()
-        self.alarms = dict(self.function.alarms)
+        self.alarms = dict((self.worker or self.function).alarms)
         alarm_kit.warn_if_silent(self)
 
     def _bucket(self, construct_id: str) -> s3.Bucket:
@@ -203,20 +230,18 @@ class ThumbnailPipeline(Construct):
                     "this permission does.",
                     cfn_lint=["ES1007"],
                 )
+        destination = "the thumbnail function" if self.queue is None else "the queue of the thumbnail function"
         for bucket in (self.source_bucket, self.thumbnail_bucket):
             if isinstance(bucket, s3.Bucket) and bucket.node.scope is self:
                 reacting = bucket is self.source_bucket
                 findings.skip(
                     bucket,
                     "aws-cdk-lib's Custom::S3BucketNotifications resource configures this bucket's notifications "
-                    "(to the thumbnail function) at deploy time; the rule reads only the bucket's own properties."
+                    f"(to {destination}) at deploy time; the rule reads only the bucket's own properties."
                     if reacting else "Nothing reacts to new thumbnails in this bucket.",
                     guard=["s3_event_notifications_enabled_check"],
                 )
-        handler = Stack.of(self).node.try_find_child(NOTIFICATIONS_HANDLER_ID)
-        if handler is not None:
-            tidy_cdk_handler(handler, "configures bucket notifications when the stack is deployed",
-                             state_default_memory=True)
+        tidy_bucket_notifications_handler(self)
 
 
 def _distinct(*buckets: s3.IBucket) -> list[s3.IBucket]:

@@ -14,7 +14,9 @@ from .async_stack import AsyncStack
 from .deployment_stack import DeploymentStack
 from .edge_stack import EdgeStack
 from .environment import demo_region
+from .fan_out_stack import FanOutStack
 from .function_stack import FunctionStack
+from .layer_stack import LayerStack
 from .queue_stack import QueueStack
 from .scheduled_stack import ScheduledStack
 from .stream_stack import StreamStack
@@ -36,6 +38,8 @@ def build_app(app: App) -> list[Stack]:
         VpcStack(app, "VpcFunctionDemo"),
         EdgeStack(app, "EdgeDistributionDemo", env=Environment(region=demo_region(app))),
         ApiStack(app, "ApiDemo"),
+        FanOutStack(app, "FanOutDemo"),
+        LayerStack(app, "LayerDemo"),
     ]
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))

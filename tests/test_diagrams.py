@@ -90,6 +90,13 @@ def test_every_stack_is_drawn_with_every_resource_that_matters(assembly: Path, d
         ("OrdersApi/Api/Resource", "invokes", "OrdersApi/Function/Function/Resource"),
         ("OrdersApi/Function/Function/Resource", "uses", "Orders/Resource"),
     ]),
+    ("FanOutDemo", [
+        ("Uploads/Source/Resource", "s3:ObjectCreated:*", "Uploads/Topic/Resource"),
+        ("Uploads/Topic/Resource", "raw delivery", "Uploads/Catalog/Queue/Resource"),
+        ("Uploads/Topic/Resource", "raw delivery", "Uploads/Audit/Queue/Resource"),
+        ("Uploads/Topic/Resource", "subscription", "Notice/Function/Function/Resource"),
+        ("Uploads/Catalog/Queue/Resource", "event source mapping", "Uploads/Catalog/Function/Function/Resource"),
+    ]),
     ("VpcFunctionDemo", [
         ("Notes/Function/Function/Resource", "mounts", "Notes/FileSystem/Resource"),
         ("ProductReader/Function/Function/Resource", "uses", "Products/Resource"),
@@ -106,6 +113,14 @@ def test_wiring_becomes_arrows(assembly: Path, diagrams: dict[str, str], stack: 
 def test_deployment_alarms_roll_back(assembly: Path, diagrams: dict[str, str]) -> None:
     group = by_path(template(assembly, "SafeDeploymentDemo"), "SafeDeploymentDemo/Greeter/Deployment/Group/Resource")
     assert f"-. roll back .-> {group}" in diagrams["SafeDeploymentDemo"]
+
+
+def test_layers_are_drawn(assembly: Path, diagrams: dict[str, str]) -> None:
+    resources = template(assembly, "LayerDemo")
+    layer = by_path(resources, "LayerDemo/Scientific/Resource")
+    for function in ("Describe", "Percentiles"):
+        source = by_path(resources, f"LayerDemo/{function}/Function/Resource")
+        assert f"{source} -. layer .-> {layer}" in diagrams["LayerDemo"]
 
 
 def test_api_authorizers_are_drawn(assembly: Path, diagrams: dict[str, str]) -> None:

@@ -39,6 +39,8 @@ def test_wheel_holds_the_typed_library_only(wheel: zipfile.ZipFile) -> None:
     for module in ("__init__", "model", "targets", "policies", "lambda_rules", "edge_rules", "notifications",
                    "delivery_rules"):
         assert f"constructs_lib/rules/{module}.py" in names
+    # And the s3_records module of FanOut's (and queued thumbnails') layer.
+    assert "constructs_lib/handlers/s3_records/python/s3_records.py" in names
     top_level = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top_level == {"constructs_lib"}
 
@@ -126,3 +128,40 @@ def test_api_function_works_from_the_installed_wheel(installed: Path, tmp_path) 
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"installed at {installed}" in result.stdout
     assert "['http-cognito', 'http-iam', 'http-none', 'rest-cognito', 'rest-iam', 'rest-none']" in result.stdout
+
+
+MESSAGING_APP = """
+import sys
+from pathlib import Path
+import constructs_lib
+from aws_cdk import App, Stack, Validations
+from constructs_lib import DependencyLayer, FanOut, ServerlessFunction, ThumbnailPipeline, TopicSubscriber
+from constructs_lib.rules import DeployRules
+
+print("installed at", constructs_lib.__file__)
+app = App(context={"aws:cdk:bundling-stacks": []})
+stack = Stack(app, "Messaging")
+fan = FanOut(stack, "Uploads", suffixes=[".csv"])
+fan.add_worker("Worker", entry=sys.argv[1])
+TopicSubscriber(stack, "Notices", entry=sys.argv[1])
+layer = DependencyLayer(stack, "Layer", requirements=Path(sys.argv[1]) / "requirements.txt")
+ServerlessFunction(stack, "Layered", entry=sys.argv[1], layers=[layer])
+ThumbnailPipeline(stack, "Thumbnails", via="queue")
+Validations.of(app).add_plugins(DeployRules(app))
+template = app.synth().get_stack_by_name("Messaging").template
+print(sorted({r["Type"] for r in template["Resources"].values() if r["Type"].startswith(("AWS::SNS", "AWS::Lambda::L"))}))
+"""
+
+
+def test_fan_out_subscribers_layers_and_queued_thumbnails_work_from_the_installed_wheel(installed: Path,
+                                                                                        tmp_path) -> None:
+    """The s3_records layer and the thumbnail handler ship in the wheel: constructs that use them build."""
+    handler = tmp_path / "handler"
+    handler.mkdir()
+    (handler / "handler.py").write_text("def handler(event, context):\n    return {}\n")
+    (handler / "requirements.txt").write_text("PyYAML==6.0.3\n")
+    result = run_app(installed, MESSAGING_APP, tmp_path, str(handler))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"installed at {installed}" in result.stdout
+    assert "['AWS::Lambda::LayerVersion', 'AWS::SNS::Subscription', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy']" in \
+        result.stdout

@@ -11,7 +11,9 @@ from stacks.api_stack import ApiStack
 from stacks.async_stack import AsyncStack
 from stacks.deployment_stack import DeploymentStack
 from stacks.edge_stack import EdgeStack
+from stacks.fan_out_stack import FanOutStack
 from stacks.function_stack import FunctionStack
+from stacks.layer_stack import LayerStack
 from stacks.queue_stack import QueueStack
 from stacks.scheduled_stack import ScheduledStack
 from stacks.stream_stack import StreamStack
@@ -41,6 +43,8 @@ def snapshot_json(snapshot):
     (VpcStack, "VpcFunctionDemo"),
     (EdgeStack, "EdgeDistributionDemo"),
     (ApiStack, "ApiDemo"),
+    (FanOutStack, "FanOutDemo"),
+    (LayerStack, "LayerDemo"),
 ])
 def test_demo_stack(snapshot_json, stack_class, stack_id) -> None:
     options = {"env": Environment(region=REGION)} if stack_class in REGIONAL else {}

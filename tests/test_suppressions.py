@@ -18,20 +18,36 @@ import pytest
 from aws_cdk import App, Environment, Stack, Validations
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 
-from constructs_lib import AlarmTopic, AlbFunction, ApiCors, ApiFunction, ServerlessFunction, VpcFunction, route_alarms
+from constructs_lib import (
+    AlarmTopic,
+    AlbFunction,
+    ApiCors,
+    ApiFunction,
+    DependencyLayer,
+    Deployment,
+    FanOut,
+    ServerlessFunction,
+    ThumbnailPipeline,
+    TopicSubscriber,
+    VpcFunction,
+    route_alarms,
+)
 from constructs_lib.keys import new_key
 from constructs_lib.queues import failure_queue
 from constructs_lib.rules import DeployRules
 from stacks.edge_stack import EdgeStack
 from tests.conftest import templates_in
-from tests.helpers import PLAIN
+from tests.helpers import FIXTURES, PLAIN
 from tools import check_assembly
 
 APPS = ("cli", "unflagged", "variants")
 CERTIFICATE = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
+REQUIREMENTS = FIXTURES / "with_requirements" / "requirements.txt"
 WEB_ACL = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/apis/00000000-0000-0000-0000-000000000000"
 
 
@@ -63,7 +79,16 @@ def variants() -> dict[str, dict]:
     ApiFunction(apis, "HttpIam", auth="iam", entry=PLAIN, domain_name="www.example.com", certificate=certificate)
     ApiFunction(apis, "HttpPublic", auth="none", allow_public_api=True, entry=PLAIN)
     ApiFunction(apis, "HttpPlus", entry=PLAIN, feature_plan=cognito.FeaturePlan.PLUS, self_sign_up=True)
-    for stack in (functions, balancers, networks, apis):
+    fan = Stack(app, "Fans")
+    pipeline = ThumbnailPipeline(fan, "Queued", via="queue", max_concurrency=5)
+    uploads = FanOut(fan, "Uploads", source_bucket=pipeline.thumbnail_bucket, topic=sns.Topic(
+        fan, "Events", enforce_ssl=True, master_key=new_key(fan, "EventsKey", description="Encrypts S3 events")),
+                     events=[s3.EventType.OBJECT_REMOVED])
+    uploads.add_worker("Worker", entry=PLAIN, deployment=Deployment.all_at_once())
+    TopicSubscriber(fan, "Subscriber", entry=PLAIN, deployment=Deployment.all_at_once())
+    ServerlessFunction(fan, "Layered", entry=PLAIN, on_failure=failure_queue(fan, "LayeredFailures"),
+                       layers=[DependencyLayer(fan, "Layer", requirements=REQUIREMENTS)])
+    for stack in (functions, balancers, networks, apis, fan):
         route_alarms(stack, AlarmTopic(stack, "Alarms").topic)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import struct
 import zlib
 from urllib.parse import quote_plus
@@ -12,10 +13,12 @@ import pytest
 from botocore.exceptions import ClientError
 from PIL import Image
 
+from constructs_lib.records_layer import SOURCE as RECORDS_LAYER_SOURCE
 from constructs_lib.thumbnail import HANDLER_ENTRY
 from tests.handlers import load_handler, moto_aws
 
 SOURCE, THUMBS, TABLE = "uploads", "thumbnails", "metadata"
+RECORDS_LAYER = RECORDS_LAYER_SOURCE / "python"
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +206,42 @@ def test_transient_failures_raise_for_a_retry(aws, monkeypatch) -> None:
     with pytest.raises(ClientError):
         handler.handler(event, None)
     assert "Item" not in table.get_item(Key={"image_key": "retry.jpg"}), "nothing recorded: Lambda retries"
+
+
+# --- through a queue (ThumbnailPipeline(via="queue")): SQS batches whose bodies are the S3 events -------------
+
+
+def sqs_message(message_id: str, body: str) -> dict:
+    """A message as Lambda's SQS poller delivers it (AWS Lambda developer guide, "Using Lambda with Amazon SQS")."""
+    return {"messageId": message_id, "receiptHandle": f"handle-{message_id}", "body": body, "attributes": {},
+            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:111122223333:uploads", "awsRegion": "us-east-1"}
+
+
+@pytest.fixture
+def layer_on_path(monkeypatch):
+    """The pipeline's records layer, as Lambda adds /opt/python to the path."""
+    monkeypatch.syspath_prepend(str(RECORDS_LAYER))
+
+
+def test_through_a_queue_each_message_counts_on_its_own(aws, layer_on_path) -> None:
+    handler, _, table = aws
+    good = json.dumps(upload(aws, "queued/dog.png", image_bytes("PNG")))
+    junk = json.dumps(upload(aws, "queued/notes.png", b"not an image"))
+    test_event = json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": SOURCE})
+    response = handler.handler({"Records": [
+        sqs_message("m-good", good), sqs_message("m-test", test_event), sqs_message("m-junk", junk),
+        sqs_message("m-poison", "{not json"), sqs_message("m-other", json.dumps({"Records": [{"no": "s3"}]})),
+    ]}, None)
+    # The poison bodies are retried and end in the dead-letter queue; the rest is done.
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m-poison"}, {"itemIdentifier": "m-other"}]}
+    assert table.get_item(Key={"image_key": "queued/dog.png"})["Item"]["status"] == "done"
+    assert table.get_item(Key={"image_key": "queued/notes.png"})["Item"]["status"] == "rejected"
+
+
+def test_through_a_queue_a_transient_failure_is_retried(aws, layer_on_path) -> None:
+    handler, _, _ = aws
+    gone = {"Records": [{"eventSource": "aws:s3", "eventTime": "2026-11-24T10:00:00Z",
+                         "s3": {"bucket": {"name": "no-such-bucket"}, "object": {"key": "x.png", "size": 1}}}]}
+    response = handler.handler({"Records": [sqs_message("m-later", json.dumps(gone))]}, None)
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m-later"}]}

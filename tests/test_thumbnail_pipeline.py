@@ -204,3 +204,34 @@ def test_the_notification_handler_of_aws_cdk_lib_keeps_its_logs_a_year(stack: St
 def test_lifecycle_durations_are_whole_days(stack: Stack, props: dict, message: str) -> None:
     with pytest.raises(ConfigurationError, match=re.escape(f"ThumbnailPipeline 'Test/Pipe': {message}")):
         ThumbnailPipeline(stack, "Pipe", **props)
+
+
+def test_through_a_queue_bursts_wait_and_poison_rests_in_the_dead_letter_queue(stack: Stack) -> None:
+    pipe = ThumbnailPipeline(stack, "Pipe", via="queue", batch_size=2, max_concurrency=4)
+    template = template_of(stack)
+    queue = stack.get_logical_id(pipe.queue.node.default_child)
+    (notifications,) = template.find_resources("Custom::S3BucketNotifications").values()
+    configs = notifications["Properties"]["NotificationConfiguration"]
+    assert "LambdaFunctionConfigurations" not in configs
+    assert {json.dumps(c["QueueArn"]) for c in configs["QueueConfigurations"]} == {
+        json.dumps({"Fn::GetAtt": [queue, "Arn"]})}
+    (mapping,) = template.find_resources("AWS::Lambda::EventSourceMapping").values()
+    assert mapping["Properties"]["BatchSize"] == 2
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": 4}
+    assert mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert pipe.failures is pipe.worker.dead_letter_queue and pipe.function is pipe.worker.function
+    layers = stack.resolve(pipe.function.function.node.default_child.layers)
+    assert any("RecordsLayer" in json.dumps(layer) for layer in layers)  # s3_records, for the handler
+    assert {"errors", "oldest_message_too_old", "dead_letter_queue_not_empty"} <= set(pipe.alarms)
+    template.resource_count_is("AWS::Lambda::EventInvokeConfig", 1)  # the function's own, no S3 invoke
+    assert not template.find_resources("AWS::Lambda::Permission")
+
+
+@pytest.mark.parametrize(("props", "message"), [
+    ({"via": "carrier pigeon"}, "via 'carrier pigeon' must be one of direct, queue"),
+    ({"batch_size": 5}, "batch_size 5 applies only to via='queue'"),
+    ({"max_concurrency": 2}, "max_concurrency 2 applies only to via='queue'"),
+])
+def test_queue_options_need_the_queue(stack: Stack, props: dict, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape(message)):
+        ThumbnailPipeline(stack, "Pipe", **props)

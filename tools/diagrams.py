@@ -42,6 +42,7 @@ NODE_TYPES = {
     "AWS::ApiGatewayV2::Api": ("HTTP API", "[", "]"),
     "AWS::ApiGateway::RestApi": ("REST API", "[", "]"),
     "AWS::Cognito::UserPool": ("User pool", "[(", ")]"),
+    "AWS::Lambda::LayerVersion": ("Layer", "[\\", "/]"),
 }
 # Resources that stand for another one in a diagram: a version for its function, an access point
 # for its file system.
@@ -155,6 +156,7 @@ class Builder:
         variables = (props.get("Environment") or {}).get("Variables")
         self.edges([logical_id], self.nodes(variables) - {logical_id}, "uses")
         self.edges([logical_id], self.nodes(props.get("FileSystemConfigs")), "mounts")
+        self.edges([logical_id], self.nodes(props.get("Layers")), "layer", dotted=True)
 
     def _wire_AWS_Lambda_Alias(self, logical_id: str, props: dict, resource: dict) -> None:
         self.edges([logical_id], self.nodes(props.get("FunctionName")), "version")
@@ -168,8 +170,16 @@ class Builder:
 
     def _wire_Custom_S3BucketNotifications(self, _id: str, props: dict, _r: dict) -> None:
         buckets = self.nodes(props.get("BucketName"))
-        for config in (props.get("NotificationConfiguration") or {}).get("LambdaFunctionConfigurations", []):
-            self.edges(buckets, self.nodes(config.get("LambdaFunctionArn")), ", ".join(config.get("Events", [])))
+        configuration = props.get("NotificationConfiguration") or {}
+        for kind, arn in (("LambdaFunctionConfigurations", "LambdaFunctionArn"), ("QueueConfigurations", "QueueArn"),
+                          ("TopicConfigurations", "TopicArn")):
+            for config in configuration.get(kind, []):
+                self.edges(buckets, self.nodes(config.get(arn)), ", ".join(config.get("Events", [])))
+
+    def _wire_AWS_SNS_Subscription(self, _id: str, props: dict, _r: dict) -> None:
+        label = "raw delivery" if props.get("RawMessageDelivery") else "subscription"
+        self.edges(self.nodes(props.get("TopicArn")), self.nodes(props.get("Endpoint")), label)
+        self.edges(self.nodes(props.get("TopicArn")), self.nodes(props.get("RedrivePolicy")), "undelivered")
 
     def _wire_AWS_Events_Rule(self, logical_id: str, props: dict, _r: dict) -> None:
         self.edges(self.nodes(props.get("EventBusName")), [logical_id], "events")

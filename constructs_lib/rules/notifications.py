@@ -6,25 +6,14 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Iterator, Optional
 
+from ..s3_filters import S3_EVENT_TYPE, key_pattern, notifications_overlap
 from .model import DROPS_SILENTLY, FAILS_DEPLOY, App, Hit, Rule, Stack, as_list, dig, ref_of
 from .policies import allows, has_resource_policy, key_allows, resource_policies
 from .targets import lambda_target
 
 S3 = "s3.amazonaws.com"
 # The event types S3 accepts in a notification configuration (Amazon S3 User Guide, "Supported event types").
-S3_EVENT_TYPES = frozenset({
-    "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
-    "s3:ObjectCreated:CompleteMultipartUpload",
-    "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete", "s3:ObjectRemoved:DeleteMarkerCreated",
-    "s3:ObjectRestore:*", "s3:ObjectRestore:Post", "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete",
-    "s3:ReducedRedundancyLostObject",
-    "s3:Replication:*", "s3:Replication:OperationFailedReplication", "s3:Replication:OperationNotTracked",
-    "s3:Replication:OperationMissedThreshold", "s3:Replication:OperationReplicatedAfterThreshold",
-    "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated",
-    "s3:LifecycleTransition", "s3:IntelligentTiering",
-    "s3:ObjectTagging:*", "s3:ObjectTagging:Put", "s3:ObjectTagging:Delete",
-    "s3:ObjectAcl:Put",
-})
+S3_EVENT_TYPES = frozenset(S3_EVENT_TYPE.values())
 
 
 @dataclass(frozen=True)
@@ -51,7 +40,7 @@ class Notification:
     @property
     def keys(self) -> str:
         """The keys the filter matches, as a pattern: 'uploads/*.jpg'."""
-        return f"{self.prefix or ''}*{self.suffix or ''}"
+        return key_pattern(self.prefix, self.suffix)
 
     def _filter(self, name: str) -> Optional[str]:
         return next((r.get("Value") for r in self.filter_rules
@@ -156,30 +145,10 @@ def no_overlapping_filters(app: App) -> Iterator[Hit]:
         by_bucket.setdefault((n.stack.path, n.bucket), []).append(n)
     for notifications in by_bucket.values():
         for a, b in combinations(notifications, 2):
-            if _events_overlap(a.events, b.events) and _overlaps(a.prefix, b.prefix) and \
-                    _overlaps_suffix(a.suffix, b.suffix):
+            if notifications_overlap(a.events, a.prefix, a.suffix, b.events, b.prefix, b.suffix):
                 yield Hit(a.stack, a.logical_id,
                           f"bucket {a.bucket}: keys '{a.keys}' ({', '.join(a.events)}) and '{b.keys}' "
                           f"({', '.join(b.events)}) overlap")
-
-
-def _events_overlap(a: tuple, b: tuple) -> bool:
-    return any(_event_covers(x, y) or _event_covers(y, x) for x in a for y in b)
-
-
-def _event_covers(pattern: str, event: str) -> bool:
-    """Whether an event type (``s3:ObjectCreated:*`` or ``s3:ObjectCreated:Put``) includes another."""
-    return pattern == event or (pattern.endswith(":*") and event.startswith(pattern[:-1]))
-
-
-def _overlaps(a: Optional[str], b: Optional[str]) -> bool:
-    a, b = a or "", b or ""
-    return a.startswith(b) or b.startswith(a)
-
-
-def _overlaps_suffix(a: Optional[str], b: Optional[str]) -> bool:
-    a, b = a or "", b or ""
-    return a.endswith(b) or b.endswith(a)
 
 
 # --- topics that services publish to ---------------------------------------------------------------

@@ -5,6 +5,11 @@ function has, deleted before it was read) are recorded as `rejected` and the inv
 DynamoDB errors raise, so Lambda retries the event and, after the retries, sends it to the on-failure
 destination.
 
+Through a queue (ThumbnailPipeline(via="queue")), the function gets SQS batches whose bodies are the S3
+events: each message is processed on its own, and a message whose upload failed for a transient reason, or
+whose body is not an S3 event, is reported in `batchItemFailures`: SQS delivers it again and, after the
+queue's receives, keeps it in the dead-letter queue. S3's test event is skipped.
+
 Memory: an image is decoded once (JPEGs at the smallest scale that covers the largest thumbnail), shrunk
 in place, and only the small result is converted and rotated. Before decoding, the memory that decoding
 will take is estimated from the image's size, mode and format; an image that would not fit in the
@@ -76,17 +81,38 @@ class Upload:
     event_time: str
 
 
-def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    records = event.get("Records", [])
+    if records and records[0].get("eventSource") == "aws:sqs":
+        return handle_messages(records)
     counts = {"done": 0, "rejected": 0, "ignored": 0}
-    for record in event.get("Records", []):
-        upload = upload_of(record)
-        if is_own_output(upload):
-            logger.info("ignored: written by this pipeline", extra={"bucket": upload.bucket, "key": upload.key})
-            counts["ignored"] += 1
-            continue
-        counts[process(upload)] += 1
+    for record in records:
+        counts[handle_record(record)] += 1
     logger.info("batch processed", extra=counts)
     return counts
+
+
+def handle_messages(messages: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+    """An SQS batch: every message on its own; the failed ones reported for SQS to deliver again."""
+    from s3_records import records_of  # the pipeline's layer, present in queue mode
+
+    failed = []
+    for message in messages:
+        try:
+            for _, record in records_of(message):
+                handle_record(record)
+        except Exception as error:  # noqa: BLE001 - any failure: this message is retried, the others are not
+            logger.exception("message failed", extra={"message_id": message.get("messageId"), "error": str(error)})
+            failed.append({"itemIdentifier": message["messageId"]})
+    return {"batchItemFailures": failed}
+
+
+def handle_record(record: dict[str, Any]) -> str:
+    upload = upload_of(record)
+    if is_own_output(upload):
+        logger.info("ignored: written by this pipeline", extra={"bucket": upload.bucket, "key": upload.key})
+        return "ignored"
+    return process(upload)
 
 
 def upload_of(record: dict[str, Any]) -> Upload:

@@ -1,0 +1,91 @@
+"""TopicSubscriber: an SNS topic -> function (the notes' SNS trigger)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from . import alarms as alarm_kit
+from . import findings
+from .function import ServerlessFunction
+from .keys import new_key
+from .queues import failure_queue, keep_failed_events
+
+
+class TopicSubscriber(Construct):
+    """A function subscribed to an SNS topic.
+
+    SNS invokes the function asynchronously: Lambda retries a failed invocation (``retry_attempts``,
+    ``max_event_age``) and then sends the event to the on-failure destination, by default a new queue,
+    ``failures``. Messages SNS itself could not deliver to the function (it was throttled past SNS's retries,
+    or its permission is missing) go to the subscription's dead-letter queue, ``undelivered``.
+
+    :param topic: the topic to subscribe to (default: a new topic, encrypted with a key of its own, SSL-only;
+        let publishers in with ``topic.grant_publish(...)``, which grants the key too).
+    :param filter_policy: an SNS filter policy on message attributes: only matching messages invoke.
+    :param function_options: ``entry``, ``handler`` and any other ``ServerlessFunction`` option,
+        ``deployment`` included (the subscription then invokes the alias).
+
+    Exposes ``topic``, ``key`` (None for a given topic), ``function`` (the ServerlessFunction),
+    ``subscription_dead_letter_queue`` (``undelivered``), ``failures`` (None when the options named a failure
+    target) and ``alarms``: the function's, plus the undelivered queue not empty.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        topic: Optional[sns.ITopic] = None,
+        filter_policy: Optional[Mapping[str, sns.SubscriptionFilter]] = None,
+        **function_options: Any,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.key: Optional[kms.Key] = None
+        if topic is None:
+            self.key = new_key(self, "Key", description=f"Encrypts the messages of {self.node.path}",
+                               removal_policy=RemovalPolicy.DESTROY)
+            topic = sns.Topic(self, "Topic", master_key=self.key, enforce_ssl=True)
+        self.topic = topic
+        self.failures = keep_failed_events(self, function_options)
+        self.function = ServerlessFunction(self, "Function", **function_options)
+        self.subscription_dead_letter_queue = failure_queue(self, "Undelivered")
+        topic.add_subscription(subscriptions.LambdaSubscription(
+            self.function.invoke_target, filter_policy=filter_policy,
+            dead_letter_queue=self.subscription_dead_letter_queue,
+        ))
+        self._skip_async_permission_check(function_options)
+        if self.function.alias is not None:
+            for subscription in self.function.node.find_all():
+                if isinstance(subscription, sns.CfnSubscription):
+                    findings.acknowledge(
+                        subscription, "CloudFormation-Validate::W3694",
+                        "SNS takes a qualified function ARN as a lambda endpoint: it invokes the alias that the "
+                        "safe deployment shifts (as SAM does for AutoPublishAlias).",
+                    )
+        self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
+        alarm_kit.warn_if_silent(self)
+
+    def _skip_async_permission_check(self, function_options: dict) -> None:
+        """SNS invokes asynchronously; the function's EventInvokeConfig (or its dead-letter queue) keeps what
+        fails every retry."""
+        target = function_options.get("on_failure") or function_options.get("dead_letter_queue")
+        for permission in self.function.invoke_target.node.children:
+            if isinstance(permission, lambda_.CfnPermission) and permission.principal == "sns.amazonaws.com":
+                findings.skip(
+                    permission,
+                    f"Messages that fail every retry of {self.function.node.path} go to {target.node.path} (its "
+                    "EventInvokeConfig's on-failure destination, or its dead-letter queue); the rule only matches "
+                    "a config naming the function as this permission does.",
+                    cfn_lint=["ES1007"],
+                )
+
+    def _alarms(self) -> alarm_kit.Alarms:
+        return {"undelivered_not_empty": alarm_kit.queue_not_empty(
+            self, "UndeliveredAlarm", self.subscription_dead_letter_queue, "Messages SNS could not deliver")}
