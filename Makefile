@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python bench/thumbnail.py
 	$(BIN)/python bench/deploy_rules.py
 	$(BIN)/python bench/layers.py
+	$(BIN)/python bench/handler_imports.py
 
 clean:
 	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

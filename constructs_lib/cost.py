@@ -1,9 +1,10 @@
 """What a Lambda workload costs a month at AWS's list prices, and the ``cost`` command.
 
-Usage: python -m constructs_lib.cost cdk.out --requests 1000000 --duration-ms 200 [--json] [--no-free-tier]
+Usage: python -m constructs_lib.cost cdk.out --requests 1000000 --duration-ms 200 [--restores N]
+       [--json] [--no-free-tier]
 
 The command reads every function of every template in a cloud assembly (memory, architecture,
-ephemeral storage, provisioned concurrency of its aliases) and prices the same workload for each;
+ephemeral storage, provisioned concurrency of its aliases, SnapStart) and prices the same workload for each;
 the free tier comes off the total once, as AWS applies it once per account.
 Functions that only serve CloudFormation custom resources or CodeDeploy hooks run when a stack is
 deployed, not per request: they are listed apart and left out of the total.
@@ -33,6 +34,11 @@ PRICES = {
     "provisioned_per_gb_second": {"arm64": 0.0000033334, "x86_64": 0.0000041667},
     "provisioned_duration_per_gb_second": {"arm64": 0.0000077778, "x86_64": 0.0000097222},
     "ephemeral_per_gb_second": 0.0000000309,  # storage configured above the free 512 MB
+    # SnapStart for Python: the snapshot of each active version is cached (billed per GB-second of the
+    # function's memory, at least 3 hours), and each execution environment restored from it is billed
+    # per GB of memory. The free tier does not cover either.
+    "snap_start_cache_per_gb_second": 0.0000015046,
+    "snap_start_restore_per_gb": 0.0001397998,
     "free_requests": 1_000_000,
     "free_gb_seconds": 400_000,
 }
@@ -60,6 +66,7 @@ class CostBreakdown:
     compute_charge: float
     ephemeral_storage_charge: float
     provisioned_concurrency_charge: float
+    snap_start_charge: float
     total: float
 
 
@@ -71,6 +78,8 @@ def estimate_monthly_cost(
     ephemeral_storage_mb: int = FREE_EPHEMERAL_MB,
     provisioned_concurrency: int = 0,
     free_tier: bool = True,
+    snap_start: bool = False,
+    restores: int = 0,
 ) -> CostBreakdown:
     """Lambda's monthly charge for ``requests`` invocations of ``duration_ms`` each.
 
@@ -83,9 +92,14 @@ def estimate_monthly_cost(
         then billed at the provisioned rate, and the free tier does not apply (AWS's rule).
     :param free_tier: subtract the monthly free tier: 1 million requests and 400,000 GB-seconds
         (shared by all functions of an account; applied here as if this were the only one).
+    :param snap_start: the function has SnapStart: one published version's snapshot cached all month.
+    :param restores: with SnapStart, execution environments restored from the snapshot in the month
+        (one per cold start: the first invocation of a version and every scale-up), 0 to 10^9.
     :raises CostInputError: on a value out of range.
     """
-    _check(requests, duration_ms, memory_mb, architecture, ephemeral_storage_mb, provisioned_concurrency)
+    _check(requests, duration_ms, memory_mb, architecture, ephemeral_storage_mb, provisioned_concurrency, restores)
+    if restores and not snap_start:
+        raise CostInputError(f"restores {restores!r} need snap_start=True: only SnapStart restores environments")
     billed_ms = math.ceil(duration_ms)
     memory_gb = memory_mb / 1024
     seconds = requests * billed_ms / 1000
@@ -101,17 +115,20 @@ def estimate_monthly_cost(
     provisioned_charge = (
         provisioned_concurrency * memory_gb * SECONDS_PER_MONTH * PRICES["provisioned_per_gb_second"][architecture]
     )
-    total = request_charge + compute_charge + ephemeral_charge + provisioned_charge
+    cache = SECONDS_PER_MONTH * PRICES["snap_start_cache_per_gb_second"]
+    snap_start_charge = memory_gb * (cache + restores * PRICES["snap_start_restore_per_gb"]) if snap_start else 0.0
+    total = request_charge + compute_charge + ephemeral_charge + provisioned_charge + snap_start_charge
     return CostBreakdown(
         requests=requests, billed_duration_ms=billed_ms, memory_mb=memory_mb, architecture=architecture,
         gb_seconds=gb_seconds, free_requests=free_requests, free_gb_seconds=free_gb_seconds,
         request_charge=request_charge, compute_charge=compute_charge, ephemeral_storage_charge=ephemeral_charge,
-        provisioned_concurrency_charge=provisioned_charge, total=total,
+        provisioned_concurrency_charge=provisioned_charge, snap_start_charge=snap_start_charge, total=total,
     )
 
 
 def _check(
-    requests: Any, duration_ms: Any, memory_mb: Any, architecture: Any, ephemeral_mb: Any, provisioned: Any
+    requests: Any, duration_ms: Any, memory_mb: Any, architecture: Any, ephemeral_mb: Any, provisioned: Any,
+    restores: Any,
 ) -> None:
     rules = [
         ("requests", requests, 0, MAX_MONTHLY_REQUESTS),
@@ -119,6 +136,7 @@ def _check(
         ("memory_mb", memory_mb, 128, 10240),
         ("ephemeral_storage_mb", ephemeral_mb, 512, 10240),
         ("provisioned_concurrency", provisioned, 0, 10_000),
+        ("restores", restores, 0, 10**9),
     ]
     errors = []
     for name, value, low, high in rules:
@@ -144,6 +162,7 @@ class FunctionConfig:
     ephemeral_storage_mb: int
     provisioned_concurrency: int
     runs_at_deploy: bool
+    snap_start: bool = False
 
 
 def functions_of(assembly: Path) -> Iterator[FunctionConfig]:
@@ -166,6 +185,7 @@ def functions_of(assembly: Path) -> Iterator[FunctionConfig]:
                 ephemeral_storage_mb=_number((props.get("EphemeralStorage") or {}).get("Size"), FREE_EPHEMERAL_MB),
                 provisioned_concurrency=provisioned.get(logical_id, 0),
                 runs_at_deploy=logical_id in deploy_time,
+                snap_start=(props.get("SnapStart") or {}).get("ApplyOn") == "PublishedVersions",
             )
 
 
@@ -202,12 +222,16 @@ def _provisioned_by_function(resources: dict) -> dict[str, int]:
 Priced = Sequence[tuple[FunctionConfig, CostBreakdown]]
 
 
-def price_assembly(assembly: Path, requests: int, duration_ms: float) -> list[tuple[FunctionConfig, CostBreakdown]]:
-    """Each function of the assembly with the cost of the workload, before the free tier."""
+def price_assembly(
+    assembly: Path, requests: int, duration_ms: float, restores: int = 0
+) -> list[tuple[FunctionConfig, CostBreakdown]]:
+    """Each function of the assembly with the cost of the workload, before the free tier; `restores` is
+    the SnapStart restores of each function that has SnapStart."""
     return [
         (function, estimate_monthly_cost(
             requests, duration_ms, function.memory_mb, function.architecture, function.ephemeral_storage_mb,
-            function.provisioned_concurrency, free_tier=False,
+            function.provisioned_concurrency, free_tier=False, snap_start=function.snap_start,
+            restores=restores if function.snap_start else 0,
         ))
         for function in functions_of(assembly)
     ]
@@ -238,7 +262,7 @@ def render_table(priced: Priced, requests: int, duration_ms: float, free_tier: b
         f"Monthly Lambda cost of {requests:,} requests of {duration_ms:g} ms per function, "
         f"{PRICES['region']} list prices ({PRICES['source']}, recorded {PRICES['recorded']})",
     ]
-    header = f"{'function':<58} {'memory':>7} {'arch':>7} {'/tmp':>6} {'prov.':>5} {'USD/month':>11}"
+    header = f"{'function':<58} {'memory':>7} {'arch':>7} {'/tmp':>6} {'prov.':>5} {'snap':>4} {'USD/month':>11}"
     for stack in sorted({function.stack for function, _ in priced}):
         lines += ["", f"Stack {stack}", header]
         for function, cost in priced:
@@ -247,7 +271,8 @@ def render_table(priced: Priced, requests: int, duration_ms: float, free_tier: b
             note = "  (runs at deploy; not in totals)" if function.runs_at_deploy else ""
             lines.append(
                 f"{function.path[:58]:<58} {function.memory_mb:>5}MB {function.architecture:>7} "
-                f"{function.ephemeral_storage_mb:>4}MB {function.provisioned_concurrency:>5} {cost.total:>11.2f}{note}"
+                f"{function.ephemeral_storage_mb:>4}MB {function.provisioned_concurrency:>5} "
+                f"{'yes' if function.snap_start else 'no':>4} {cost.total:>11.2f}{note}"
             )
     summary = totals(priced, free_tier)
     lines += ["", f"Total before the free tier: {summary['before_free_tier']:.2f} USD/month"]
@@ -262,13 +287,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("assembly", type=Path, help="a cloud assembly folder written by cdk synth (cdk.out)")
     parser.add_argument("--requests", type=int, required=True, help="invocations per function per month")
     parser.add_argument("--duration-ms", type=float, required=True, help="average duration of an invocation")
+    parser.add_argument(
+        "--restores", type=int, default=0,
+        help="SnapStart restores (cold starts) per SnapStart function per month (default 0: snapshot caching only)",
+    )
     parser.add_argument("--no-free-tier", action="store_true", help="do not subtract the free tier")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     args = parser.parse_args(argv)
     if not args.assembly.is_dir():
         parser.error(f"{args.assembly} is not a folder: run cdk synth first")
     try:
-        priced = price_assembly(args.assembly, args.requests, args.duration_ms)
+        priced = price_assembly(args.assembly, args.requests, args.duration_ms, args.restores)
     except CostInputError as error:
         parser.error(str(error))
     free_tier = not args.no_free_tier

@@ -24,7 +24,9 @@ from .deployment import Deployment, SafeDeployment
 from .destinations import DestinationTarget, as_destination
 from .network import eni_statements, network_interfaces_arn, security_groups_arn, subnet_arn
 from .layers import DependencyLayer
-from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, powertools_layer, publisher_account
+from .powertools import (
+    DEFAULT_POWERTOOLS_LAYER_VERSION, PowertoolsVersion, powertools_layer, publisher_account, version_problem,
+)
 from .runtimes import DEFAULT_RUNTIME
 from .scaling import ProvisionedConcurrencyScaling
 from .validation import Checks, ConfigurationError, is_unresolved, mebibytes_of, seconds_of
@@ -82,7 +84,10 @@ class ServerlessFunction(Construct):
     :param layers: at most 5 layers in all, the Powertools layer included.
     :param powertools: add the public Powertools for AWS Lambda (Python) layer for the stack's region,
         the runtime and the architecture (default False).
-    :param powertools_layer_version: version of that layer (default 27).
+    :param powertools_layer_version: which layer: an int pins that layer version (default 27: the same
+        layer on every deploy, upgraded when you choose); "latest" or a release such as "3.23.0" is read
+        at every deploy from the SSM parameter Powertools publishes (fresh fixes without a code change;
+        commercial regions only, see powertools.SSM_PARAMETER_REGIONS).
     :param retry_attempts: asynchronous retries, 0-2 (default 2).
     :param max_event_age: how long an asynchronous event may wait, 60 s-6 h (default 6 h).
     :param on_success: destination of successful asynchronous invocations: an SQS queue, SNS topic,
@@ -103,6 +108,12 @@ class ServerlessFunction(Construct):
     :param security_groups: security groups in ``vpc`` (default: one created by CDK).
     :param filesystem: an EFS access point mounted under /mnt (``lambda_.FileSystem.from_efs_access_point``);
         needs ``vpc``.
+    :param snap_start: Lambda SnapStart (default False): each published version is initialized once and
+        snapshotted, and new execution environments resume from the snapshot instead of importing and
+        initializing again. Versions are published and triggers invoke an alias, as with ``deployment``.
+        For Python it is billed: the cached snapshot per GB-second (at least 3 hours a version) and each
+        restore per GB. Python 3.12 or newer; not with provisioned concurrency, EFS, more than 512 MB of /tmp
+        or a container image (AWS's rules).
     :param deployment: safe deployment with CodeDeploy (``Deployment.canary(...)``, ``.linear(...)``,
         ``.all_at_once()``): every code or configuration change publishes a version, and CodeDeploy
         shifts the alias to it, rolling back on alarms. Triggers and the URL then use the alias.
@@ -136,7 +147,7 @@ class ServerlessFunction(Construct):
         log_encryption_key: Optional[kms.IKey] = None,
         layers: Sequence[lambda_.ILayerVersion] = (),
         powertools: bool = False,
-        powertools_layer_version: int = DEFAULT_POWERTOOLS_LAYER_VERSION,
+        powertools_layer_version: PowertoolsVersion = DEFAULT_POWERTOOLS_LAYER_VERSION,
         retry_attempts: int = 2,
         max_event_age: Duration = Duration.hours(6),
         on_success: Optional[DestinationTarget] = None,
@@ -151,6 +162,7 @@ class ServerlessFunction(Construct):
         security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
         filesystem: Optional[lambda_.FileSystem] = None,
         deployment: Optional[Deployment] = None,
+        snap_start: bool = False,
         provisioned_concurrency_scaling: Optional[ProvisionedConcurrencyScaling] = None,
         create_alarms: bool = True,
         alarm_topic: Optional[sns.ITopic] = None,
@@ -185,6 +197,7 @@ class ServerlessFunction(Construct):
                 f"is not available in {region}: Powertools publishes its layer in the commercial regions, "
                 "cn-north-1 and the GovCloud (US) regions; list aws-lambda-powertools in requirements.txt instead",
             )
+        _check_powertools_version(checks, powertools, powertools_layer_version, region)
         destinations = {}
         for prop, target in (("on_success", on_success), ("on_failure", on_failure)):
             if target is not None:
@@ -208,6 +221,10 @@ class ServerlessFunction(Construct):
                 deployment.check(checks)
         if provisioned_concurrency_scaling is not None:
             provisioned_concurrency_scaling.check(checks, provisioned_concurrency)
+        if snap_start:
+            _check_snap_start(
+                checks, runtime, image, provisioned_concurrency, filesystem, ephemeral_storage_size, region
+            )
         checks.raise_if_any()
 
         self.log_group = logs.LogGroup(
@@ -262,6 +279,7 @@ class ServerlessFunction(Construct):
             logging_format=lambda_.LoggingFormat.JSON,
             recursive_loop=lambda_.RecursiveLoop.TERMINATE,
             layers=all_layers or None,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             retry_attempts=retry_attempts,
             max_event_age=max_event_age,
             on_success=destinations.get("on_success"),
@@ -288,7 +306,7 @@ class ServerlessFunction(Construct):
         )
 
         self.alias: Optional[lambda_.Alias] = None
-        if provisioned_concurrency or deployment is not None:
+        if provisioned_concurrency or deployment is not None or snap_start:
             # current_version changes whenever code or configuration does: a new version, never a collision.
             # Triggers invoke the alias: its asynchronous settings are its own (a qualifier's configuration
             # does not apply to another), so it gets the same ones as $LATEST.
@@ -489,6 +507,16 @@ class ServerlessFunction(Construct):
             )
 
 
+def _check_powertools_version(checks: Checks, powertools: bool, version: object, region: str) -> None:
+    if not powertools:
+        checks.require(
+            version == DEFAULT_POWERTOOLS_LAYER_VERSION, "powertools_layer_version", version, "needs powertools=True"
+        )
+        return
+    problem = version_problem(version, region)
+    checks.require(problem is None, "powertools_layer_version", version, problem or "")
+
+
 def _check_code(
     checks: Checks,
     entry: Optional[Path],
@@ -571,6 +599,37 @@ def _check_unzipped_size(path: str, package_bytes: Optional[int], layers: Sequen
             f"ServerlessFunction '{path}': layers {sizes} = {total / 1024 / 1024:.1f} MB unzipped exceed Lambda's "
             "250 MB limit for a function and its layers: move packages out, or use a container image (image=)"
         ])
+
+
+# SnapStart is offered in every commercial region but these (AWS Lambda developer guide, "Supported Regions").
+SNAP_START_UNAVAILABLE = {"ap-southeast-6": "Asia Pacific (New Zealand)", "ap-east-2": "Asia Pacific (Taipei)"}
+
+
+def _check_snap_start(
+    checks: Checks, runtime: lambda_.Runtime, image: Optional[Any], provisioned: Optional[int],
+    filesystem: Optional[Any], ephemeral: Optional[Size], region: str,
+) -> None:
+    """What Lambda refuses with SnapStart (AWS Lambda developer guide, "Supported features and limitations")."""
+    rule = "is not supported with SnapStart"
+    checks.require(image is None, "image", "given", f"{rule}: container images cannot be snapshotted")
+    checks.require(
+        image is not None or runtime.supports_snap_start, "runtime", runtime.name,
+        f"{rule}: it needs Python 3.12 or newer (or Java 11+, .NET 8+)",
+    )
+    checks.require(
+        not provisioned, "provisioned_concurrency", provisioned,
+        f"{rule}: use one or the other (SnapStart restores environments, provisioned concurrency keeps them)",
+    )
+    checks.require(filesystem is None, "filesystem", "given", f"{rule}: EFS cannot be mounted in a snapshot")
+    size = mebibytes_of(ephemeral)
+    checks.require(
+        size is None or size <= 512, "ephemeral_storage_size", ephemeral, f"{rule}: /tmp is at most 512 MB with it",
+    )
+    if not is_unresolved(region):
+        checks.require(
+            region not in SNAP_START_UNAVAILABLE, "snap_start", True,
+            f"is not offered in {region} ({SNAP_START_UNAVAILABLE.get(region)})",
+        )
 
 
 def _check_concurrency(checks: Checks, reserved: Optional[int], provisioned: Optional[int]) -> None:

@@ -58,6 +58,19 @@ def test_provisioned_concurrency_has_its_own_rates_and_no_free_tier() -> None:
     assert cost.free_requests == 0 and cost.free_gb_seconds == 0
 
 
+def test_snap_start_bills_the_cached_snapshot_and_each_restore_outside_the_free_tier() -> None:
+    """A 1 GB function with one active version all month (730 hours) and 10,000 restores."""
+    cost = estimate_monthly_cost(1_000_000, 100, 1024, "arm64", snap_start=True, restores=10_000)
+    cache = 730 * 3600 * 0.0000015046  # 3.95 USD
+    restores = 10_000 * 0.0001397998  # 1.40 USD
+    assert cost.snap_start_charge == pytest.approx(cache + restores)
+    assert round(cost.snap_start_charge, 2) == 5.35
+    assert cost.total == pytest.approx(cost.snap_start_charge)  # the rest is inside the free tier
+    half = estimate_monthly_cost(1_000_000, 100, 512, "arm64", snap_start=True, restores=10_000)
+    assert half.snap_start_charge == pytest.approx((cache + restores) / 2)  # both scale with memory
+    assert estimate_monthly_cost(1_000_000, 100, 1024).snap_start_charge == 0
+
+
 def test_a_dollar_buys_about_60000_gb_seconds_not_600000() -> None:
     assert math.floor(1 / PRICES["per_gb_second"]["x86_64"]) == 59_999
 
@@ -73,6 +86,8 @@ def test_a_dollar_buys_about_60000_gb_seconds_not_600000() -> None:
     ((1, 100, 128, "arm64", 256), "ephemeral_storage_mb 256 must be between 512 and 10240"),
     ((1, 100, 128, "arm64", 512, -1), "provisioned_concurrency -1 must be between 0 and 10000"),
     ((True, 100, 128), "requests True must be a number"),
+    ((1, 100, 128, "arm64", 512, 0, True, True, -1), "restores -1 must be between 0 and 1e+09"),
+    ((1, 100, 128, "arm64", 512, 0, True, False, 10), "restores 10 need snap_start=True"),
 ])
 def test_absurd_inputs_are_refused(args: tuple, message: str) -> None:
     with pytest.raises(CostInputError, match=message.replace("(", r"\(").replace(")", r"\)").replace("+", r"\+")):
@@ -139,3 +154,17 @@ def test_functions_read_defaults_and_aliases(tmp_path: Path) -> None:
     assert (found["Big"].memory_mb, found["Big"].ephemeral_storage_mb, found["Big"].provisioned_concurrency) == (
         2048, 1024, 3)
     assert found["Provider"].runs_at_deploy and not found["Fn"].runs_at_deploy
+    assert not found["Fn"].snap_start
+
+
+def test_the_command_prices_snap_start_and_its_restores(tmp_path: Path, capsys) -> None:
+    template = {"Resources": {
+        "Snappy": {"Type": "AWS::Lambda::Function", "Properties": {
+            "MemorySize": 1024, "Architectures": ["arm64"], "SnapStart": {"ApplyOn": "PublishedVersions"}}},
+        "Plain": {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": 1024, "Architectures": ["arm64"]}},
+    }}
+    (tmp_path / "S.template.json").write_text(json.dumps(template))
+    assert main([str(tmp_path), "--requests", "0", "--duration-ms", "100", "--restores", "10000", "--json"]) == 0
+    rows = {row["logical_id"]: row for row in json.loads(capsys.readouterr().out)["functions"]}
+    assert rows["Snappy"]["snap_start"] and round(rows["Snappy"]["snap_start_charge"], 2) == 5.35
+    assert rows["Plain"]["snap_start_charge"] == 0 and rows["Plain"]["total"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from aws_cdk import Duration, RemovalPolicy, Size, Stack
@@ -15,7 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from aws_cdk.assertions import Annotations, Match
+from aws_cdk.assertions import Match
 
 from constructs_lib import ConfigurationError, ServerlessFunction
 from tests.helpers import FIXTURES, PLAIN, make_app, template_of
@@ -436,3 +437,78 @@ def test_choices_that_answer_a_check_leave_nothing_to_explain(stack: Stack) -> N
                        reserved_concurrency=5, dead_letter_queue=dlq)
     skipped = {s["id"] for s in only(template_of(stack), "AWS::Lambda::Function")["Metadata"]["checkov"]["skip"]}
     assert skipped == {"CKV_AWS_117"}
+
+
+@pytest.mark.parametrize("version, architecture, runtime, name", [
+    ("latest", lambda_.Architecture.ARM_64, lambda_.Runtime.PYTHON_3_14, "arm64/python3.14/latest"),
+    ("3.23.0", lambda_.Architecture.X86_64, lambda_.Runtime.PYTHON_3_12, "x86_64/python3.12/3.23.0"),
+])
+def test_powertools_layer_resolved_at_deploy_time_from_its_ssm_parameter(version, architecture, runtime, name) -> None:
+    stack = Stack(make_app(), "S", env={"region": "eu-west-1"})
+    ServerlessFunction(stack, "A", entry=PLAIN, powertools=True, powertools_layer_version=version,
+                       architecture=architecture, runtime=runtime)
+    ServerlessFunction(stack, "B", entry=PLAIN, powertools=True, powertools_layer_version=version,
+                       architecture=architecture, runtime=runtime)
+    template = template_of(stack).to_json()
+    (parameter_id,) = [key for key, value in template["Parameters"].items()
+                       if value["Default"] == f"/aws/service/powertools/python/{name}"]
+    assert template["Parameters"][parameter_id]["Type"] == "AWS::SSM::Parameter::Value<String>"
+    functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert [f["Properties"]["Layers"] for f in functions] == [[{"Ref": parameter_id}]] * 2
+    assert "Mappings" not in template  # no pinned ARN, no publisher account
+
+
+def test_powertools_ssm_parameter_in_an_environment_agnostic_stack(stack: Stack) -> None:
+    ServerlessFunction(stack, "Fn", entry=PLAIN, powertools=True, powertools_layer_version="latest")
+    template = template_of(stack).to_json()
+    assert {"/aws/service/powertools/python/arm64/python3.14/latest"} <= {
+        parameter["Default"] for parameter in template["Parameters"].values()}
+
+
+@pytest.mark.parametrize("region, version, message", [
+    ("cn-north-1", "latest", "powertools_layer_version 'latest' cannot be resolved in cn-north-1: Powertools writes "
+                             "its SSM parameters in 30 commercial regions only"),
+    ("us-gov-west-1", "3.23.0", "powertools_layer_version '3.23.0' cannot be resolved in us-gov-west-1"),
+    ("ap-southeast-6", "latest", "powertools_layer_version 'latest' cannot be resolved in ap-southeast-6"),
+    ("eu-west-1", "3.23", "powertools_layer_version '3.23' must be 'latest' or a Powertools v3 release written X.Y.Z"),
+    ("eu-west-1", "2.43.1", "powertools_layer_version '2.43.1' must be 'latest' or a Powertools v3 release"),
+    ("eu-west-1", "Latest", "powertools_layer_version 'Latest' must be 'latest' or"),
+    ("eu-west-1", 0, "powertools_layer_version 0 must be a layer version of 1 or more"),
+    ("eu-west-1", 27.0, "powertools_layer_version 27.0 must be a layer version (int), 'latest' or a Powertools release"),
+])
+def test_powertools_versions_are_checked(region: str, version, message: str) -> None:
+    stack = Stack(make_app(), "S", env={"region": region})
+    with pytest.raises(ConfigurationError, match=re.escape(f"ServerlessFunction 'S/Fn': {message}")):
+        ServerlessFunction(stack, "Fn", entry=PLAIN, powertools=True, powertools_layer_version=version)
+
+
+def test_a_powertools_version_needs_powertools(stack: Stack) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape("powertools_layer_version 'latest' needs powertools=True")):
+        ServerlessFunction(stack, "Fn", entry=PLAIN, powertools_layer_version="latest")
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "us-gov-east-1"])
+def test_a_pinned_powertools_version_works_where_no_ssm_parameter_is_written(region: str) -> None:
+    stack = Stack(make_app(), "S", env={"region": region})
+    ServerlessFunction(stack, "Fn", entry=PLAIN, powertools=True, powertools_layer_version=30)
+    (layer_arn,) = only(template_of(stack), "AWS::Lambda::Function")["Properties"]["Layers"]
+    assert layer_arn.endswith(":layer:AWSLambdaPowertoolsPythonV3-python314-arm64:30")
+
+
+def test_snap_start_publishes_versions_and_triggers_invoke_the_alias(stack: Stack) -> None:
+    fn = ServerlessFunction(stack, "Fn", entry=PLAIN, snap_start=True)
+    template = template_of(stack)
+    props = only(template, "AWS::Lambda::Function")["Properties"]
+    assert props["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    template.resource_count_is("AWS::Lambda::Version", 1)
+    assert fn.alias is not None and fn.invoke_target is fn.alias
+    # The alias carries the async settings too: it is what triggers invoke.
+    qualifiers = [json.dumps(config["Properties"]["Qualifier"])
+                  for config in template.find_resources("AWS::Lambda::EventInvokeConfig").values()]
+    assert '"$LATEST"' in qualifiers and any("FnAlias" in qualifier for qualifier in qualifiers)
+
+
+def test_no_snap_start_by_default(stack: Stack) -> None:
+    fn = ServerlessFunction(stack, "Fn", entry=PLAIN)
+    assert "SnapStart" not in only(template_of(stack), "AWS::Lambda::Function")["Properties"]
+    assert fn.alias is None

@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from constructs_lib import ConfigurationError, ServerlessFunction
-from tests.helpers import PLAIN, template_of
+from tests.helpers import PLAIN, make_app, template_of
 
 WHERE = re.escape("ServerlessFunction 'Test/Fn': ")
 
@@ -126,3 +126,37 @@ def test_limits_themselves_are_accepted(stack: Stack) -> None:
         environment={"KEY": "v" * (4096 - len('{"KEY":""}'))}, reserved_concurrency=1, provisioned_concurrency=1,
     )
     template_of(stack).has_resource_properties("AWS::Lambda::Function", {"MemorySize": 128, "Timeout": 1})
+
+
+SNAP_START = "is not supported with SnapStart"
+
+
+@pytest.mark.parametrize(("props", "message"), [
+    ({"runtime": lambda_.Runtime.PYTHON_3_11}, f"runtime 'python3.11' {SNAP_START}: it needs Python 3.12 or newer"),
+    ({"provisioned_concurrency": 2}, f"provisioned_concurrency 2 {SNAP_START}: use one or the other"),
+    ({"ephemeral_storage_size": Size.mebibytes(1024)}, f"ephemeral_storage_size 1024 MB {SNAP_START}: /tmp is at most 512 MB"),
+    ({"filesystem": "efs", "vpc": "vpc"}, f"filesystem 'given' {SNAP_START}: EFS cannot be mounted in a snapshot"),
+])
+def test_snap_start_refuses_what_lambda_refuses(stack: Stack, props: dict, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape(message)):
+        ServerlessFunction(stack, "Fn", entry=PLAIN, snap_start=True, **props)
+
+
+def test_snap_start_refuses_container_images(stack: Stack) -> None:
+    repo = ecr.Repository.from_repository_name(stack, "Repo", "r")
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape(f"image 'given' {SNAP_START}: container images")):
+        ServerlessFunction(stack, "Fn", image=lambda_.Code.from_ecr_image(repo), snap_start=True)
+
+
+@pytest.mark.parametrize("region, name", [("ap-southeast-6", "New Zealand"), ("ap-east-2", "Taipei")])
+def test_snap_start_refused_where_lambda_does_not_offer_it(region: str, name: str) -> None:
+    stack = Stack(make_app(), "Test", env={"region": region})
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape(f"snap_start True is not offered in {region}")
+                       + f".*{name}"):
+        ServerlessFunction(stack, "Fn", entry=PLAIN, snap_start=True)
+
+
+def test_snap_start_limits_themselves_are_accepted(stack: Stack) -> None:
+    ServerlessFunction(stack, "Fn", entry=PLAIN, snap_start=True, runtime=lambda_.Runtime.PYTHON_3_12,
+                       ephemeral_storage_size=Size.mebibytes(512))
+    template_of(stack).has_resource_properties("AWS::Lambda::Function", {"SnapStart": {"ApplyOn": "PublishedVersions"}})

@@ -12,10 +12,11 @@ plugins run in both synths.)
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from aws_cdk import App, Environment, Stack, Validations
+from aws_cdk import App, Duration, Environment, Stack, Validations
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_s3 as s3
@@ -31,6 +32,7 @@ from constructs_lib import (
     DependencyLayer,
     Deployment,
     FanOut,
+    ScheduledFunction,
     ServerlessFunction,
     ThumbnailPipeline,
     TopicSubscriber,
@@ -88,7 +90,15 @@ def variants() -> dict[str, dict]:
     TopicSubscriber(fan, "Subscriber", entry=PLAIN, deployment=Deployment.all_at_once())
     ServerlessFunction(fan, "Layered", entry=PLAIN, on_failure=failure_queue(fan, "LayeredFailures"),
                        layers=[DependencyLayer(fan, "Layer", requirements=REQUIREMENTS)])
-    for stack in (functions, balancers, networks, apis, fan):
+    schedules = Stack(app, "Schedules", env=env)
+    later = datetime.now(timezone.utc) + timedelta(days=30)
+    ScheduledFunction(schedules, "Zoned", via="scheduler", schedule="cron(0 8 ? * MON-FRI *)", entry=PLAIN,
+                      time_zone="Europe/Paris", flexible_window=Duration.minutes(15), start_date=later,
+                      end_date=later + timedelta(days=365), snap_start=True, powertools=True,
+                      powertools_layer_version="latest")
+    ScheduledFunction(schedules, "Once", via="scheduler", at=later, entry=PLAIN,
+                      target_dead_letter_queue=failure_queue(schedules, "OnceDeadLetters"))
+    for stack in (functions, balancers, networks, apis, fan, schedules):
         route_alarms(stack, AlarmTopic(stack, "Alarms").topic)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))
