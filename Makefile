@@ -55,7 +55,7 @@ cost: synth
 
 # Mermaid diagrams of every demo stack into docs/diagrams/ and the README.
 diagrams: synth
-	$(BIN)/python -m tools.diagrams cdk.out docs/diagrams --readme README.md
+	$(BIN)/python -m constructs_lib.diagrams cdk.out docs/diagrams --readme README.md
 
 bench: install
 	$(BIN)/python bench/synth.py

@@ -18,6 +18,7 @@ from . import findings
 from .buckets import LOGS_KEPT, check_expiration, log_bucket
 from .function import ServerlessFunction
 from .network import new_vpc
+from .options import check_function_options
 from .validation import Checks
 
 TARGET_RESPONSE_SECONDS = 5
@@ -87,6 +88,7 @@ class AlbFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "AlbFunction")
+        check_function_options(checks, function_options, AlbFunction.__init__)
         region = Stack.of(self).region
         checks.require(
             not Token.is_unresolved(region), "stack region", "unresolved",

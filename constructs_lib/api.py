@@ -25,6 +25,7 @@ from . import findings
 from .api_cors import ApiCors
 from .api_routes import Route, parse_routes
 from .function import DEFAULT_TIMEOUT, ServerlessFunction
+from .options import check_function_options
 from .user_pools import app_client, secure_user_pool
 from .validation import Checks, seconds_of
 
@@ -123,6 +124,7 @@ class ApiFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "ApiFunction")
+        check_function_options(checks, function_options, ApiFunction.__init__)
         checks.require(api in API_KINDS, "api", api, f"must be one of {', '.join(API_KINDS)}")
         checks.require(auth in AUTH_KINDS, "auth", auth, f"must be one of {', '.join(AUTH_KINDS)}")
         checks.require(

@@ -22,6 +22,7 @@ from . import findings
 from .bundling import MAX_UNZIPPED_BYTES, folder_code
 from .deployment import Deployment, SafeDeployment
 from .destinations import DestinationTarget, as_destination
+from .options import FUNCTION_OPTION_TYPES, check_types
 from .network import eni_statements, network_interfaces_arn, security_groups_arn, subnet_arn
 from .layers import DependencyLayer
 from .powertools import (
@@ -169,13 +170,20 @@ class ServerlessFunction(Construct):
         description: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        checks = Checks(self, "ServerlessFunction")
+        # Types first: a range check of a value of the wrong type would fail inside the library.
+        given = locals()
+        check_types(checks, {name: given[name] for name in FUNCTION_OPTION_TYPES}, FUNCTION_OPTION_TYPES)
+        checks.raise_if_any()
         environment = dict(environment or {})
         entry_path = Path(entry) if entry is not None else None
 
-        checks = Checks(self, "ServerlessFunction")
         _check_code(checks, entry_path, handler, image, layers, powertools)
         checks.within("memory_size", memory_size, 128, 10240, "MB")
         checks.within("timeout", timeout, 1, 900, "seconds", seconds_of(timeout))
+        for prop, duration in (("timeout", timeout), ("max_event_age", max_event_age)):
+            seconds = seconds_of(duration)
+            checks.require(seconds is None or seconds.is_integer(), prop, duration, "must be whole seconds")
         checks.within(
             "ephemeral_storage_size", ephemeral_storage_size, 512, 10240, "MB",
             mebibytes_of(ephemeral_storage_size),

@@ -13,6 +13,7 @@ from constructs import Construct
 from . import alarms as alarm_kit
 from . import findings
 from .function import ServerlessFunction
+from .options import check_function_options
 from .queues import failure_queue, skip_sqs_managed_encryption
 from .validation import Checks, is_unresolved, seconds_of
 
@@ -78,6 +79,7 @@ class QueueWorker(Construct):
         needed_visibility = None if function_timeout is None else VISIBILITY_FACTOR * function_timeout + window
 
         checks = Checks(self, "QueueWorker")
+        check_function_options(checks, function_options, QueueWorker.__init__)
         if queue is not None:
             checks.require(
                 dead_letter_queue is None, "dead_letter_queue", "given",

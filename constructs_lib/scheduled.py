@@ -21,6 +21,7 @@ from . import alarms as alarm_kit
 from . import findings
 from . import scheduler as scheduler_mode
 from .function import ServerlessFunction
+from .options import check_function_options
 from .queues import failure_queue, keep_failed_events
 from .schedule_expression import problems_of
 from .validation import Checks, is_unresolved, seconds_of
@@ -103,6 +104,7 @@ class ScheduledFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "ScheduledFunction")
+        check_function_options(checks, function_options, ScheduledFunction.__init__)
         checks.require(via in MODES, "via", via, f"must be one of {', '.join(MODES)}")
         scheduler_options = {"at": at, "time_zone": time_zone, "flexible_window": flexible_window,
                              "start_date": start_date, "end_date": end_date}

@@ -18,6 +18,7 @@ from . import alarms as alarm_kit
 from . import findings
 from .destinations import as_stream_failure_destination
 from .function import ServerlessFunction
+from .options import check_function_options
 from .queues import failure_queue
 from .validation import Checks, seconds_of
 
@@ -77,6 +78,7 @@ class StreamConsumer(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "StreamConsumer")
+        check_function_options(checks, function_options, StreamConsumer.__init__)
         checks.require((stream is None) != (table is None), "stream", stream, "and table: give exactly one of them")
         if table is not None:
             checks.require(

@@ -19,6 +19,7 @@ from . import findings
 from .buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
 from .cdk_handlers import tidy_bucket_notifications_handler
 from .function import ServerlessFunction
+from .options import NUMBER, TEXT, check_function_options, check_types
 from .queue_worker import QueueWorker
 from .queues import failure_queue
 from .records_layer import records_layer
@@ -30,6 +31,9 @@ DEFAULT_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 DEFAULT_MAX_PIXELS = 50_000_000
 VIAS = ("direct", "queue")
 DEFAULT_MEMORY_MB = 512
+OWN_OPTION_TYPES = {
+    "sizes": ((list, tuple), "a list of widths in pixels (e.g. [128, 512])"), "max_pixels": NUMBER, "via": TEXT,
+}
 # The singleton CDK adds to every stack that has S3 notifications.
 
 
@@ -90,11 +94,18 @@ class ThumbnailPipeline(Construct):
         **function_options: Any,
     ) -> None:
         super().__init__(scope, construct_id)
-        sizes = list(sizes)
         checks = Checks(self, "ThumbnailPipeline")
+        check_types(checks, {"sizes": sizes, "max_pixels": max_pixels, "via": via}, OWN_OPTION_TYPES)
+        fixed = ("entry", "handler", "image") + (("on_failure",) if via == "direct" else ())
+        check_function_options(checks, function_options, ThumbnailPipeline.__init__, fixed)
+        checks.raise_if_any()
+        sizes = list(sizes)
         checks.require(bool(sizes), "sizes", sizes, "must name at least one thumbnail size")
         for size in sizes:
-            checks.within("sizes", size, 16, 4096, "pixels")
+            if type(size) is int:
+                checks.within("sizes", size, 16, 4096, "pixels")
+            else:
+                checks.fail("sizes", size, "must be an int (pixels)")
         checks.require(max_pixels >= 1, "max_pixels", max_pixels, "must be 1 or more")
         check_expiration(checks, "noncurrent_version_expiration", noncurrent_version_expiration)
         check_expiration(checks, "log_expiration", log_expiration)
@@ -102,8 +113,6 @@ class ThumbnailPipeline(Construct):
         checks.require(via in VIAS, "via", via, f"must be one of {', '.join(VIAS)}")
         for prop, value in (("batch_size", batch_size), ("max_concurrency", max_concurrency)):
             checks.require(value is None or via == "queue", prop, value, "applies only to via='queue'")
-        for option in ("entry", "handler", "image"):
-            checks.require(option not in function_options, option, "given", "is set by ThumbnailPipeline")
         checks.raise_if_any()
 
         self.access_logs: Optional[s3.Bucket] = None

@@ -15,7 +15,9 @@ from . import alarms as alarm_kit
 from . import findings
 from .function import ServerlessFunction
 from .keys import new_key
+from .options import check_function_options
 from .queues import failure_queue, keep_failed_events
+from .validation import Checks
 
 
 class TopicSubscriber(Construct):
@@ -47,6 +49,9 @@ class TopicSubscriber(Construct):
         **function_options: Any,
     ) -> None:
         super().__init__(scope, construct_id)
+        checks = Checks(self, "TopicSubscriber")
+        check_function_options(checks, function_options, TopicSubscriber.__init__)
+        checks.raise_if_any()
         self.key: Optional[kms.Key] = None
         if topic is None:
             self.key = new_key(self, "Key", description=f"Encrypts the messages of {self.node.path}",

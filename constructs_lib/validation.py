@@ -51,7 +51,12 @@ def mebibytes_of(size: Optional[Size]) -> Optional[float]:
 def show(value: Any) -> str:
     """How a value given by the user is quoted in a message."""
     if isinstance(value, Duration):
-        return value.to_human_string()
+        human = value.to_human_string()
+        if value.is_unresolved():
+            return human
+        # to_human_string drops the milliseconds of a longer duration (90.5 s reads "1 minute 30 seconds").
+        millis = value.to_milliseconds()
+        return human if millis % 1000 == 0 or "millis" in human else f"{millis:g} millis"
     if isinstance(value, Size):
         return f"{value.to_mebibytes():g} MB"
     return repr(value)

@@ -14,6 +14,7 @@ from constructs import Construct
 from . import alarms as alarm_kit
 from .function import ServerlessFunction
 from .network import PRIVATE, new_vpc
+from .options import check_function_options
 from .validation import Checks
 
 MOUNT_PATH = re.compile(r"/mnt/[A-Za-z0-9._-]+")
@@ -64,6 +65,7 @@ class VpcFunction(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "VpcFunction")
+        check_function_options(checks, function_options, VpcFunction.__init__)
         checks.require(
             bool(MOUNT_PATH.fullmatch(mount_path)), "mount_path", mount_path,
             "must be a folder directly under /mnt, e.g. /mnt/data (Lambda's rule)",

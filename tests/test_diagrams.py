@@ -12,7 +12,7 @@ from aws_cdk import Stack
 
 from constructs_lib import ApiFunction
 from tests.helpers import PLAIN, make_app, template_of
-from tools.diagrams import NODE_TYPES, diagram_of, diagrams_of, main
+from constructs_lib.diagrams import NODE_TYPES, diagram_of, diagrams_of, main
 
 ARROW = "{source} -- {label} --> {target}"
 

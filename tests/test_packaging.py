@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -39,6 +40,8 @@ def test_wheel_holds_the_typed_library_only(wheel: zipfile.ZipFile) -> None:
     for module in ("__init__", "model", "targets", "policies", "lambda_rules", "edge_rules", "notifications",
                    "delivery_rules"):
         assert f"constructs_lib/rules/{module}.py" in names
+    # And the diagram tool, for users' own apps.
+    assert "constructs_lib/diagrams.py" in names
     # And the s3_records module of FanOut's (and queued thumbnails') layer.
     assert "constructs_lib/handlers/s3_records/python/s3_records.py" in names
     top_level = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
@@ -165,3 +168,66 @@ def test_fan_out_subscribers_layers_and_queued_thumbnails_work_from_the_installe
     assert f"installed at {installed}" in result.stdout
     assert "['AWS::Lambda::LayerVersion', 'AWS::SNS::Subscription', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy']" in \
         result.stdout
+
+
+DIAGRAM_APP = """
+import sys
+from aws_cdk import App, Stack
+from constructs_lib import QueueWorker
+
+app = App(outdir=sys.argv[2], context={"aws:cdk:bundling-stacks": []})
+QueueWorker(Stack(app, "Orders"), "Worker", entry=sys.argv[1])
+app.synth()
+"""
+
+
+def test_diagrams_of_a_users_app_from_the_installed_wheel(installed: Path, tmp_path) -> None:
+    """`python -m constructs_lib.diagrams cdk.out OUT` draws a user's own stacks."""
+    handler = tmp_path / "handler"
+    handler.mkdir()
+    (handler / "handler.py").write_text("def handler(event, context):\n    return {}\n")
+    synth = run_app(installed, DIAGRAM_APP, tmp_path, str(handler), str(tmp_path / "cdk.out"))
+    assert synth.returncode == 0, synth.stderr
+    env = {**os.environ, "PYTHONPATH": str(installed),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    drawn = subprocess.run([sys.executable, "-m", "constructs_lib.diagrams", "cdk.out", "diagrams"], cwd=tmp_path,
+                           env=env, capture_output=True, text=True)
+    assert drawn.returncode == 0, drawn.stderr
+    diagram = (tmp_path / "diagrams" / "Orders.md").read_text()
+    assert "flowchart" in diagram and "event source mapping --> WorkerFunction" in diagram
+
+
+def test_a_new_app_from_the_installed_wheel_synthesizes_and_passes_its_tests(installed: Path, tmp_path) -> None:
+    """`python -m constructs_lib new DIR`, then what its Makefile's synth and test run (its install step
+    aside: the wheel of this checkout stands for it): cdk-nag and DeployRules find nothing, the snapshot is
+    written and then matches."""
+    env = {**os.environ, "PYTHONPATH": str(installed), "CDK_DISABLE_VERSION_CHECK": "1",
+           "CDK_DISABLE_CLI_TELEMETRY": "true", "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    app = tmp_path / "my-service"
+    created = subprocess.run([sys.executable, "-m", "constructs_lib", "new", str(app)], cwd=tmp_path, env=env,
+                             capture_output=True, text=True)
+    assert created.returncode == 0, created.stderr
+    assert (app / ".gitignore").is_file() and (app / "Makefile").is_file()
+    assert (app / "requirements.txt").read_text().startswith("constructs_lib==0.1.0\n")
+    synth = subprocess.run([str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices"],
+                           cwd=app, env=env, capture_output=True, text=True)
+    assert synth.returncode == 0, synth.stdout + synth.stderr
+    template = json.loads((app / "cdk.out" / "MyService.template.json").read_text())
+    assert any(r["Type"] == "AWS::Events::Rule" for r in template["Resources"].values())
+    pytest_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    for extra in (["--snapshot-update"], []):
+        tested = subprocess.run([*pytest_command, *extra], cwd=app, env=env, capture_output=True, text=True)
+        assert tested.returncode == 0 and "2 passed" in tested.stdout, tested.stdout + tested.stderr
+    assert list((app / "tests" / "__snapshots__").rglob("*.json"))
+    again = subprocess.run([sys.executable, "-m", "constructs_lib", "new", str(app)], env=env, capture_output=True,
+                           text=True)
+    assert again.returncode != 0 and "is not empty" in again.stderr
+
+
+def test_the_starter_uses_the_projects_feature_flags_and_cli() -> None:
+    starter = ROOT / "constructs_lib" / "starter_app"
+    demo_context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    flags = {key: value for key, value in demo_context.items() if key.startswith("@aws-cdk")}
+    assert json.loads((starter / "cdk.json").read_text())["context"] == flags
+    pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]
+    assert json.loads((starter / "package.json").read_text())["devDependencies"] == pinned

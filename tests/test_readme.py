@@ -13,7 +13,7 @@ import pytest
 from aws_cdk import Stack
 
 from tests.helpers import ROOT, make_app
-from tools.diagrams import README_END, README_START, diagrams_of, readme_block
+from constructs_lib.diagrams import README_END, README_START, diagrams_of, readme_block
 
 README = (ROOT / "README.md").read_text()
 EXAMPLES = re.findall(r"```python\n(.*?)```", README, re.S)

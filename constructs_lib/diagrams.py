@@ -1,7 +1,7 @@
 """Mermaid flowcharts of synthesized stacks: triggers, functions, queues, buckets, tables, destinations
 and alarms, with arrows read from the templates' references and event wiring.
 
-Usage: python -m tools.diagrams cdk.out docs/diagrams [--readme README.md]
+Usage: python -m constructs_lib.diagrams cdk.out docs/diagrams [--readme README.md]
 Writes one <Stack>.md per template and, with --readme, the diagrams between the README's markers.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from constructs_lib.templates import construct_path, refs
+from .templates import construct_path, refs
 
 README_START = "<!-- diagrams:start (written by make diagrams) -->"
 README_END = "<!-- diagrams:end -->"

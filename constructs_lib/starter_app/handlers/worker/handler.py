@@ -1,0 +1,15 @@
+"""Processes a batch of SQS messages; a message that fails is retried, then kept in the dead-letter queue."""
+
+import json
+
+
+def handler(event, context):
+    failures = []
+    for record in event.get("Records", []):
+        try:
+            body = json.loads(record["body"])
+            print(json.dumps({"message": "processed", "id": record["messageId"], "keys": sorted(body)}))
+        except (ValueError, TypeError, AttributeError) as error:
+            print(json.dumps({"message": "rejected", "id": record["messageId"], "error": str(error)}))
+            failures.append({"itemIdentifier": record["messageId"]})
+    return {"batchItemFailures": failures}
