@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional, Unpack
 
 from aws_cdk import Aws, Duration, Stack, Token
 from aws_cdk import aws_certificatemanager as acm
@@ -17,6 +17,7 @@ from . import alarms as alarm_kit
 from . import findings
 from .buckets import LOGS_KEPT, check_expiration, log_bucket
 from .function import ServerlessFunction
+from .function_options import FunctionOptions
 from .network import new_vpc
 from .options import check_function_options
 from .validation import Checks
@@ -84,7 +85,7 @@ class AlbFunction(Construct):
         multi_value_headers: bool = False,
         health_check: bool = True,
         access_logs_bucket: Optional[s3.IBucket] = None,
-        **function_options: Any,
+        **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "AlbFunction")

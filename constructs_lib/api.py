@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Unpack
 
 import jsii
 from aws_cdk import Arn, ArnFormat, Names, RemovalPolicy, Stack, Token
@@ -25,6 +25,7 @@ from . import findings
 from .api_cors import ApiCors
 from .api_routes import Route, parse_routes
 from .function import DEFAULT_TIMEOUT, ServerlessFunction
+from .function_options import FunctionOptions
 from .options import check_function_options
 from .user_pools import app_client, secure_user_pool
 from .validation import Checks, seconds_of
@@ -120,7 +121,7 @@ class ApiFunction(Construct):
         feature_plan: cognito.FeaturePlan = cognito.FeaturePlan.ESSENTIALS,
         self_sign_up: bool = False,
         web_acl_arn: Optional[str] = None,
-        **function_options: Any,
+        **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "ApiFunction")

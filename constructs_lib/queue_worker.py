@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Optional, Unpack
 
 from aws_cdk import Annotations, Duration
 from aws_cdk import aws_lambda as lambda_
@@ -13,6 +13,7 @@ from constructs import Construct
 from . import alarms as alarm_kit
 from . import findings
 from .function import ServerlessFunction
+from .function_options import FunctionOptions
 from .options import check_function_options
 from .queues import failure_queue, skip_sqs_managed_encryption
 from .validation import Checks, is_unresolved, seconds_of
@@ -70,7 +71,7 @@ class QueueWorker(Construct):
         max_concurrency: Optional[int] = None,
         visibility_timeout: Optional[Duration] = None,
         report_batch_item_failures: bool = True,
-        **function_options: Any,
+        **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         function_options.setdefault("timeout", DEFAULT_TIMEOUT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any, Optional, Union
+from typing import Any, Optional, Union, Unpack
 
 from aws_cdk import Duration, TimeZone
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -21,6 +21,7 @@ from . import alarms as alarm_kit
 from . import findings
 from . import scheduler as scheduler_mode
 from .function import ServerlessFunction
+from .function_options import FunctionOptions
 from .options import check_function_options
 from .queues import failure_queue, keep_failed_events
 from .schedule_expression import problems_of
@@ -100,7 +101,7 @@ class ScheduledFunction(Construct):
         start_date: Optional[datetime] = None,
         end_date: Optional[datetime] = None,
         at: Optional[datetime] = None,
-        **function_options: Any,
+        **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "ScheduledFunction")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union, Unpack
 
 from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
@@ -18,6 +18,7 @@ from . import alarms as alarm_kit
 from . import findings
 from .destinations import as_stream_failure_destination
 from .function import ServerlessFunction
+from .function_options import FunctionOptions
 from .options import check_function_options
 from .queues import failure_queue
 from .validation import Checks, seconds_of
@@ -74,7 +75,7 @@ class StreamConsumer(Construct):
         on_failure: Optional[FailureDestination] = None,
         filters: Optional[Sequence[Mapping[str, Any]]] = None,
         report_batch_item_failures: bool = True,
-        **function_options: Any,
+        **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "StreamConsumer")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence, Unpack
 
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
@@ -19,6 +19,7 @@ from . import findings
 from .buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
 from .cdk_handlers import tidy_bucket_notifications_handler
 from .function import ServerlessFunction
+from .function_options import FunctionOptions
 from .options import NUMBER, TEXT, check_function_options, check_types
 from .queue_worker import QueueWorker
 from .queues import failure_queue
@@ -91,7 +92,7 @@ class ThumbnailPipeline(Construct):
         via: str = "direct",
         batch_size: Optional[int] = None,
         max_concurrency: Optional[int] = None,
-        **function_options: Any,
+        **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "ThumbnailPipeline")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Mapping, Optional, Unpack
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_kms as kms
@@ -14,6 +14,7 @@ from constructs import Construct
 from . import alarms as alarm_kit
 from . import findings
 from .function import ServerlessFunction
+from .function_options import FunctionOptions
 from .keys import new_key
 from .options import check_function_options
 from .queues import failure_queue, keep_failed_events
@@ -46,7 +47,7 @@ class TopicSubscriber(Construct):
         *,
         topic: Optional[sns.ITopic] = None,
         filter_policy: Optional[Mapping[str, sns.SubscriptionFilter]] = None,
-        **function_options: Any,
+        **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "TopicSubscriber")

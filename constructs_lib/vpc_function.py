@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Optional, Sequence, Union
+from typing import Optional, Sequence, Union, Unpack
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
@@ -13,6 +13,7 @@ from constructs import Construct
 
 from . import alarms as alarm_kit
 from .function import ServerlessFunction
+from .function_options import FunctionOptions
 from .network import PRIVATE, new_vpc
 from .options import check_function_options
 from .validation import Checks
@@ -61,7 +62,7 @@ class VpcFunction(Construct):
         interface_endpoints: Sequence[ec2.InterfaceVpcEndpointAwsService] = (),
         filesystem: Union[bool, efs.IFileSystem, None] = None,
         mount_path: str = "/mnt/data",
-        **function_options: Any,
+        **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         checks = Checks(self, "VpcFunction")

@@ -1,0 +1,66 @@
+"""The options a pattern passes to its ServerlessFunction, as one type: patterns take
+``**function_options: Unpack[FunctionOptions]``, so pyright and mypy flag an unknown or mistyped option in a
+user's app, as they do for ServerlessFunction itself. Kept equal to ServerlessFunction's keyword options by a
+test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Sequence, TypedDict, Union
+
+from aws_cdk import Duration, RemovalPolicy, Size
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+
+from .deployment import Deployment
+from .destinations import DestinationTarget
+from .powertools import PowertoolsVersion
+from .scaling import ProvisionedConcurrencyScaling
+
+
+class FunctionOptions(TypedDict, total=False):
+    """Every ``ServerlessFunction`` keyword option (see its docstring for what each does)."""
+
+    entry: Union[str, Path]
+    handler: str
+    image: lambda_.EcrImageCode
+    runtime: lambda_.Runtime
+    architecture: lambda_.Architecture
+    memory_size: int
+    timeout: Duration
+    environment: Mapping[str, str]
+    environment_key: kms.IKey
+    ephemeral_storage_size: Size
+    reserved_concurrency: int
+    provisioned_concurrency: int
+    tracing: lambda_.Tracing
+    log_retention: logs.RetentionDays
+    log_removal_policy: RemovalPolicy
+    log_encryption_key: kms.IKey
+    layers: Sequence[lambda_.ILayerVersion]
+    powertools: bool
+    powertools_layer_version: PowertoolsVersion
+    retry_attempts: int
+    max_event_age: Duration
+    on_success: DestinationTarget
+    on_failure: DestinationTarget
+    dead_letter_queue: sqs.IQueue
+    function_url_auth: str
+    allow_public_function_url: bool
+    function_url_cors: lambda_.FunctionUrlCorsOptions
+    function_url_invokers: Sequence[iam.IPrincipal]
+    vpc: ec2.IVpc
+    vpc_subnets: ec2.SubnetSelection
+    security_groups: Sequence[ec2.ISecurityGroup]
+    filesystem: lambda_.FileSystem
+    deployment: Deployment
+    snap_start: bool
+    provisioned_concurrency_scaling: ProvisionedConcurrencyScaling
+    create_alarms: bool
+    alarm_topic: sns.ITopic
+    description: str

@@ -1,0 +1,64 @@
+"""Type checkers see every construct option, passed-through function options included: pyright reports each
+mistake planted in a small user app, at its line, and nothing else."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import get_type_hints
+
+from constructs_lib import ServerlessFunction
+from constructs_lib.function_options import FunctionOptions
+from constructs_lib.options import keyword_options
+from tests.helpers import ROOT
+
+USER_APP = '''
+from aws_cdk import App, Duration, Stack
+from constructs_lib import QueueWorker, ScheduledFunction, ServerlessFunction, ThumbnailPipeline
+
+app = App()
+stack = Stack(app, "Orders")
+QueueWorker(stack, "Worker", entry="handlers/worker", batch_size=5, memory_size=512)
+QueueWorker(stack, "Typo", entry="handlers/worker", batchsize=5)  # MISTAKE
+ScheduledFunction(stack, "Nightly", schedule="rate(1 day)", entry="handlers/job", memory_size="512")  # MISTAKE
+ScheduledFunction(stack, "Hourly", schedule="rate(1 hour)", entry="handlers/job", timeout=Duration.seconds(30))
+ServerlessFunction(stack, "Fn", entry="handlers/job", timeout=1000)  # MISTAKE
+ThumbnailPipeline(stack, "Thumbs", sizes=128)  # MISTAKE
+ThumbnailPipeline(stack, "Thumbs2", sizes=[128, 512], memmory_size=1024)  # MISTAKE
+'''
+
+
+def test_function_options_are_exactly_those_of_serverless_function() -> None:
+    assert set(get_type_hints(FunctionOptions)) == set(keyword_options(ServerlessFunction.__init__))
+
+
+def test_pyright_reports_each_planted_mistake_and_nothing_else(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(USER_APP)
+    # The checkout on the path: pyright does not follow the editable install's import hook.
+    config = {"typeCheckingMode": "standard", "extraPaths": [str(ROOT)], "include": ["app.py"]}
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps(config))
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "pyright"), "--outputjson", "--pythonpath", sys.executable],
+        cwd=tmp_path, capture_output=True, text=True,
+    )
+    report = json.loads(result.stdout)
+    error_lines = sorted({d["range"]["start"]["line"] + 1 for d in report["generalDiagnostics"]
+                          if d["severity"] == "error"})
+    planted = [number for number, line in enumerate(USER_APP.splitlines(), start=1) if "# MISTAKE" in line]
+    assert error_lines == planted, json.dumps(report["generalDiagnostics"], indent=1)
+
+
+def test_every_pattern_types_its_pass_through_options() -> None:
+    import constructs_lib
+
+    for name in constructs_lib.__all__:
+        construct = getattr(constructs_lib, name)
+        if not inspect.isclass(construct) or "__init__" not in vars(construct):
+            continue
+        for parameter in inspect.signature(construct.__init__).parameters.values():
+            if parameter.kind is parameter.VAR_KEYWORD and parameter.name == "function_options":
+                assert parameter.annotation == "Unpack[FunctionOptions]", name
