@@ -90,6 +90,7 @@ class AlbFunction(Construct):
         super().__init__(scope, construct_id)
         checks = Checks(self, "AlbFunction")
         check_function_options(checks, function_options, AlbFunction.__init__)
+        checks.raise_if_any()
         region = Stack.of(self).region
         checks.require(
             not Token.is_unresolved(region), "stack region", "unresolved",

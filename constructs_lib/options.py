@@ -88,8 +88,9 @@ def keyword_options(init: Callable[..., Any]) -> frozenset[str]:
 def check_function_options(
     checks: Checks, given: Mapping[str, Any], pattern_init: Callable[..., Any], set_by_pattern: Iterable[str] = (),
 ) -> None:
-    """Each pass-through option must be a ServerlessFunction option the pattern does not set itself; the rule
-    names the closest options of the pattern and of its function."""
+    """Each pass-through option must be a ServerlessFunction option the pattern does not set itself (the rule
+    names the closest options of the pattern and of its function), of the option's type. Patterns raise on
+    these before reading any option's value."""
     from .function import ServerlessFunction  # the function module checks types with this one
 
     fixed = set(set_by_pattern)
@@ -102,3 +103,4 @@ def check_function_options(
             closest = difflib.get_close_matches(name, valid, n=3, cutoff=0.6)
             hint = f": did you mean {' or '.join(closest)}?" if closest else ""
             checks.fail(name, "given", f"is not an option of this construct or of its function{hint}")
+    check_types(checks, given, FUNCTION_OPTION_TYPES)

@@ -106,6 +106,7 @@ class ScheduledFunction(Construct):
         super().__init__(scope, construct_id)
         checks = Checks(self, "ScheduledFunction")
         check_function_options(checks, function_options, ScheduledFunction.__init__)
+        checks.raise_if_any()
         checks.require(via in MODES, "via", via, f"must be one of {', '.join(MODES)}")
         scheduler_options = {"at": at, "time_zone": time_zone, "flexible_window": flexible_window,
                              "start_date": start_date, "end_date": end_date}

@@ -80,6 +80,7 @@ class StreamConsumer(Construct):
         super().__init__(scope, construct_id)
         checks = Checks(self, "StreamConsumer")
         check_function_options(checks, function_options, StreamConsumer.__init__)
+        checks.raise_if_any()
         checks.require((stream is None) != (table is None), "stream", stream, "and table: give exactly one of them")
         if table is not None:
             checks.require(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, Environment, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 
 from constructs_lib import (
     AlbFunction, ApiFunction, ConfigurationError, FanOut, QueueWorker, ScheduledFunction, ServerlessFunction,
     StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction,
 )
-from tests.helpers import PLAIN
+from tests.helpers import PLAIN, make_app
 
 
 @pytest.mark.parametrize("props, message", [
@@ -60,7 +61,6 @@ def test_unknown_options_name_the_construct_and_the_closest_options(stack: Stack
             construct(stack, "It", **props)
         return
     if construct is StreamConsumer:
-        from aws_cdk import aws_dynamodb as dynamodb
         props["stream"] = dynamodb.Table(
             stack, "Table", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
             stream=dynamodb.StreamViewType.NEW_IMAGE)
@@ -74,3 +74,23 @@ def test_a_fan_out_worker_is_checked_as_a_queue_worker(stack: Stack) -> None:
     with pytest.raises(ConfigurationError, match=re.escape(
             "QueueWorker 'Test/Uploads/Catalog': batchsize 'given' is not an option") + ".*batch_size"):
         fan_out.add_worker("Catalog", entry=PLAIN, batchsize=5)
+
+
+@pytest.mark.parametrize("construct", [QueueWorker, ApiFunction, AlbFunction, ScheduledFunction, TopicSubscriber,
+                                       VpcFunction, ThumbnailPipeline, StreamConsumer])
+def test_every_pattern_checks_the_types_of_its_function_options_first(construct) -> None:
+    """Some patterns read the function's timeout before creating it: a wrong type is reported, not a crash."""
+    stack = Stack(make_app(), "Test", env=Environment(region="us-east-1"))
+    props: dict = {} if construct is ThumbnailPipeline else {"entry": PLAIN}
+    if construct is ScheduledFunction:
+        props["schedule"] = "rate(1 day)"
+    if construct is StreamConsumer:
+        props["stream"] = dynamodb.Table(
+            stack, "Table", partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            stream=dynamodb.StreamViewType.NEW_IMAGE)
+    with pytest.raises(ConfigurationError) as raised:
+        construct(stack, "It", timeout=1000, memory_size="512", **props)
+    assert raised.value.errors == [
+        f"{construct.__name__} 'Test/It': timeout 1000 must be a Duration (e.g. Duration.seconds(30)), given int",
+        f"{construct.__name__} 'Test/It': memory_size '512' must be an int, given str",
+    ]
