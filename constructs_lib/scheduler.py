@@ -76,9 +76,18 @@ def check_dates(
         )
         return value is not None and value.tzinfo is not None
 
+    stamp = f"{now:%Y-%m-%dT%H:%M:%SZ}"
     if aware("at", at):
-        checks.require(at > now, "at", at, f"is in the past (now {now:%Y-%m-%dT%H:%M:%SZ}): it would never run")
+        checks.require(at > now, "at", at, f"is in the past (now {stamp}): it would never run")
     start_known, end_known = aware("start_date", start_date), aware("end_date", end_date)
+    if start_known:
+        # CreateSchedule refuses a StartDate more than 5 minutes old; once it has passed, it says nothing anyway.
+        checks.require(
+            start_date > now, "start_date", start_date,
+            f"is in the past (now {stamp}): Scheduler refuses a start date already passed; remove it",
+        )
+    if end_known:
+        checks.require(end_date > now, "end_date", end_date, f"is in the past (now {stamp}): it would never run")
     if start_known and end_known:
         checks.require(end_date > start_date, "end_date", end_date, f"must come after start_date {start_date}")
 
