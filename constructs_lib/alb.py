@@ -88,9 +88,8 @@ class AlbFunction(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
+        check_function_options(self, function_options, AlbFunction.__init__)
         checks = Checks(self, "AlbFunction")
-        check_function_options(checks, function_options, AlbFunction.__init__)
-        checks.raise_if_any()
         region = Stack.of(self).region
         checks.require(
             not Token.is_unresolved(region), "stack region", "unresolved",

@@ -124,9 +124,8 @@ class ApiFunction(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
+        check_function_options(self, function_options, ApiFunction.__init__)
         checks = Checks(self, "ApiFunction")
-        check_function_options(checks, function_options, ApiFunction.__init__)
-        checks.raise_if_any()
         checks.require(api in API_KINDS, "api", api, f"must be one of {', '.join(API_KINDS)}")
         checks.require(auth in AUTH_KINDS, "auth", auth, f"must be one of {', '.join(AUTH_KINDS)}")
         checks.require(

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 from aws_cdk import Duration, Size, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from constructs import Construct
 
 from .validation import Checks
 
@@ -86,21 +87,24 @@ def keyword_options(init: Callable[..., Any]) -> frozenset[str]:
 
 
 def check_function_options(
-    checks: Checks, given: Mapping[str, Any], pattern_init: Callable[..., Any], set_by_pattern: Iterable[str] = (),
+    scope: Construct, given: Mapping[str, Any], pattern_init: Callable[..., Any], set_by_pattern: Iterable[str] = (),
 ) -> None:
     """Each pass-through option must be a ServerlessFunction option the pattern does not set itself (the rule
-    names the closest options of the pattern and of its function), of the option's type. Patterns raise on
-    these before reading any option's value."""
+    names the closest options of the pattern and of its function), of the option's type. Raises before the
+    pattern reads any option's value."""
     from .function import ServerlessFunction  # the function module checks types with this one
 
+    pattern = pattern_init.__qualname__.split(".")[0]
+    checks = Checks(scope, pattern)
     fixed = set(set_by_pattern)
     function_options = keyword_options(ServerlessFunction.__init__) - fixed
     valid = sorted(keyword_options(pattern_init) | function_options)
     for name in given:
         if name in fixed:
-            checks.fail(name, "given", f"is set by {pattern_init.__qualname__.split('.')[0]}")
+            checks.fail(name, "given", f"is set by {pattern}")
         elif name not in function_options:
             closest = difflib.get_close_matches(name, valid, n=3, cutoff=0.6)
             hint = f": did you mean {' or '.join(closest)}?" if closest else ""
             checks.fail(name, "given", f"is not an option of this construct or of its function{hint}")
     check_types(checks, given, FUNCTION_OPTION_TYPES)
+    checks.raise_if_any()

@@ -74,14 +74,13 @@ class QueueWorker(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        checks = Checks(self, "QueueWorker")
-        check_function_options(checks, function_options, QueueWorker.__init__)
-        checks.raise_if_any()
+        check_function_options(self, function_options, QueueWorker.__init__)
         function_options.setdefault("timeout", DEFAULT_TIMEOUT)
         function_timeout = seconds_of(function_options["timeout"])
         window = seconds_of(max_batching_window) or 0
         needed_visibility = None if function_timeout is None else VISIBILITY_FACTOR * function_timeout + window
 
+        checks = Checks(self, "QueueWorker")
         if queue is not None:
             checks.require(
                 dead_letter_queue is None, "dead_letter_queue", "given",

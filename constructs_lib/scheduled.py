@@ -18,12 +18,11 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import alarms as alarm_kit
-from . import findings
 from . import scheduler as scheduler_mode
 from .function import ServerlessFunction
 from .function_options import FunctionOptions
 from .options import check_function_options
-from .queues import failure_queue, keep_failed_events
+from .queues import failure_queue, keep_failed_events, skip_async_permission_checks
 from .schedule_expression import problems_of
 from .validation import Checks, is_unresolved, seconds_of
 
@@ -104,14 +103,17 @@ class ScheduledFunction(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
+        check_function_options(self, function_options, ScheduledFunction.__init__)
         checks = Checks(self, "ScheduledFunction")
-        check_function_options(checks, function_options, ScheduledFunction.__init__)
-        checks.raise_if_any()
         checks.require(via in MODES, "via", via, f"must be one of {', '.join(MODES)}")
         scheduler_options = {"at": at, "time_zone": time_zone, "flexible_window": flexible_window,
                              "start_date": start_date, "end_date": end_date}
         if via == "scheduler":
             _check_scheduler(checks, schedule, event_pattern, event_bus, input, scheduler_options)
+            checks.require(
+                target_dead_letter_queue is None or not target_dead_letter_queue.fifo, "target_dead_letter_queue",
+                "a FIFO queue", "cannot be: EventBridge Scheduler delivers dead-letter events to standard queues only",
+            )
         else:
             _check_rule(checks, schedule, event_pattern, event_bus, input, scheduler_options)
         expression = scheduler_mode.expression_of(schedule)
@@ -155,7 +157,10 @@ class ScheduledFunction(Construct):
         else:
             self.rule = self._rule(schedule, event_pattern, event_bus, input, enabled,
                                    target_retry_attempts, target_max_event_age)
-            self._skip_async_permission_check(self.rule, function_options)
+            skip_async_permission_checks(
+                [c for c in self.rule.node.find_all() if isinstance(c, lambda_.CfnPermission)],
+                self.function, function_options, "Events",
+            )
             make_alarms = self._rule_alarms
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, make_alarms)}
         alarm_kit.warn_if_silent(self)
@@ -183,20 +188,6 @@ class ScheduledFunction(Construct):
             )
         )
         return rule
-
-    def _skip_async_permission_check(self, rule: events.Rule, function_options: dict) -> None:
-        """EventBridge invokes asynchronously; the function's EventInvokeConfig (or its dead-letter queue)
-        keeps what fails every retry."""
-        target = function_options.get("on_failure") or function_options.get("dead_letter_queue")
-        for permission in rule.node.find_all():
-            if isinstance(permission, lambda_.CfnPermission):
-                findings.skip(
-                    permission,
-                    f"Events that fail every retry of {self.function.node.path} go to {target.node.path} "
-                    "(its EventInvokeConfig's on-failure destination, or its dead-letter queue); the rule only "
-                    "matches a config naming the function as this permission does.",
-                    cfn_lint=["ES1007"],
-                )
 
     def _rule_alarms(self) -> alarm_kit.Alarms:
         assert self.rule is not None

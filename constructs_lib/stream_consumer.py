@@ -78,9 +78,8 @@ class StreamConsumer(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
+        check_function_options(self, function_options, StreamConsumer.__init__)
         checks = Checks(self, "StreamConsumer")
-        check_function_options(checks, function_options, StreamConsumer.__init__)
-        checks.raise_if_any()
         checks.require((stream is None) != (table is None), "stream", stream, "and table: give exactly one of them")
         if table is not None:
             checks.require(

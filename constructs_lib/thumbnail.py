@@ -95,10 +95,10 @@ class ThumbnailPipeline(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
+        fixed = ("entry", "handler", "image") + (("on_failure",) if via == "direct" else ())
+        check_function_options(self, function_options, ThumbnailPipeline.__init__, fixed)
         checks = Checks(self, "ThumbnailPipeline")
         check_types(checks, {"sizes": sizes, "max_pixels": max_pixels, "via": via}, OWN_OPTION_TYPES)
-        fixed = ("entry", "handler", "image") + (("on_failure",) if via == "direct" else ())
-        check_function_options(checks, function_options, ThumbnailPipeline.__init__, fixed)
         checks.raise_if_any()
         sizes = list(sizes)
         checks.require(bool(sizes), "sizes", sizes, "must name at least one thumbnail size")

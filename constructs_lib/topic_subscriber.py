@@ -17,8 +17,7 @@ from .function import ServerlessFunction
 from .function_options import FunctionOptions
 from .keys import new_key
 from .options import check_function_options
-from .queues import failure_queue, keep_failed_events
-from .validation import Checks
+from .queues import failure_queue, keep_failed_events, skip_async_permission_checks
 
 
 class TopicSubscriber(Construct):
@@ -50,9 +49,7 @@ class TopicSubscriber(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        checks = Checks(self, "TopicSubscriber")
-        check_function_options(checks, function_options, TopicSubscriber.__init__)
-        checks.raise_if_any()
+        check_function_options(self, function_options, TopicSubscriber.__init__)
         self.key: Optional[kms.Key] = None
         if topic is None:
             self.key = new_key(self, "Key", description=f"Encrypts the messages of {self.node.path}",
@@ -66,7 +63,11 @@ class TopicSubscriber(Construct):
             self.function.invoke_target, filter_policy=filter_policy,
             dead_letter_queue=self.subscription_dead_letter_queue,
         ))
-        self._skip_async_permission_check(function_options)
+        skip_async_permission_checks(
+            [c for c in self.function.invoke_target.node.children
+             if isinstance(c, lambda_.CfnPermission) and c.principal == "sns.amazonaws.com"],
+            self.function, function_options, "Messages",
+        )
         if self.function.alias is not None:
             for subscription in self.function.node.find_all():
                 if isinstance(subscription, sns.CfnSubscription):
@@ -77,20 +78,6 @@ class TopicSubscriber(Construct):
                     )
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
         alarm_kit.warn_if_silent(self)
-
-    def _skip_async_permission_check(self, function_options: dict) -> None:
-        """SNS invokes asynchronously; the function's EventInvokeConfig (or its dead-letter queue) keeps what
-        fails every retry."""
-        target = function_options.get("on_failure") or function_options.get("dead_letter_queue")
-        for permission in self.function.invoke_target.node.children:
-            if isinstance(permission, lambda_.CfnPermission) and permission.principal == "sns.amazonaws.com":
-                findings.skip(
-                    permission,
-                    f"Messages that fail every retry of {self.function.node.path} go to {target.node.path} (its "
-                    "EventInvokeConfig's on-failure destination, or its dead-letter queue); the rule only matches "
-                    "a config naming the function as this permission does.",
-                    cfn_lint=["ES1007"],
-                )
 
     def _alarms(self) -> alarm_kit.Alarms:
         return {"undelivered_not_empty": alarm_kit.queue_not_empty(

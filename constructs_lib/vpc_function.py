@@ -65,9 +65,8 @@ class VpcFunction(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
+        check_function_options(self, function_options, VpcFunction.__init__)
         checks = Checks(self, "VpcFunction")
-        check_function_options(checks, function_options, VpcFunction.__init__)
-        checks.raise_if_any()
         checks.require(
             bool(MOUNT_PATH.fullmatch(mount_path)), "mount_path", mount_path,
             "must be a folder directly under /mnt, e.g. /mnt/data (Lambda's rule)",

@@ -260,6 +260,15 @@ def test_scheduler_alarms_watch_the_group_and_the_dead_letter_queue(stack: Stack
     ]
 
 
+def test_a_fifo_queue_cannot_keep_what_scheduler_gives_up_on(stack: Stack) -> None:
+    """Scheduler user guide, "Configuring a schedule's dead-letter queue": standard queues only."""
+    fifo = sqs.Queue(stack, "Fifo", fifo=True)
+    with pytest.raises(ConfigurationError, match=WHERE + re.escape(
+            "target_dead_letter_queue 'a FIFO queue' cannot be: EventBridge Scheduler delivers dead-letter events "
+            "to standard queues only")):
+        scheduled(stack, schedule="rate(1 day)", target_dead_letter_queue=fifo)
+
+
 @pytest.mark.parametrize("props, message", [
     ({}, "schedule None and at: give exactly one of them"),
     ({"schedule": "rate(1 day)", "at": SOON}, "and at: give exactly one of them"),
