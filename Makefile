@@ -19,7 +19,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CDK := node_modules/.bin/cdk
 
-.PHONY: all install synth test bench cost diagrams clean
+.PHONY: all install synth test docs bench cost diagrams clean
 
 all: synth
 
@@ -49,13 +49,17 @@ synth: install
 test: install
 	$(BIN)/python -m pytest
 
+# The documentation site into site/; --strict: a broken link, include or docstring reference fails.
+docs: $(PY_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
+
 # The demo app's Lambda cost at 1 million requests a month of 200 ms per function.
 cost: synth
 	$(BIN)/python -m constructs_lib.cost cdk.out --requests 1000000 --duration-ms 200
 
-# Mermaid diagrams of every demo stack into docs/diagrams/ and the README.
+# Mermaid diagrams of every demo stack into docs/diagrams/, which the docs pages include.
 diagrams: synth
-	$(BIN)/python -m constructs_lib.diagrams cdk.out docs/diagrams --readme README.md
+	$(BIN)/python -m constructs_lib.diagrams cdk.out docs/diagrams
 
 bench: install
 	$(BIN)/python bench/synth.py
@@ -65,4 +69,4 @@ bench: install
 	$(BIN)/python bench/handler_imports.py
 
 clean:
-	rm -rf cdk.out $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache
+	rm -rf cdk.out site $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

@@ -130,11 +130,16 @@ class EdgeDistribution(Construct):
 
     :param origin_bucket: any ``IBucket`` (encrypted with S3-managed keys, or give its key policy
         to CloudFront yourself).
-    :param viewer_request, origin_request, origin_response, viewer_response: ``EdgeHandler``s.
-    :param viewer_request_function, viewer_response_function: CloudFront Function JavaScript source
-        (cloudfront-js-2.0, at most 10 KB), exclusive with a Lambda@Edge handler on the same trigger.
+    :param viewer_request: an ``EdgeHandler`` on the viewer request trigger.
+    :param origin_request: an ``EdgeHandler`` on the origin request trigger.
+    :param origin_response: an ``EdgeHandler`` on the origin response trigger.
+    :param viewer_response: an ``EdgeHandler`` on the viewer response trigger.
+    :param viewer_request_function: CloudFront Function JavaScript source (cloudfront-js-2.0, at most
+        10 KB), exclusive with a Lambda@Edge handler on the same trigger.
+    :param viewer_response_function: the same, on the viewer response trigger.
     :param default_root_object: (default "index.html").
-    :param certificate, domain_names: a custom domain (the certificate in us-east-1); TLS 1.2+ then.
+    :param certificate: of a custom domain, in us-east-1 (TLS 1.2+ then).
+    :param domain_names: the custom domain names the certificate covers.
     :param web_acl_id: an AWS WAF web ACL (ARN) in front of the distribution (default none).
     :param geo_restriction: (default: served everywhere).
     :param log_bucket: (default: a new versioned bucket that expires logs; CloudFront's standard logs

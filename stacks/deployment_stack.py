@@ -3,7 +3,7 @@
 Provisioned concurrency is opt-in: `-c constructs_lib:provisioned-concurrency=N` keeps N environments
 initialised on the alias, scaled by Application Auto Scaling between N and 5 x N. It fails the deploy
 in an account whose unreserved concurrency would fall below 100 (new accounts may have a quota of 10):
-see the README's "Deploying" section for how to check first.
+see docs/deploying.md for how to check first.
 """
 
 from aws_cdk import Stack
