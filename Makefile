@@ -53,9 +53,9 @@ test: install
 docs: $(PY_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
 
-# The demo app's Lambda cost at 1 million requests a month of 200 ms per function.
+# What every demo stack costs a month, standing still and at the workload of cost-workload.json.
 cost: synth
-	$(BIN)/python -m constructs_lib.cost cdk.out --requests 1000000 --duration-ms 200
+	$(BIN)/python -m constructs_lib.cost cdk.out --workload cost-workload.json
 
 # Mermaid diagrams of every demo stack into docs/diagrams/, which the docs pages include.
 diagrams: synth

@@ -49,6 +49,10 @@ class AlbFunction(Construct):
     only those ports (to anyone when internet-facing, to the VPC's range when internal). Access logs go
     to an encrypted, SSL-only, versioned bucket that expires them.
 
+    Cost: a load balancer is billed by the hour whether used or not (about $16.43 a month in us-east-1),
+    and an internet-facing one holds a public IPv4 address in each Availability Zone ($3.65 a month each),
+    plus capacity units at work: ``python -m constructs_lib.cost`` prices it.
+
     :param vpc: where the load balancer lives (default: a new VPC, two AZs, no NAT gateway).
     :param internet_facing: public (default) or internal load balancer.
     :param certificate: an ACM certificate for HTTPS (default: none).

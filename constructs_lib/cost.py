@@ -1,13 +1,16 @@
-"""What a Lambda workload costs a month at AWS's list prices, and the ``cost`` command.
+"""What a stack costs a month, standing still and at work, and what one Lambda workload costs.
 
-Usage: python -m constructs_lib.cost cdk.out --requests 1000000 --duration-ms 200 [--restores N]
-       [--json] [--no-free-tier]
+Usage: python -m constructs_lib.cost cdk.out [--workload FILE] [--json] [--no-free-tier]
+                                             [--requests N --duration-ms D] [--restores N]
+       python -m constructs_lib.cost --diff OLD_CDK_OUT NEW_CDK_OUT [--workload FILE] [--json]
 
-The command reads every function of every template in a cloud assembly (memory, architecture,
-ephemeral storage, provisioned concurrency of its aliases, SnapStart) and prices the same workload for each;
-the free tier comes off the total once, as AWS applies it once per account.
-Functions that only serve CloudFormation custom resources or CodeDeploy hooks run when a stack is
-deployed, not per request: they are listed apart and left out of the total.
+The command prices every resource of every template in a cloud assembly at us-east-1 list prices
+(``constructs_lib.pricing``): fixed charges (hours, keys, alarms, endpoints, shards, provisioned
+concurrency) and usage charges at the workload given, itemized by construct path; the free tier comes
+off once, as AWS applies it once per account. A resource type without a price is listed as not priced.
+``--requests`` and ``--duration-ms`` are a default workload for every function; a function that a
+schedule runs is priced as often as its schedule says, and functions behind custom resources or
+deployment hooks run only while a stack deploys.
 """
 
 from __future__ import annotations
@@ -16,33 +19,31 @@ import argparse
 import json
 import math
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Optional, Sequence
 
-from .templates import construct_path, refs
+from .pricing import PRICES as METERS
+from .pricing import WorkloadError, diff, load_workload, price_assembly, render, render_diff
+from .pricing.prices import LAMBDA, RECORDED, REGION, SECONDS_PER_MONTH
+from .pricing.workload import Workload
 
-# AWS Lambda list prices, US East (N. Virginia), first duration tier (up to 6 billion GB-seconds a
-# month). Source: https://aws.amazon.com/lambda/pricing/ (recorded 2026-11-24). Update here only.
+# AWS Lambda's prices, as estimate_monthly_cost reads them (from the one table in pricing.prices).
 PRICES = {
-    "source": "https://aws.amazon.com/lambda/pricing/",
-    "region": "us-east-1",
-    "recorded": "2026-11-24",
-    "per_request": 0.20 / 1_000_000,
-    "per_gb_second": {"arm64": 0.0000133334, "x86_64": 0.0000166667},
-    # With provisioned concurrency: the configured concurrency, and the duration it serves.
-    "provisioned_per_gb_second": {"arm64": 0.0000033334, "x86_64": 0.0000041667},
-    "provisioned_duration_per_gb_second": {"arm64": 0.0000077778, "x86_64": 0.0000097222},
-    "ephemeral_per_gb_second": 0.0000000309,  # storage configured above the free 512 MB
-    # SnapStart for Python: the snapshot of each active version is cached (billed per GB-second of the
-    # function's memory, at least 3 hours), and each execution environment restored from it is billed
-    # per GB of memory. The free tier does not cover either.
-    "snap_start_cache_per_gb_second": 0.0000015046,
-    "snap_start_restore_per_gb": 0.0001397998,
+    "source": LAMBDA,
+    "region": REGION,
+    "recorded": RECORDED,
+    "per_request": METERS["lambda.requests"].usd / METERS["lambda.requests"].per,
+    "per_gb_second": {arch: METERS[f"lambda.duration.{arch}"].usd for arch in ("arm64", "x86_64")},
+    "provisioned_per_gb_second": {arch: METERS[f"lambda.provisioned.{arch}"].usd for arch in ("arm64", "x86_64")},
+    "provisioned_duration_per_gb_second": {
+        arch: METERS[f"lambda.provisioned_duration.{arch}"].usd for arch in ("arm64", "x86_64")},
+    "ephemeral_per_gb_second": METERS["lambda.ephemeral_storage"].usd,
+    "snap_start_cache_per_gb_second": METERS["lambda.snap_start_cache"].usd,
+    "snap_start_restore_per_gb": METERS["lambda.snap_start_restore"].usd,
     "free_requests": 1_000_000,
     "free_gb_seconds": 400_000,
 }
-SECONDS_PER_MONTH = 730 * 3600  # AWS prices a month as 730 hours
 FREE_EPHEMERAL_MB = 512
 MAX_MONTHLY_REQUESTS = 10**13  # about 3.8 million requests a second, all month: beyond is a typo
 
@@ -150,163 +151,48 @@ def _check(
         raise CostInputError("; ".join(errors))
 
 
-@dataclass(frozen=True)
-class FunctionConfig:
-    """What the price of one synthesized function depends on."""
-
-    stack: str
-    logical_id: str
-    path: str
-    memory_mb: int
-    architecture: str
-    ephemeral_storage_mb: int
-    provisioned_concurrency: int
-    runs_at_deploy: bool
-    snap_start: bool = False
-
-
-def functions_of(assembly: Path) -> Iterator[FunctionConfig]:
-    """Every AWS::Lambda::Function of every template in the assembly (nested ones included)."""
-    for template_path in sorted(assembly.rglob("*.template.json")):
-        resources = json.loads(template_path.read_text()).get("Resources", {})
-        stack = template_path.name.removesuffix(".template.json")
-        deploy_time = _deploy_time_functions(resources)
-        provisioned = _provisioned_by_function(resources)
-        for logical_id, resource in resources.items():
-            if resource.get("Type") != "AWS::Lambda::Function":
-                continue
-            props = resource.get("Properties", {})
-            yield FunctionConfig(
-                stack=stack,
-                logical_id=logical_id,
-                path=construct_path(resource, stack, logical_id),
-                memory_mb=_number(props.get("MemorySize"), 128),
-                architecture=(props.get("Architectures") or ["x86_64"])[0],
-                ephemeral_storage_mb=_number((props.get("EphemeralStorage") or {}).get("Size"), FREE_EPHEMERAL_MB),
-                provisioned_concurrency=provisioned.get(logical_id, 0),
-                runs_at_deploy=logical_id in deploy_time,
-                snap_start=(props.get("SnapStart") or {}).get("ApplyOn") == "PublishedVersions",
-            )
-
-
-def _number(value: Any, default: int) -> int:
-    return value if isinstance(value, int) else default
-
-
-def _deploy_time_functions(resources: dict) -> set[str]:
-    """Functions behind custom resources (ServiceToken) or CodeDeploy hooks: they run on deploy."""
-    found: set[str] = set()
-    for resource in resources.values():
-        kind = resource.get("Type", "")
-        if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
-            found |= refs(resource.get("Properties", {}).get("ServiceToken"))
-        hooks = resource.get("UpdatePolicy", {}).get("CodeDeployLambdaAliasUpdate", {})
-        for hook in ("BeforeAllowTrafficHook", "AfterAllowTrafficHook"):
-            found |= refs(hooks.get(hook))
-    return {logical_id for logical_id in found if resources.get(logical_id, {}).get("Type") == "AWS::Lambda::Function"}
-
-
-def _provisioned_by_function(resources: dict) -> dict[str, int]:
-    provisioned: dict[str, int] = {}
-    for resource in resources.values():
-        if resource.get("Type") != "AWS::Lambda::Alias":
-            continue
-        props = resource.get("Properties", {})
-        count = (props.get("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions")
-        for logical_id in refs(props.get("FunctionName")):
-            if isinstance(count, int):
-                provisioned[logical_id] = provisioned.get(logical_id, 0) + count
-    return provisioned
-
-
-Priced = Sequence[tuple[FunctionConfig, CostBreakdown]]
-
-
-def price_assembly(
-    assembly: Path, requests: int, duration_ms: float, restores: int = 0
-) -> list[tuple[FunctionConfig, CostBreakdown]]:
-    """Each function of the assembly with the cost of the workload, before the free tier; `restores` is
-    the SnapStart restores of each function that has SnapStart."""
-    return [
-        (function, estimate_monthly_cost(
-            requests, duration_ms, function.memory_mb, function.architecture, function.ephemeral_storage_mb,
-            function.provisioned_concurrency, free_tier=False, snap_start=function.snap_start,
-            restores=restores if function.snap_start else 0,
-        ))
-        for function in functions_of(assembly)
-    ]
-
-
-def account_free_tier(priced: Priced) -> float:
-    """What the free tier takes off the total: once per account, for functions without provisioned
-    concurrency; its GB-seconds go to the dearest architecture first."""
-    eligible = [cost for function, cost in priced
-                if not function.runs_at_deploy and function.provisioned_concurrency == 0]
-    saving = min(sum(cost.requests for cost in eligible), PRICES["free_requests"]) * PRICES["per_request"]
-    free_gb_seconds = PRICES["free_gb_seconds"]
-    for architecture, rate in sorted(PRICES["per_gb_second"].items(), key=lambda item: -item[1]):
-        used = min(free_gb_seconds, sum(c.gb_seconds for c in eligible if c.architecture == architecture))
-        saving += used * rate
-        free_gb_seconds -= used
-    return saving
-
-
-def totals(priced: Priced, free_tier: bool) -> dict[str, float]:
-    before = sum(cost.total for function, cost in priced if not function.runs_at_deploy)
-    free = account_free_tier(priced) if free_tier else 0.0
-    return {"before_free_tier": before, "free_tier": free, "total": before - free}
-
-
-def render_table(priced: Priced, requests: int, duration_ms: float, free_tier: bool = True) -> str:
-    lines = [
-        f"Monthly Lambda cost of {requests:,} requests of {duration_ms:g} ms per function, "
-        f"{PRICES['region']} list prices ({PRICES['source']}, recorded {PRICES['recorded']})",
-    ]
-    header = f"{'function':<58} {'memory':>7} {'arch':>7} {'/tmp':>6} {'prov.':>5} {'snap':>4} {'USD/month':>11}"
-    for stack in sorted({function.stack for function, _ in priced}):
-        lines += ["", f"Stack {stack}", header]
-        for function, cost in priced:
-            if function.stack != stack:
-                continue
-            note = "  (runs at deploy; not in totals)" if function.runs_at_deploy else ""
-            lines.append(
-                f"{function.path[:58]:<58} {function.memory_mb:>5}MB {function.architecture:>7} "
-                f"{function.ephemeral_storage_mb:>4}MB {function.provisioned_concurrency:>5} "
-                f"{'yes' if function.snap_start else 'no':>4} {cost.total:>11.2f}{note}"
-            )
-    summary = totals(priced, free_tier)
-    lines += ["", f"Total before the free tier: {summary['before_free_tier']:.2f} USD/month"]
-    if free_tier:
-        lines.append(f"Free tier (1M requests and 400,000 GB-seconds a month per account): -{summary['free_tier']:.2f}")
-    lines.append(f"Total: {summary['total']:.2f} USD/month")
-    return "\n".join(lines)
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m constructs_lib.cost", description=__doc__.splitlines()[0])
-    parser.add_argument("assembly", type=Path, help="a cloud assembly folder written by cdk synth (cdk.out)")
-    parser.add_argument("--requests", type=int, required=True, help="invocations per function per month")
-    parser.add_argument("--duration-ms", type=float, required=True, help="average duration of an invocation")
-    parser.add_argument(
-        "--restores", type=int, default=0,
-        help="SnapStart restores (cold starts) per SnapStart function per month (default 0: snapshot caching only)",
-    )
+    parser.add_argument("assembly", type=Path, nargs="?", help="a cloud assembly folder written by cdk synth (cdk.out)")
+    parser.add_argument("--diff", type=Path, nargs=2, metavar=("OLD", "NEW"), help="two assemblies to compare")
+    parser.add_argument("--workload", type=Path, help="a JSON or YAML workload file (see constructs_lib.pricing.workload)")
+    parser.add_argument("--requests", type=int, help="default invocations a month of every function")
+    parser.add_argument("--duration-ms", type=float, help="default average duration of an invocation")
+    parser.add_argument("--restores", type=int, help="default SnapStart restores a month of a SnapStart function")
     parser.add_argument("--no-free-tier", action="store_true", help="do not subtract the free tier")
     parser.add_argument("--json", action="store_true", help="print JSON for machines")
     args = parser.parse_args(argv)
-    if not args.assembly.is_dir():
-        parser.error(f"{args.assembly} is not a folder: run cdk synth first")
+    assemblies = args.diff or ([args.assembly] if args.assembly else [])
+    if len(assemblies) != (2 if args.diff else 1) or (args.diff and args.assembly):
+        parser.error("give one assembly, or --diff OLD NEW")
+    for assembly in assemblies:
+        if not assembly.is_dir():
+            parser.error(f"{assembly} is not a folder: run cdk synth first")
     try:
-        priced = price_assembly(args.assembly, args.requests, args.duration_ms, args.restores)
-    except CostInputError as error:
+        workload = _workload(args)
+    except (CostInputError, WorkloadError) as error:
         parser.error(str(error))
-    free_tier = not args.no_free_tier
-    if args.json:
-        rows = [{**asdict(function), **asdict(cost)} for function, cost in priced]
-        print(json.dumps({"prices": PRICES, "functions": rows, **totals(priced, free_tier)}, indent=2))
+    reports = [price_assembly(assembly, workload, free_tier=not args.no_free_tier) for assembly in assemblies]
+    if args.diff:
+        change = diff(*reports)
+        print(json.dumps(change, indent=2) if args.json else render_diff(change))
     else:
-        print(render_table(priced, args.requests, args.duration_ms, free_tier))
+        print(json.dumps(reports[0], indent=2) if args.json else render(reports[0]))
     return 0
+
+
+def _workload(args: argparse.Namespace) -> Workload:
+    """The workload file, with the command line's function defaults over its own."""
+    workload = load_workload(args.workload) if args.workload else Workload()
+    given = {"requests": args.requests, "duration_ms": args.duration_ms, "restores": args.restores}
+    flags = {name: value for name, value in given.items() if value is not None}
+    if not flags:
+        return workload
+    _check(flags.get("requests", 0), flags.get("duration_ms", 0), 128, "arm64", FREE_EPHEMERAL_MB, 0,
+           flags.get("restores", 0))
+    function = "AWS::Lambda::Function"
+    defaults = {**workload.defaults, function: {**workload.defaults.get(function, {}), **flags}}
+    return Workload(defaults=defaults, resources=workload.resources)
 
 
 if __name__ == "__main__":

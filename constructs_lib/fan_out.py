@@ -35,7 +35,8 @@ class FanOut(Construct):
     """Every matching S3 event of a bucket, delivered to each of several workers through SNS and SQS.
 
     The bucket's notifications (filtered by ``events``, ``prefix`` and ``suffixes``) go to an SNS topic
-    encrypted with a key S3 may use, whose policy lets only this bucket, in this account, publish. Each
+    encrypted with a key S3 may use (a customer managed key: $1 a month), whose policy lets only this
+    bucket, in this account, publish. Each
     worker (``add_worker``) has its own queue, subscribed with raw message delivery: its function receives
     SQS batches whose message bodies are the S3 events themselves. Workers get the layer ``s3_records``
     (``from s3_records import s3_records``) to read the S3 records out of a batch. Deliveries SNS could not

@@ -21,7 +21,8 @@ from .queues import failure_queue, keep_failed_events, skip_async_permission_che
 
 
 class TopicSubscriber(Construct):
-    """A function subscribed to an SNS topic.
+    """A function subscribed to an SNS topic (by default a new one, encrypted with a key of its own:
+    $1 a month).
 
     SNS invokes the function asynchronously: Lambda retries a failed invocation (``retry_attempts``,
     ``max_event_age``) and then sends the event to the on-failure destination, by default a new queue,

@@ -53,6 +53,14 @@ def unflagged_templates() -> dict[str, dict]:
     return {stack.stack_name: stack.template for stack in app.synth().stacks}
 
 
+@pytest.fixture(scope="session")
+def variant_templates() -> dict[str, dict]:
+    """Templates of options the demo does not use (tests/test_suppressions.py), synthesized once."""
+    from tests.test_suppressions import variants
+
+    return variants()
+
+
 def templates_in(assembly: Path) -> dict[str, dict]:
     return {path.name.removesuffix(".template.json"): json.loads(path.read_text())
             for path in assembly.rglob("*.template.json")}

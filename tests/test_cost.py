@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import pytest
 
 from constructs_lib import estimate_monthly_cost
-from constructs_lib.cost import PRICES, CostInputError, functions_of, main
+from constructs_lib.cost import PRICES, CostInputError
 
 
 def test_one_million_requests_of_200_ms_at_1_gb_on_x86() -> None:
@@ -92,79 +90,3 @@ def test_a_dollar_buys_about_60000_gb_seconds_not_600000() -> None:
 def test_absurd_inputs_are_refused(args: tuple, message: str) -> None:
     with pytest.raises(CostInputError, match=message.replace("(", r"\(").replace(")", r"\)").replace("+", r"\+")):
         estimate_monthly_cost(*args)
-
-
-def lambda_functions(assembly: Path) -> int:
-    return sum(
-        1 for template in assembly.rglob("*.template.json")
-        for resource in json.loads(template.read_text())["Resources"].values()
-        if resource["Type"] == "AWS::Lambda::Function"
-    )
-
-
-def test_the_command_prices_every_function_of_the_demo_app(assembly: Path, capsys) -> None:
-    assert main([str(assembly), "--requests", "1000000", "--duration-ms", "200", "--json"]) == 0
-    report = json.loads(capsys.readouterr().out)
-    rows = {(row["stack"], row["path"]): row for row in report["functions"]}
-    assert len(rows) == lambda_functions(assembly)
-    assert rows[("SafeDeploymentDemo", "Greeter/Function")]["provisioned_concurrency"] == 0  # opt-in
-    assert rows[("ThumbnailPipelineDemo", "Thumbnails/Function")]["memory_mb"] == 512
-    edge = rows[("EdgeDistributionDemo", "Cdn/OriginResponseHandler/Fn")]
-    assert (edge["architecture"], edge["memory_mb"]) == ("x86_64", 128)
-    deploy_time = {path for (_, path), row in rows.items() if row["runs_at_deploy"]}
-    assert deploy_time == {"BucketNotificationsHandler050a0587b7544547bf325f094a3db834",
-                           "Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler",
-                           "Greeter/Deployment/PreTrafficHook/Function", "Greeter/Deployment/PostTrafficHook/Function"}
-    counted = sum(row["total"] for row in report["functions"] if not row["runs_at_deploy"])
-    assert report["before_free_tier"] == pytest.approx(counted)
-    assert 0 < report["free_tier"] < counted and report["total"] == pytest.approx(counted - report["free_tier"])
-
-
-def test_the_command_prints_a_table_per_stack(assembly: Path, capsys) -> None:
-    main([str(assembly), "--requests", "1000000", "--duration-ms", "200", "--no-free-tier"])
-    out = capsys.readouterr().out
-    stacks = {p.name.removesuffix(".template.json") for p in assembly.rglob("*.template.json")}
-    assert all(f"Stack {stack}" in out for stack in stacks)
-    assert "Free tier" not in out and "(runs at deploy; not in totals)" in out
-    assert out.strip().splitlines()[-1].startswith("Total: ")
-
-
-def test_the_command_refuses_bad_input(assembly: Path, tmp_path: Path, capsys) -> None:
-    with pytest.raises(SystemExit):
-        main([str(assembly), "--requests", "-5", "--duration-ms", "200"])
-    assert "requests -5 must be between" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main([str(tmp_path / "missing"), "--requests", "5", "--duration-ms", "200"])
-    assert "run cdk synth first" in capsys.readouterr().err
-
-
-def test_functions_read_defaults_and_aliases(tmp_path: Path) -> None:
-    template = {"Resources": {
-        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.14"}},
-        "Big": {"Type": "AWS::Lambda::Function", "Properties": {
-            "MemorySize": 2048, "Architectures": ["arm64"], "EphemeralStorage": {"Size": 1024}}},
-        "Live": {"Type": "AWS::Lambda::Alias", "Properties": {
-            "FunctionName": {"Ref": "Big"}, "ProvisionedConcurrencyConfig": {"ProvisionedConcurrentExecutions": 3}}},
-        "Provider": {"Type": "AWS::Lambda::Function", "Properties": {}},
-        "Custom": {"Type": "Custom::Thing", "Properties": {"ServiceToken": {"Fn::GetAtt": ["Provider", "Arn"]}}},
-    }}
-    (tmp_path / "S.template.json").write_text(json.dumps(template))
-    found = {f.logical_id: f for f in functions_of(tmp_path)}
-    assert (found["Fn"].memory_mb, found["Fn"].architecture, found["Fn"].ephemeral_storage_mb) == (128, "x86_64", 512)
-    assert (found["Big"].memory_mb, found["Big"].ephemeral_storage_mb, found["Big"].provisioned_concurrency) == (
-        2048, 1024, 3)
-    assert found["Provider"].runs_at_deploy and not found["Fn"].runs_at_deploy
-    assert not found["Fn"].snap_start
-
-
-def test_the_command_prices_snap_start_and_its_restores(tmp_path: Path, capsys) -> None:
-    template = {"Resources": {
-        "Snappy": {"Type": "AWS::Lambda::Function", "Properties": {
-            "MemorySize": 1024, "Architectures": ["arm64"], "SnapStart": {"ApplyOn": "PublishedVersions"}}},
-        "Plain": {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": 1024, "Architectures": ["arm64"]}},
-    }}
-    (tmp_path / "S.template.json").write_text(json.dumps(template))
-    assert main([str(tmp_path), "--requests", "0", "--duration-ms", "100", "--restores", "10000", "--json"]) == 0
-    rows = {row["logical_id"]: row for row in json.loads(capsys.readouterr().out)["functions"]}
-    assert rows["Snappy"]["snap_start"] and round(rows["Snappy"]["snap_start_charge"], 2) == 5.35
-    assert rows["Plain"]["snap_start_charge"] == 0 and rows["Plain"]["total"] == 0

@@ -125,12 +125,13 @@ def lint_pair(line: str, logical_ids: set[str]) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def scanned(assembly: Path, unflagged_templates: dict[str, dict], tmp_path_factory) -> dict[str, tuple[set, set]]:
+def scanned(assembly: Path, unflagged_templates: dict[str, dict], variant_templates: dict[str, dict],
+            tmp_path_factory) -> dict[str, tuple[set, set]]:
     """Per app: the suppressed pairs, and the pairs one scan of all of them reports."""
     folder = tmp_path_factory.mktemp("unsuppressed")
     suppressed: dict[str, set] = {app: set() for app in APPS}
     ids: dict[str, set] = {app: set() for app in APPS}
-    apps = {"cli": templates_in(assembly), "unflagged": unflagged_templates, "variants": variants()}
+    apps = {"cli": templates_in(assembly), "unflagged": unflagged_templates, "variants": variant_templates}
     for app, templates in apps.items():
         for name, template in templates.items():
             template, removed = without_suppressions(json.loads(json.dumps(template)))

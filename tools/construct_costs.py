@@ -1,0 +1,97 @@
+"""What each construct costs a month with its defaults: standing still, and at a stated workload.
+
+Usage: python -m tools.construct_costs   (prints the Markdown table of README.md and docs/costs.md)
+
+Each construct stands alone in a stack of its own (us-east-1, no bundling), is synthesized and priced
+with constructs_lib.pricing; the free tier is left out, since an account's other resources use it too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from aws_cdk import App, Environment, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+
+from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, DependencyLayer, Deployment,
+                            EdgeDistribution, EdgeHandler, FanOut, QueueWorker, ScheduledFunction, ServerlessFunction,
+                            StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction)
+from constructs_lib.pricing import Workload, price_assembly
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAIN = str(ROOT / "tests" / "fixtures" / "plain")
+REQUIREMENTS = str(ROOT / "lambda_src" / "scientific_layer" / "requirements.txt")
+WORKLOAD_WORDS = ("1 million requests a month to each of its resources that counts requests (functions of "
+                  "100 ms, APIs, queues, keys, topics, distributions) and 1 GB of logs ingested and stored")
+WORKLOAD = Workload(
+    defaults={"AWS::Logs::LogGroup": {"gb_ingested": 1, "gb_stored": 1}},
+    resources={"Built": {"requests": 1_000_000, "duration_ms": 100, "publishes": 1_000_000}},
+)
+
+
+def _edge(stack: Stack) -> None:
+    EdgeDistribution(stack, "Built", origin_bucket=s3.Bucket(stack, "Content", enforce_ssl=True),
+                     origin_response=EdgeHandler(PLAIN))
+
+
+def _stream(stack: Stack) -> None:
+    table = dynamodb.TableV2(stack, "Table", partition_key=dynamodb.Attribute(
+        name="pk", type=dynamodb.AttributeType.STRING), dynamo_stream=dynamodb.StreamViewType.NEW_IMAGE)
+    StreamConsumer(stack, "Built", table=table, entry=PLAIN)
+
+
+# Construct -> (how it is built alone, what the row says about it).
+CONSTRUCTS: dict[str, Callable[[Stack], object]] = {
+    "ServerlessFunction": lambda s: ServerlessFunction(s, "Built", entry=PLAIN),
+    "ScheduledFunction": lambda s: ScheduledFunction(s, "Built", schedule="rate(1 hour)", entry=PLAIN),
+    "QueueWorker": lambda s: QueueWorker(s, "Built", entry=PLAIN),
+    "StreamConsumer": _stream,
+    "AlbFunction": lambda s: AlbFunction(s, "Built", entry=PLAIN, allow_plain_http=True),
+    "ApiFunction": lambda s: ApiFunction(s, "Built", entry=PLAIN),
+    "FanOut": lambda s: FanOut(s, "Built").add_worker("Worker", entry=PLAIN),
+    "TopicSubscriber": lambda s: TopicSubscriber(s, "Built", entry=PLAIN),
+    "ThumbnailPipeline": lambda s: ThumbnailPipeline(s, "Built"),
+    "VpcFunction": lambda s: VpcFunction(s, "Built", entry=PLAIN),
+    "EdgeDistribution": _edge,
+    "Deployment": lambda s: ServerlessFunction(s, "Built", entry=PLAIN, deployment=Deployment.canary()),
+    "DependencyLayer": lambda s: DependencyLayer(s, "Built", requirements=REQUIREMENTS),
+    "Dashboard": lambda s: Dashboard(s, "Built", constructs=[ServerlessFunction(s, "Fn", entry=PLAIN)]),
+    "AlarmTopic": lambda s: AlarmTopic(s, "Built"),
+}
+STANDING = {"AWS::CloudWatch::Alarm": "alarm", "AWS::KMS::Key": "KMS key", "AWS::CloudWatch::Dashboard": "dashboard",
+            "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer (hours, public IPv4 addresses)", "AWS::EC2::VPCEndpoint": "endpoint",
+            "AWS::EC2::NatGateway": "NAT gateway", "AWS::Lambda::Alias": "provisioned concurrency"}
+
+
+def construct_costs() -> dict[str, dict]:
+    """Construct -> its stack's priced report, before the free tier."""
+    app = App(context={"aws:cdk:bundling-stacks": []})
+    for name, build in CONSTRUCTS.items():
+        build(Stack(app, name, env=Environment(region="us-east-1")))
+    return price_assembly(Path(app.synth().directory), WORKLOAD, free_tier=False)["stacks"]
+
+
+def _standing(cost: dict) -> str:
+    """What costs money standing still, counted: "2 alarms, KMS key"."""
+    resources: dict[str, set[str]] = {}
+    for item in cost["fixed_monthly"]["items"]:
+        if item["usd"] > 0:
+            resources.setdefault(STANDING.get(item["type"], item["type"]), set()).add(item["logical_id"])
+    counts = {what: len(ids) for what, ids in resources.items()}
+    return ", ".join(f"{n} {what}s" if n > 1 else what for what, n in counts.items()) or "nothing"
+
+
+def table() -> str:
+    costs = construct_costs()
+    rows = ["| construct | idle, a month | at work, a month | what stands still |", "|---|---|---|---|"]
+    for name in CONSTRUCTS:
+        cost = costs[name]
+        rows.append(f"| `{name}` | ${cost['fixed_monthly']['total']:,.2f} | ${cost['total_monthly']:,.2f} | "
+                    f"{_standing(cost)} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(table())
