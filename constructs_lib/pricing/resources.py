@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..templates import refs
-from .prices import HOURS_PER_MONTH, PRICES, SECONDS_PER_MONTH
+from .prices import HOURS_PER_MONTH, SECONDS_PER_MONTH
 from .schedules import runs_per_month
 
 FIXED, USAGE = "fixed", "usage"
@@ -144,7 +144,7 @@ def price_alias(r: Resource) -> list[Line]:
     count = (r.props.get("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions")
     if not isinstance(count, int) or count == 0:
         return []
-    (function,) = refs(r.props.get("FunctionName")) or {""}
+    function = next(iter(sorted(refs(r.props.get("FunctionName")))), "")
     props = r.template.function_props(function)
     memory_gb, architecture = _memory_gb(props), _architecture(props)
     return [fixed(f"lambda.provisioned.{architecture}", count * memory_gb * SECONDS_PER_MONTH,
@@ -392,10 +392,6 @@ NO_CHARGE = frozenset({
 
 def is_free(resource_type: str) -> bool:
     return resource_type in NO_CHARGE or resource_type.startswith("Custom::")
-
-
-def meter_price(meter: str) -> str:
-    return PRICES[meter].words()
 
 
 def _scheduled_runs(resources: dict[str, Any]) -> dict[str, tuple[float, str]]:
