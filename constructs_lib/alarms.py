@@ -25,6 +25,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct, IValidation
 
+from .jsii_types import as_interface, cfn_resource
 from .notifications import allow_cloudwatch
 
 PERIOD = Duration.minutes(5)
@@ -80,7 +81,7 @@ def notify(alarms: Mapping[str, cloudwatch.Alarm], topic: Optional[sns.ITopic]) 
     if topic is None or not alarms:
         return
     allow_cloudwatch(topic)
-    action = actions.SnsAction(topic)
+    action = as_interface(cloudwatch.IAlarmAction, actions.SnsAction(topic))
     for alarm in alarms.values():
         alarm.add_alarm_action(action)
         alarm.add_ok_action(action)
@@ -104,12 +105,12 @@ class _RouteAlarms:
         self.topic = topic
 
     def visit(self, node: IConstruct) -> None:
-        if node in _LIBRARY_ALARMS and not has_alarm_actions(node):
+        if isinstance(node, cloudwatch.Alarm) and node in _LIBRARY_ALARMS and not has_alarm_actions(node):
             notify({"": node}, self.topic)
 
 
 def has_alarm_actions(alarm: cloudwatch.Alarm) -> bool:
-    return bool(Stack.of(alarm).resolve(alarm.node.default_child.alarm_actions))
+    return bool(Stack.of(alarm).resolve(cfn_resource(alarm, cloudwatch.CfnAlarm).alarm_actions))
 
 
 def warn_if_silent(owner: Construct) -> None:

@@ -17,7 +17,7 @@ from . import alarms as alarm_kit
 from . import findings
 from .buckets import LOGS_KEPT, check_expiration, log_bucket
 from .function import ServerlessFunction
-from .function_options import FunctionOptions
+from .function_options import OutOfVpcFunctionOptions
 from .network import new_vpc
 from .options import check_function_options
 from .validation import Checks
@@ -89,7 +89,7 @@ class AlbFunction(Construct):
         multi_value_headers: bool = False,
         health_check: bool = True,
         access_logs_bucket: Optional[s3.IBucket] = None,
-        **function_options: Unpack[FunctionOptions],
+        **function_options: Unpack[OutOfVpcFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         check_function_options(self, function_options, AlbFunction.__init__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional, Sequence, Unpack
+from typing import Any, Mapping, Optional, Sequence, Unpack
 
 import jsii
 from aws_cdk import Arn, ArnFormat, Names, RemovalPolicy, Stack, Token
@@ -26,7 +26,8 @@ from .api_cors import ApiCors
 from .api_routes import Route, parse_routes
 from .function import DEFAULT_TIMEOUT, ServerlessFunction
 from .function_options import FunctionOptions
-from .options import check_function_options
+from .jsii_types import as_interface
+from .options import NUMBER, check_function_options, check_types
 from .user_pools import app_client, secure_user_pool
 from .validation import Checks, seconds_of
 
@@ -59,7 +60,7 @@ class _HttpAccessLogs:
 
     @property
     def destination(self) -> http.IAccessLogDestination:
-        return self._destination
+        return as_interface(http.IAccessLogDestination, self._destination)
 
     @property
     def format(self) -> rest.AccessLogFormat:
@@ -172,9 +173,9 @@ class ApiFunction(Construct):
         build = self._http if api == "http" else self._rest
         build(auth, parsed_routes, cors, throttle_rate_limit, throttle_burst_limit, domain_name, certificate)
         self._kind = api
-        self._answer_findings(api, auth)
-        if api == "rest":
-            self._protect(web_acl_arn)
+        self._answer_findings(auth)
+        if isinstance(self.api, rest.RestApi):
+            self._protect(self.api.deployment_stage, web_acl_arn)
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
         alarm_kit.warn_if_silent(self)
 
@@ -210,8 +211,10 @@ class ApiFunction(Construct):
 
     def _http_authorizer(self, auth: str) -> http.IHttpRouteAuthorizer:
         if auth == "cognito":
+            assert self.user_pool is not None and self.user_pool_client is not None  # made for auth="cognito"
             return http_authorizers.HttpUserPoolAuthorizer(
-                "Authorizer", self.user_pool, user_pool_clients=[self.user_pool_client])
+                "Authorizer", self.user_pool,
+                user_pool_clients=[as_interface(cognito.IUserPoolClient, self.user_pool_client)])
         if auth == "iam":
             return http_authorizers.HttpIamAuthorizer()
         return http.HttpNoneAuthorizer()
@@ -253,6 +256,7 @@ class ApiFunction(Construct):
 
     def _rest_authorization(self, auth: str) -> dict[str, Any]:
         if auth == "cognito":
+            assert self.user_pool is not None  # made for auth="cognito"
             authorizer = rest.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
             return {"authorization_type": rest.AuthorizationType.COGNITO, "authorizer": authorizer}
         if auth == "iam":
@@ -261,7 +265,7 @@ class ApiFunction(Construct):
 
     # --- scanner findings -----------------------------------------------------------------------------
 
-    def _answer_findings(self, api: str, auth: str) -> None:
+    def _answer_findings(self, auth: str) -> None:
         """What scanners ask for that this API deliberately does otherwise, on the resource, with the reason."""
         for node in self.node.find_all():
             if isinstance(node, lambda_.CfnPermission) and node.principal == "apigateway.amazonaws.com":
@@ -274,11 +278,10 @@ class ApiFunction(Construct):
                 )
             if auth != "cognito" and isinstance(node, (rest.CfnMethod, http.CfnRoute)):
                 self._answer_authorization(node, auth)
-        if api == "rest":
-            self._answer_rest_findings()
+        if isinstance(self.api, rest.RestApi):
+            self._answer_rest_findings(self.api)
 
-    def _protect(self, web_acl_arn: Optional[str]) -> None:
-        stage = self.api.deployment_stage
+    def _protect(self, stage: rest.Stage, web_acl_arn: Optional[str]) -> None:
         if web_acl_arn is not None:
             wafv2.CfnWebACLAssociation(self, "WebAcl", resource_arn=stage.stage_arn, web_acl_arn=web_acl_arn)
             return
@@ -300,20 +303,20 @@ class ApiFunction(Construct):
         else:
             findings.skip(route, public, guard=["api_gw_v2_authorization_type_configured_check"])
 
-    def _answer_rest_findings(self) -> None:
+    def _answer_rest_findings(self, api: rest.RestApi) -> None:
         findings.skip(
-            self.api.deployment_stage,
+            api.deployment_stage,
             "No response cache: answers depend on the caller's identity and change with every write, and a "
             "cache cluster is billed by the hour; add one per method where answers are safe to share.",
             checkov=["CKV_AWS_120"],
         )
         findings.acknowledge(
-            self.api, "AwsSolutions-APIG2",
+            api, "AwsSolutions-APIG2",
             "A Lambda proxy integration: the request reaches the function whole, and the function validates it "
             "(a bad request is answered 400 by the handler); API Gateway models would repeat that schema.",
         )
         findings.acknowledge(
-            self.api.node.find_child("CloudWatchRole"),
+            api.node.find_child("CloudWatchRole"),
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AmazonAPIGatewayPushToCloudWatchLogs]",
             "The account's role for API Gateway logging in this region (AWS::ApiGateway::Account), with the AWS "
@@ -352,9 +355,9 @@ class ApiFunction(Construct):
 def _check_throttle(checks: Checks, rate: float, burst: int) -> None:
     if not Token.is_unresolved(rate):
         checks.require(rate >= 0, "throttle_rate_limit", rate, "must be 0 or more requests per second")
-    if not Token.is_unresolved(burst):
-        checks.require(isinstance(burst, int) and burst >= 1, "throttle_burst_limit", burst,
-                       "must be a whole number of requests, 1 or more")
+    if not check_types(checks, {"throttle_burst_limit": burst}, {"throttle_burst_limit": NUMBER}) \
+            and not Token.is_unresolved(burst):
+        checks.require(burst >= 1, "throttle_burst_limit", burst, "must be 1 or more requests")
 
 
 def _check_domain(checks: Checks, region: str, domain_name: Optional[str],
@@ -374,7 +377,7 @@ def _check_domain(checks: Checks, region: str, domain_name: Optional[str],
     )
 
 
-def _check_function_options(checks: Checks, api: str, options: dict[str, Any]) -> None:
+def _check_function_options(checks: Checks, api: str, options: Mapping[str, Any]) -> None:
     limit = INTEGRATION_TIMEOUT_SECONDS.get(api)
     timeout = seconds_of(options.get("timeout", DEFAULT_TIMEOUT))
     kind = "an HTTP API" if api == "http" else "a REST API"

@@ -14,6 +14,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from . import findings
+from .jsii_types import as_interface, cfn_resource
 from .validation import Checks, seconds_of
 
 NONCURRENT_VERSIONS_KEPT = Duration.days(30)
@@ -104,13 +105,12 @@ def log_bucket(scope: Construct, construct_id: str, *, expiration: Duration, del
 def log_access(bucket: s3.Bucket, logs: s3.Bucket, *, prefix: str) -> None:
     """Server access logs of `bucket` to `logs`, allowed by `logs`' bucket policy for S3's logging
     service, from this bucket and account only (what S3's guide recommends over the ACL)."""
-    cfn = bucket.node.default_child
-    cfn.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(
+    cfn_resource(bucket, s3.CfnBucket).logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(
         destination_bucket_name=logs.bucket_name, log_file_prefix=prefix
     )
     logs.add_to_resource_policy(
         iam.PolicyStatement(
-            principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
+            principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal("logging.s3.amazonaws.com"))],
             actions=["s3:PutObject"],
             resources=[logs.arn_for_objects(f"{prefix}*")],
             conditions={

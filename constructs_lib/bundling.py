@@ -22,6 +22,8 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
+from .jsii_types import as_interface
+
 # Lambda's limit on a function's unzipped deployment package (code plus layers).
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 
@@ -211,6 +213,6 @@ def _bundled(source: Path, asset_hash: str, local: PipLocalBundling) -> lambda_.
         bundling=BundlingOptions(
             # Never pulled: local bundling always succeeds or raises, so Docker is not needed.
             image=DockerImage.from_registry("local-bundling-only"),
-            local=local,
+            local=as_interface(ILocalBundling, local),
         ),
     )

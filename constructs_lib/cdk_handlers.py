@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_logs as logs
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
 from . import findings
 
@@ -29,6 +29,7 @@ def tidy_cdk_handler(handler: IConstruct, what_it_does: str, *, state_default_me
     """Once per handler (a stack's singleton): a log group kept one year, and the findings that do not
     apply to a deploy-time handler suppressed. `state_default_memory`: the handler leaves MemorySize to
     Lambda's default, which is then written down (the same 128 MB)."""
+    assert isinstance(handler, Construct)  # as every node of an app
     if handler.node.try_find_child("LogGroup") is not None:
         return
     function = next(c for c in handler.node.find_all() if isinstance(c, CfnResource)

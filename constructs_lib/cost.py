@@ -29,7 +29,7 @@ from .pricing.prices import LAMBDA, RECORDED, REGION, SECONDS_PER_MONTH
 from .pricing.workload import Workload
 
 # AWS Lambda's prices, as estimate_monthly_cost reads them (from the one table in pricing.prices).
-PRICES = {
+PRICES: dict[str, Any] = {
     "source": LAMBDA,
     "region": REGION,
     "recorded": RECORDED,
@@ -139,7 +139,7 @@ def _check(
         ("provisioned_concurrency", provisioned, 0, 10_000),
         ("restores", restores, 0, 10**9),
     ]
-    errors = []
+    errors: list[str] = []
     for name, value, low, high in rules:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
             errors.append(f"{name} {value!r} must be a number")
@@ -152,7 +152,8 @@ def _check(
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m constructs_lib.cost", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m constructs_lib.cost",
+                                     description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("assembly", type=Path, nargs="?", help="a cloud assembly folder written by cdk synth (cdk.out)")
     parser.add_argument("--diff", type=Path, nargs=2, metavar=("OLD", "NEW"), help="two assemblies to compare")
     parser.add_argument("--workload", type=Path, help="a JSON or YAML workload file (see constructs_lib.pricing.workload)")

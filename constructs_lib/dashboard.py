@@ -36,16 +36,18 @@ class Dashboard(Construct):
         super().__init__(scope, construct_id)
         checks = Checks(self, "Dashboard")
         checks.require(bool(constructs), "constructs", list(constructs), "must name at least one construct")
-        for construct in constructs:
+        rows = [(construct, _function_of(construct)) for construct in constructs]
+        for construct, function in rows:
             checks.require(
-                _function_of(construct) is not None, "constructs", getattr(construct, "node", construct),
+                function is not None, "constructs", getattr(construct, "node", construct),
                 "must be a ServerlessFunction or one of the library's patterns",
             )
         checks.raise_if_any()
 
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=dashboard_name)
-        for construct in constructs:
-            self.dashboard.add_widgets(*_row(construct))
+        for construct, function in rows:
+            if function is not None:  # each is, once checked
+                self.dashboard.add_widgets(*_row(construct, function))
 
 
 def _function_of(construct: Any) -> Optional[lambda_.Function]:
@@ -55,8 +57,7 @@ def _function_of(construct: Any) -> Optional[lambda_.Function]:
     return function if isinstance(function, lambda_.Function) else None
 
 
-def _row(construct: Any) -> list[cloudwatch.IWidget]:
-    function = _function_of(construct)
+def _row(construct: Any, function: lambda_.Function) -> list[cloudwatch.IWidget]:
     title = construct.node.path
     widgets: list[cloudwatch.IWidget] = [
         cloudwatch.GraphWidget(

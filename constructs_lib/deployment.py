@@ -22,6 +22,7 @@ from constructs import Construct
 
 from . import alarms as alarm_kit
 from . import findings
+from .jsii_types import as_interface
 from .validation import Checks, seconds_of
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class Deployment:
     post_traffic_hook: Hook = None
     alarms: Sequence[cloudwatch.IAlarm] = ()
     ignore_alarms: bool = False
-    smoke_event: Mapping[str, Any] = field(default_factory=dict)
+    smoke_event: Mapping[str, Any] = field(default_factory=dict[str, Any])
     post_traffic_window_minutes: int = 10
 
     @classmethod
@@ -196,7 +197,8 @@ class SafeDeployment(Construct):
                 f"Throttles on alias {deployment.alias_name}",
             ),
             "new_version_errors": alarm_kit.any_of(
-                self, "NewVersionErrors", _new_version_errors(alias, version), "Errors of the new version"
+                self, "NewVersionErrors", _new_version_errors(alias, as_interface(lambda_.IVersion, version)),
+                "Errors of the new version",
             ),
         }
         # The smoke invocation may take the target's whole timeout; the hook needs time to report after it.
@@ -228,8 +230,8 @@ class SafeDeployment(Construct):
             auto_rollback=codedeploy.AutoRollbackConfig(
                 failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True
             ),
-            pre_hook=self.pre_traffic_hook.function if self.pre_traffic_hook else None,
-            post_hook=self.post_traffic_hook.function if self.post_traffic_hook else None,
+            pre_hook=_hook_function(self.pre_traffic_hook),
+            post_hook=_hook_function(self.post_traffic_hook),
         )
         for hook in (self.pre_traffic_hook, self.post_traffic_hook):
             if hook is not None:
@@ -253,8 +255,8 @@ class SafeDeployment(Construct):
 
         if hook is None or hook is False:
             return None
-        if hasattr(hook, "function"):
-            return hook  # a ServerlessFunction the user built
+        if isinstance(hook, ServerlessFunction):
+            return hook  # one the user built
         entry, handler = (HOOKS_ENTRY, packaged_handler) if hook is True else (Path(hook), "handler.handler")
         function = ServerlessFunction(
             self, construct_id, entry=entry, handler=handler, environment=environment,
@@ -266,10 +268,14 @@ class SafeDeployment(Construct):
 
     def _allow_reading_metrics(self, hook: "ServerlessFunction") -> None:
         policy = iam.Policy(
-            self, "ReadAliasMetrics", roles=[hook.role],
+            self, "ReadAliasMetrics", roles=[as_interface(iam.IRole, hook.role)],
             statements=[iam.PolicyStatement(actions=["cloudwatch:GetMetricStatistics"], resources=["*"])],
         )
         findings.acknowledge(
             policy, "AwsSolutions-IAM5[Resource::*]",
             "cloudwatch:GetMetricStatistics supports no resource-level permissions.",
         )
+
+
+def _hook_function(hook: Optional["ServerlessFunction"]) -> Optional[lambda_.IFunction]:
+    return as_interface(lambda_.IFunction, hook.function) if hook is not None else None

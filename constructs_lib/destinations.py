@@ -6,7 +6,7 @@ work like the ones a stack creates.
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
@@ -19,13 +19,14 @@ DestinationTarget = Union[sqs.IQueue, sns.ITopic, lambda_.IFunction, events.IEve
 
 
 # Each kind is recognised by its ARN attribute, tried in this order.
-ASYNC_DESTINATIONS = (
+Kinds = tuple[tuple[str, Callable[[Any], Any]], ...]
+ASYNC_DESTINATIONS: Kinds = (
     ("queue_arn", destinations.SqsDestination),
     ("topic_arn", destinations.SnsDestination),
     ("event_bus_arn", destinations.EventBridgeDestination),
     ("function_arn", destinations.LambdaDestination),
 )
-STREAM_FAILURE_DESTINATIONS = (
+STREAM_FAILURE_DESTINATIONS: Kinds = (
     ("queue_arn", sources.SqsDlq),
     ("topic_arn", sources.SnsDlq),
     ("bucket_arn", sources.S3OnFailureDestination),
@@ -42,7 +43,7 @@ def as_stream_failure_destination(target: Any) -> Optional[lambda_.IEventSourceD
     return _adapt(target, STREAM_FAILURE_DESTINATIONS)
 
 
-def _adapt(target: Any, kinds: tuple) -> Any:
+def _adapt(target: Any, kinds: Kinds) -> Any:
     for attribute, make in kinds:
         if hasattr(target, attribute):
             return make(target)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
-from .templates import construct_path, refs
+from .templates import Props, as_list, construct_path, dig, refs
 
 README_START = "<!-- diagrams:start (written by make diagrams) -->"
 README_END = "<!-- diagrams:end -->"
@@ -52,9 +52,10 @@ STANDS_FOR = {"AWS::Lambda::Version": "FunctionName", "AWS::EFS::AccessPoint": "
 @dataclass
 class Diagram:
     stack: str
-    labels: dict[str, str] = field(default_factory=dict)  # node id -> label
-    shapes: dict[str, tuple[str, str]] = field(default_factory=dict)
-    edges: list[tuple[str, str, str, bool]] = field(default_factory=list)  # source, target, label, dotted
+    labels: dict[str, str] = field(default_factory=dict[str, str])  # node id -> label
+    shapes: dict[str, tuple[str, str]] = field(default_factory=dict[str, tuple[str, str]])
+    # source, target, label, dotted
+    edges: list[tuple[str, str, str, bool]] = field(default_factory=list[tuple[str, str, str, bool]])
 
     def add_edge(self, source: str, target: str, label: str, dotted: bool = False) -> None:
         edge = (source, target, label, dotted)
@@ -73,7 +74,7 @@ class Diagram:
 
 
 class Builder:
-    def __init__(self, stack: str, resources: dict[str, Any]) -> None:
+    def __init__(self, stack: str, resources: dict[str, Props]) -> None:
         self.resources = resources
         self.diagram = Diagram(stack)
         self.stack = stack
@@ -99,12 +100,12 @@ class Builder:
 
     def nodes(self, value: Any) -> set[str]:
         """The diagram nodes a value refers to, through versions and access points."""
-        found = set()
+        found: set[str] = set()
         for logical_id in refs(value):
             resource = self.resources.get(logical_id, {})
-            stand_in = STANDS_FOR.get(resource.get("Type"))
+            stand_in = STANDS_FOR.get(str(resource.get("Type")))
             if stand_in:
-                found |= self.nodes(resource.get("Properties", {}).get(stand_in))
+                found |= self.nodes(dig(resource, "Properties", stand_in))
             elif logical_id in self.diagram.labels:
                 found.add(logical_id)
         return found
@@ -138,109 +139,110 @@ class Builder:
             self.edges([node_id], actions[target] & set(self.diagram.labels), "notify", dotted=True)
 
     # --- wiring per resource type (method names follow the type) --------------------------------
-    def _wire_AWS_Lambda_EventSourceMapping(self, _id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_Lambda_EventSourceMapping(self, _id: str, props: Props, _r: Props) -> None:
         functions = self.nodes(props.get("FunctionName"))
         self.edges(self.nodes(props.get("EventSourceArn")), functions, "event source mapping")
-        on_failure = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        on_failure = dig(props, "DestinationConfig", "OnFailure", "Destination")
         self.edges(functions, self.nodes(on_failure), "discarded batches")
 
-    def _wire_AWS_Lambda_EventInvokeConfig(self, _id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_Lambda_EventInvokeConfig(self, _id: str, props: Props, _r: Props) -> None:
         functions = self.nodes(props.get("FunctionName"))
-        config = props.get("DestinationConfig") or {}
-        self.edges(functions, self.nodes((config.get("OnSuccess") or {}).get("Destination")), "on success")
-        self.edges(functions, self.nodes((config.get("OnFailure") or {}).get("Destination")), "on failure")
+        config = props.get("DestinationConfig")
+        self.edges(functions, self.nodes(dig(config, "OnSuccess", "Destination")), "on success")
+        self.edges(functions, self.nodes(dig(config, "OnFailure", "Destination")), "on failure")
 
-    def _wire_AWS_Lambda_Function(self, logical_id: str, props: dict, _r: dict) -> None:
-        dead_letters = (props.get("DeadLetterConfig") or {}).get("TargetArn")
+    def _wire_AWS_Lambda_Function(self, logical_id: str, props: Props, _r: Props) -> None:
+        dead_letters = dig(props, "DeadLetterConfig", "TargetArn")
         self.edges([logical_id], self.nodes(dead_letters), "dead letters")
-        variables = (props.get("Environment") or {}).get("Variables")
+        variables = dig(props, "Environment", "Variables")
         self.edges([logical_id], self.nodes(variables) - {logical_id}, "uses")
         self.edges([logical_id], self.nodes(props.get("FileSystemConfigs")), "mounts")
         self.edges([logical_id], self.nodes(props.get("Layers")), "layer", dotted=True)
 
-    def _wire_AWS_Lambda_Alias(self, logical_id: str, props: dict, resource: dict) -> None:
+    def _wire_AWS_Lambda_Alias(self, logical_id: str, props: Props, resource: Props) -> None:
         self.edges([logical_id], self.nodes(props.get("FunctionName")), "version")
-        update = resource.get("UpdatePolicy", {}).get("CodeDeployLambdaAliasUpdate", {})
-        self.edges(self.nodes(update.get("DeploymentGroupName")), [logical_id], "shifts traffic")
+        update = dig(resource, "UpdatePolicy", "CodeDeployLambdaAliasUpdate")
+        self.edges(self.nodes(dig(update, "DeploymentGroupName")), [logical_id], "shifts traffic")
         for hook in ("BeforeAllowTrafficHook", "AfterAllowTrafficHook"):
-            self.edges(self.nodes(update.get("DeploymentGroupName")), self.nodes(update.get(hook)), "hook")
+            self.edges(self.nodes(dig(update, "DeploymentGroupName")), self.nodes(dig(update, hook)), "hook")
 
-    def _wire_AWS_Lambda_Url(self, logical_id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_Lambda_Url(self, logical_id: str, props: Props, _r: Props) -> None:
         self.edges([logical_id], self.nodes(props.get("TargetFunctionArn")), "invokes")
 
-    def _wire_Custom_S3BucketNotifications(self, _id: str, props: dict, _r: dict) -> None:
+    def _wire_Custom_S3BucketNotifications(self, _id: str, props: Props, _r: Props) -> None:
         buckets = self.nodes(props.get("BucketName"))
-        configuration = props.get("NotificationConfiguration") or {}
+        configuration = props.get("NotificationConfiguration")
         for kind, arn in (("LambdaFunctionConfigurations", "LambdaFunctionArn"), ("QueueConfigurations", "QueueArn"),
                           ("TopicConfigurations", "TopicArn")):
-            for config in configuration.get(kind, []):
-                self.edges(buckets, self.nodes(config.get(arn)), ", ".join(config.get("Events", [])))
+            for config in as_list(dig(configuration, kind)):
+                events = ", ".join(str(event) for event in as_list(dig(config, "Events")))
+                self.edges(buckets, self.nodes(dig(config, arn)), events)
 
-    def _wire_AWS_SNS_Subscription(self, _id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_SNS_Subscription(self, _id: str, props: Props, _r: Props) -> None:
         label = "raw delivery" if props.get("RawMessageDelivery") else "subscription"
         self.edges(self.nodes(props.get("TopicArn")), self.nodes(props.get("Endpoint")), label)
         self.edges(self.nodes(props.get("TopicArn")), self.nodes(props.get("RedrivePolicy")), "undelivered")
 
-    def _wire_AWS_Events_Rule(self, logical_id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_Events_Rule(self, logical_id: str, props: Props, _r: Props) -> None:
         self.edges(self.nodes(props.get("EventBusName")), [logical_id], "events")
-        for target in props.get("Targets", []):
-            self.edges([logical_id], self.nodes(target.get("Arn")), "invokes")
-            self.edges([logical_id], self.nodes((target.get("DeadLetterConfig") or {}).get("Arn")), "undelivered")
+        for target in as_list(props.get("Targets")):
+            self.edges([logical_id], self.nodes(dig(target, "Arn")), "invokes")
+            self.edges([logical_id], self.nodes(dig(target, "DeadLetterConfig", "Arn")), "undelivered")
 
-    def _wire_AWS_SQS_Queue(self, logical_id: str, props: dict, _r: dict) -> None:
-        redrive = (props.get("RedrivePolicy") or {}).get("deadLetterTargetArn")
+    def _wire_AWS_SQS_Queue(self, logical_id: str, props: Props, _r: Props) -> None:
+        redrive = dig(props, "RedrivePolicy", "deadLetterTargetArn")
         self.edges([logical_id], self.nodes(redrive), "redrive")
 
-    def _wire_AWS_ElasticLoadBalancingV2_Listener(self, _id: str, props: dict, _r: dict) -> None:
-        for action in props.get("DefaultActions", []):
+    def _wire_AWS_ElasticLoadBalancingV2_Listener(self, _id: str, props: Props, _r: Props) -> None:
+        for action in as_list(props.get("DefaultActions")):
             label = f"{props.get('Protocol', '')} {props.get('Port', '')}".strip()
-            self.edges(self.nodes(props.get("LoadBalancerArn")), self.nodes(action.get("TargetGroupArn")), label)
+            self.edges(self.nodes(props.get("LoadBalancerArn")), self.nodes(dig(action, "TargetGroupArn")), label)
 
-    def _wire_AWS_ElasticLoadBalancingV2_TargetGroup(self, logical_id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_ElasticLoadBalancingV2_TargetGroup(self, logical_id: str, props: Props, _r: Props) -> None:
         self.edges([logical_id], self.nodes(props.get("Targets")), "invokes")
 
-    def _wire_AWS_CloudFront_Distribution(self, logical_id: str, props: dict, _r: dict) -> None:
-        config = props.get("DistributionConfig", {})
-        self.edges([logical_id], self.nodes(config.get("Origins")), "origin")
-        behavior = config.get("DefaultCacheBehavior", {})
-        for association in behavior.get("LambdaFunctionAssociations", []):
-            self.edges([logical_id], self.nodes(association.get("LambdaFunctionARN")), association.get("EventType", ""))
-        for association in behavior.get("FunctionAssociations", []):
-            self.edges([logical_id], self.nodes(association.get("FunctionARN")), association.get("EventType", ""))
-        self.edges([logical_id], self.nodes(config.get("Logging")), "logs", dotted=True)
+    def _wire_AWS_CloudFront_Distribution(self, logical_id: str, props: Props, _r: Props) -> None:
+        config = props.get("DistributionConfig")
+        self.edges([logical_id], self.nodes(dig(config, "Origins")), "origin")
+        behavior = dig(config, "DefaultCacheBehavior")
+        for kind, arn in (("LambdaFunctionAssociations", "LambdaFunctionARN"), ("FunctionAssociations", "FunctionARN")):
+            for association in as_list(dig(behavior, kind)):
+                event = str(dig(association, "EventType", default=""))
+                self.edges([logical_id], self.nodes(dig(association, arn)), event)
+        self.edges([logical_id], self.nodes(dig(config, "Logging")), "logs", dotted=True)
 
-    def _wire_AWS_ApiGatewayV2_Integration(self, _id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_ApiGatewayV2_Integration(self, _id: str, props: Props, _r: Props) -> None:
         self.edges(self.nodes(props.get("ApiId")), self.nodes(props.get("IntegrationUri")), "invokes")
 
-    def _wire_AWS_ApiGatewayV2_Authorizer(self, _id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_ApiGatewayV2_Authorizer(self, _id: str, props: Props, _r: Props) -> None:
         self.edges(self.nodes(props.get("ApiId")), self.nodes(props.get("JwtConfiguration")), "JWTs from", dotted=True)
 
-    def _wire_AWS_ApiGateway_Method(self, _id: str, props: dict, _r: dict) -> None:
-        uri = (props.get("Integration") or {}).get("Uri")
+    def _wire_AWS_ApiGateway_Method(self, _id: str, props: Props, _r: Props) -> None:
+        uri = dig(props, "Integration", "Uri")
         self.edges(self.nodes(props.get("RestApiId")), self.nodes(uri), "invokes")
 
-    def _wire_AWS_ApiGateway_Authorizer(self, _id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_ApiGateway_Authorizer(self, _id: str, props: Props, _r: Props) -> None:
         self.edges(self.nodes(props.get("RestApiId")), self.nodes(props.get("ProviderARNs")), "tokens from",
                    dotted=True)
 
-    def _wire_AWS_CodeDeploy_DeploymentGroup(self, logical_id: str, props: dict, _r: dict) -> None:
+    def _wire_AWS_CodeDeploy_DeploymentGroup(self, logical_id: str, props: Props, _r: Props) -> None:
         alarms = {self.alarm_node[a] for a in refs(props.get("AlarmConfiguration")) if a in self.alarm_node}
         self.edges(sorted(alarms), [logical_id], "roll back", dotted=True)
 
 
-def _expression_label(alarm: dict) -> str:
+def _expression_label(alarm: Props) -> str:
     """What a metric math alarm watches: its expression's label."""
-    returned = [m for m in alarm.get("Metrics", []) if m.get("ReturnData", True) and "Expression" in m]
-    return returned[0].get("Label", "metric math") if returned else "metric"
+    returned = [m for m in as_list(alarm.get("Metrics")) if dig(m, "ReturnData", default=True) and dig(m, "Expression")]
+    return str(dig(returned[0], "Label", default="metric math")) if returned else "metric"
 
 
-def diagram_of(stack: str, template: dict) -> Diagram:
+def diagram_of(stack: str, template: Props) -> Diagram:
     return Builder(stack, template.get("Resources", {})).build()
 
 
 def diagrams_of(assembly: Path) -> dict[str, str]:
     """Stack name -> Mermaid source, for every template of the assembly."""
-    found = {}
+    found: dict[str, str] = {}
     for path in sorted(assembly.rglob("*.template.json")):
         stack = path.name.removesuffix(".template.json")
         found[stack] = diagram_of(stack, json.loads(path.read_text())).mermaid()
@@ -265,7 +267,7 @@ def update_readme(readme: Path, diagrams: dict[str, str]) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("assembly", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--readme", type=Path)

@@ -23,6 +23,7 @@ from .buckets import LOGS_KEPT, check_expiration
 from .buckets import log_bucket as log_bucket_of
 from .bundling import code_from_folder
 from .cdk_handlers import tidy_cdk_handler
+from .jsii_types import as_interface, cfn_resource
 from .validation import Checks, seconds_of
 
 EDGE_RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -180,15 +181,16 @@ class EdgeDistribution(Construct):
         _check(self, handlers, sources, certificate, domain_names, log_expiration)
 
         self.edge_functions: dict[str, experimental.EdgeFunction] = {}
-        edge_lambdas = []
+        edge_lambdas: list[cloudfront.EdgeLambda] = []
         for trigger, edge in handlers.items():
             if edge is None:
                 continue
             function = self._edge_function(trigger, edge)
             self.edge_functions[trigger] = function
-            edge_lambdas.append(cloudfront.EdgeLambda(event_type=LAMBDA_TRIGGERS[trigger], function_version=function))
+            edge_lambdas.append(cloudfront.EdgeLambda(
+                event_type=LAMBDA_TRIGGERS[trigger], function_version=as_interface(lambda_.IVersion, function)))
         self.cloudfront_functions: dict[str, cloudfront.Function] = {}
-        associations = []
+        associations: list[cloudfront.FunctionAssociation] = []
         for trigger, source in sources.items():
             if source is None:
                 continue
@@ -244,7 +246,8 @@ class EdgeDistribution(Construct):
         )
         function.lambda_.apply_removal_policy(RemovalPolicy.RETAIN)
         findings.acknowledge_edge_function(function.lambda_)
-        _keep_us_east_1_logs_a_year(function.lambda_)
+        if isinstance(function.lambda_, lambda_.Function):  # as EdgeFunction makes it
+            _keep_us_east_1_logs_a_year(function.lambda_)
         return function
 
     def _acknowledge(
@@ -329,7 +332,7 @@ def _keep_us_east_1_logs_a_year(function: lambda_.Function) -> None:
         function, "LogGroup", log_group_name=f"/aws/lambda/{function.function_name}",
         removal_policy=RemovalPolicy.RETAIN,
     )
-    log_group.node.default_child.retention_in_days = 365
+    cfn_resource(log_group, logs.CfnLogGroup).retention_in_days = 365
     findings.skip(
         log_group, "CloudWatch Logs encrypts every log group at rest; this one holds the logs of invocations "
         "in us-east-1.", checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],

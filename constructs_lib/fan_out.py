@@ -6,7 +6,7 @@ from itertools import combinations
 from typing import Any, Mapping, Optional, Sequence
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -15,13 +15,14 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IConstruct
+from constructs import Construct, IDependable
 
 from . import alarms as alarm_kit
 from . import findings
 from .buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
 from .cdk_handlers import tidy_bucket_notifications_handler
-from .keys import new_key
+from .jsii_types import as_interface
+from .keys import encrypted_topic
 from .queue_worker import QueueWorker
 from .queues import failure_queue
 from .records_layer import records_layer
@@ -90,11 +91,11 @@ class FanOut(Construct):
         )
         self.key: Optional[kms.Key] = None
         if topic is None:
-            self.key = new_key(self, "Key", description=f"Encrypts the S3 events of {self.node.path}",
-                               removal_policy=RemovalPolicy.DESTROY)
-            topic = sns.Topic(self, "Topic", master_key=self.key, enforce_ssl=True)
+            self.key, new_topic = encrypted_topic(self, f"the S3 events of {self.node.path}")
+            topic = as_interface(sns.ITopic, new_topic)
         self.topic = topic
-        destination = _TopicDestination(topic, self._let_the_bucket_publish())
+        destination = as_interface(s3.IBucketNotificationDestination,
+                                   _TopicDestination(topic, self._let_the_bucket_publish()))
         for event in events:
             for suffix in list(suffixes) or [None]:
                 key_filters = [s3.NotificationKeyFilter(prefix=prefix, suffix=suffix)] if prefix or suffix else []
@@ -148,19 +149,20 @@ class FanOut(Construct):
             filter_policy_with_message_body=filter_policy))
         self.queues[construct_id] = queue
 
-    def _let_the_bucket_publish(self) -> list[IConstruct]:
+    def _let_the_bucket_publish(self) -> list[IDependable]:
         """This bucket of this account, and nothing else, may publish; and may use the topic's key (a key defined
         in the app; an imported key's policy is its owner's)."""
         key = self.key or getattr(self.topic, "master_key", None)
         if isinstance(key, kms.Key):
             key.add_to_resource_policy(iam.PolicyStatement(
-                sid="S3PublishesEvents", principals=[iam.ServicePrincipal(S3)],
+                sid="S3PublishesEvents", principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(S3))],
                 actions=["kms:GenerateDataKey*", "kms:Decrypt"], resources=["*"],  # in a key policy, this key
             ))
         if not isinstance(self.topic, sns.Topic):
             return []  # an imported topic's policy is its owner's
         result = self.topic.add_to_resource_policy(iam.PolicyStatement(
-            sid="BucketPublishesEvents", principals=[iam.ServicePrincipal(S3)], actions=["sns:Publish"],
+            sid="BucketPublishesEvents", principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(S3))],
+            actions=["sns:Publish"],
             resources=[self.topic.topic_arn],
             conditions={"ArnLike": {"aws:SourceArn": self.source_bucket.bucket_arn},
                         "StringEquals": {"aws:SourceAccount": self.source_bucket.env.account}},
@@ -201,7 +203,7 @@ class _TopicDestination:
     """The topic as the bucket's notification destination, with the policy FanOut wrote (aws-cdk-lib's
     SnsDestination would add a second one, without the account condition)."""
 
-    def __init__(self, topic: sns.ITopic, dependencies: list[IConstruct]) -> None:
+    def __init__(self, topic: sns.ITopic, dependencies: list[IDependable]) -> None:
         self._topic = topic
         self._dependencies = dependencies
 
@@ -212,7 +214,7 @@ class _TopicDestination:
         )
 
 
-def _check_overlaps(checks: Checks, events: list[str], prefix: Optional[str], suffixes: list) -> None:
+def _check_overlaps(checks: Checks, events: list[str], prefix: Optional[str], suffixes: list[Optional[str]]) -> None:
     """S3 refuses notifications of one bucket whose event types and key filters overlap."""
     rules = [(event, suffix) for event in events for suffix in suffixes]
     for (event_a, suffix_a), (event_b, suffix_b) in combinations(rules, 2):

@@ -14,6 +14,9 @@ from typing import Any, Iterable
 from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
 
+from .jsii_types import cfn_resource
+from .templates import as_list, dig, mapping
+
 GUARD_PLUGIN = "cdk-validator-cfnguard"
 
 
@@ -35,13 +38,13 @@ def skip(
     resource = cfn_resource_of(construct)
     checks = [{"id": check, "comment": reason} for check in checkov]
     if checks:
-        existing = (resource.get_metadata("checkov") or {}).get("skip", [])
+        existing: list[dict[str, str]] = dig(resource.get_metadata("checkov"), "skip", default=[])
         known = {entry["id"] for entry in existing}
         resource.add_metadata("checkov", {"skip": existing + [c for c in checks if c["id"] not in known]})
     rules = list(cfn_lint)
     if rules:
-        config = (resource.get_metadata("cfn-lint") or {}).get("config", {})
-        ignored = list(config.get("ignore_checks", []))
+        config: dict[str, Any] = dig(resource.get_metadata("cfn-lint"), "config", default={})
+        ignored: list[str] = list(config.get("ignore_checks", []))
         resource.add_metadata(
             "cfn-lint", {"config": {**config, "ignore_checks": ignored + [r for r in rules if r not in ignored]}}
         )
@@ -50,12 +53,7 @@ def skip(
 
 
 def cfn_resource_of(construct: IConstruct) -> CfnResource:
-    if isinstance(construct, CfnResource):
-        return construct
-    child = construct.node.default_child
-    if not isinstance(child, CfnResource):
-        raise TypeError(f"{construct.node.path} has no CloudFormation resource of its own")
-    return child
+    return construct if isinstance(construct, CfnResource) else cfn_resource(construct, CfnResource)
 
 
 def token_text(stack: Stack, value: str) -> str:
@@ -66,15 +64,16 @@ def token_text(stack: Stack, value: str) -> str:
 def _intrinsic_text(value: Any) -> str:
     if isinstance(value, str):
         return value
-    if isinstance(value, dict) and len(value) == 1:
-        (function, argument), = value.items()
+    intrinsic = mapping(value)
+    if intrinsic is not None and len(intrinsic) == 1:
+        (function, argument), = intrinsic.items()
         if function == "Fn::GetAtt":
             return f"<{argument[0]}.{argument[1]}>"
         if function == "Ref":
             return f"<{argument}>"
         if function == "Fn::Join":
             separator, parts = argument
-            return separator.join(_intrinsic_text(part) for part in parts)
+            return str(separator).join(_intrinsic_text(part) for part in as_list(parts))
     raise ValueError(f"cannot render {value!r} as cdk-nag does")
 
 

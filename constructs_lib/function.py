@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union, cast
 
 from aws_cdk import ArnFormat, Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -22,6 +22,7 @@ from . import findings
 from .bundling import MAX_UNZIPPED_BYTES, folder_code
 from .deployment import Deployment, SafeDeployment
 from .destinations import DestinationTarget, as_destination
+from .jsii_types import as_interface, cfn_resource
 from .options import FUNCTION_OPTION_TYPES, check_types
 from .network import eni_statements, network_interfaces_arn, security_groups_arn, subnet_arn
 from .layers import DependencyLayer
@@ -206,7 +207,7 @@ class ServerlessFunction(Construct):
                 "cn-north-1 and the GovCloud (US) regions; list aws-lambda-powertools in requirements.txt instead",
             )
         _check_powertools_version(checks, powertools, powertools_layer_version, region)
-        destinations = {}
+        destinations: dict[str, Optional[lambda_.IDestination]] = {}
         for prop, target in (("on_success", on_success), ("on_failure", on_failure)):
             if target is not None:
                 destinations[prop] = as_destination(target)
@@ -221,12 +222,7 @@ class ServerlessFunction(Construct):
         )
         checks.require(filesystem is None or vpc is not None, "filesystem", "given", "needs vpc: EFS is reached in a VPC")
         if deployment is not None:
-            checks.require(
-                isinstance(deployment, Deployment), "deployment", type(deployment).__name__,
-                "must be a Deployment: Deployment.canary(...), Deployment.linear(...) or Deployment.all_at_once()",
-            )
-            if isinstance(deployment, Deployment):
-                deployment.check(checks)
+            deployment.check(checks)
         if provisioned_concurrency_scaling is not None:
             provisioned_concurrency_scaling.check(checks, provisioned_concurrency)
         if snap_start:
@@ -244,7 +240,7 @@ class ServerlessFunction(Construct):
         self.role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            assumed_by=as_interface(iam.IPrincipal, iam.ServicePrincipal("lambda.amazonaws.com")),
             description=f"Execution role of {self.node.path}",
         )
         # Least privilege: write to this function's own log group and nowhere else.
@@ -275,7 +271,7 @@ class ServerlessFunction(Construct):
             handler=handler,
             runtime=runtime,
             architecture=architecture,
-            role=self.role,
+            role=as_interface(iam.IRole, self.role),
             memory_size=memory_size,
             timeout=timeout,
             environment=environment or None,
@@ -322,7 +318,7 @@ class ServerlessFunction(Construct):
                 self,
                 "Alias",
                 alias_name=deployment.alias_name if deployment else ALIAS_NAME,
-                version=self.function.current_version,
+                version=as_interface(lambda_.IVersion, self.function.current_version),
                 provisioned_concurrent_executions=provisioned_concurrency,
                 retry_attempts=retry_attempts,
                 max_event_age=max_event_age,
@@ -333,6 +329,7 @@ class ServerlessFunction(Construct):
                 provisioned_concurrency_scaling.apply(self.alias)
         self.deployment: Optional[SafeDeployment] = None
         if deployment is not None:
+            assert self.alias is not None  # made above for every deployment
             self.deployment = SafeDeployment(self, "Deployment", target=self, alias=self.alias, deployment=deployment)
 
         self.alarms: alarm_kit.Alarms = {}
@@ -391,7 +388,8 @@ class ServerlessFunction(Construct):
             )
         if hasattr(on_failure, "queue_arn"):
             found["failure_queue_not_empty"] = alarm_kit.queue_not_empty(
-                self, "FailureQueueAlarm", on_failure, "Asynchronous events failed every retry"
+                self, "FailureQueueAlarm", as_interface(sqs.IQueue, on_failure),
+                "Asynchronous events failed every retry",
             )
         if dead_letter_queue is not None:
             found["dead_letter_queue_not_empty"] = alarm_kit.queue_not_empty(
@@ -402,7 +400,7 @@ class ServerlessFunction(Construct):
     @property
     def invoke_target(self) -> lambda_.IFunction:
         """What triggers should invoke: the alias when there is one, else the function."""
-        return self.alias or self.function
+        return as_interface(lambda_.IFunction, self.alias or self.function)
 
     def _acknowledge_findings(
         self, tracing: lambda_.Tracing, vpc: Optional[ec2.IVpc], has_failure_destination: bool
@@ -414,7 +412,7 @@ class ServerlessFunction(Construct):
                 "Failed asynchronous events go to the on_failure destination, which records the "
                 "error and the request as well as the event: what a dead-letter queue would keep, and more.",
             )
-        wildcard_reasons = []
+        wildcard_reasons: list[str] = []
         if tracing != lambda_.Tracing.DISABLED:
             wildcard_reasons.append("X-Ray's PutTraceSegments and PutTelemetryRecords")
         if vpc is not None:
@@ -451,14 +449,15 @@ class ServerlessFunction(Construct):
 
     def _subnet_ids(self) -> list[str]:
         """The subnets aws-cdk-lib chose for the function in its VPC."""
-        return self.function.node.default_child.vpc_config.subnet_ids
+        placement = cfn_resource(self.function, lambda_.CfnFunction).vpc_config
+        return list(cast(lambda_.CfnFunction.VpcConfigProperty, placement).subnet_ids or [])
 
     def _skip_findings(
         self, *, vpc: Optional[ec2.IVpc], reserved_concurrency: Optional[int], environment: Mapping[str, str],
         environment_key: Optional[kms.IKey], log_encryption_key: Optional[kms.IKey], has_failure_target: bool,
     ) -> None:
         """Scanner checks that ask for what this function deliberately does otherwise, with the reason."""
-        days = self.log_group.node.default_child.retention_in_days
+        days = cfn_resource(self.log_group, logs.CfnLogGroup).retention_in_days
         findings.skip(
             self.function,
             f"The function logs to its own log group ({self.log_group.node.path}) through LoggingConfig, "
@@ -676,7 +675,7 @@ def _let_logs_use(key: kms.Key) -> None:
     stack = Stack.of(key)
     key.add_to_resource_policy(
         iam.PolicyStatement(
-            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))],
             actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
             resources=["*"],  # in a key policy, "*" is this key
             conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": stack.format_arn(

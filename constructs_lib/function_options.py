@@ -1,7 +1,8 @@
 """The options a pattern passes to its ServerlessFunction, as one type: patterns take
 ``**function_options: Unpack[FunctionOptions]``, so pyright and mypy flag an unknown or mistyped option in a
-user's app, as they do for ServerlessFunction itself. Kept equal to ServerlessFunction's keyword options by a
-test."""
+user's app, as they do for ServerlessFunction itself. A pattern with an option of its own under a function
+option's name takes the same options but that one (PEP 692 forbids the overlap). Kept equal to
+ServerlessFunction's keyword options by a test."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ from .powertools import PowertoolsVersion
 from .scaling import ProvisionedConcurrencyScaling
 
 
-class FunctionOptions(TypedDict, total=False):
-    """Every ``ServerlessFunction`` keyword option (see its docstring for what each does)."""
+class _CoreOptions(TypedDict, total=False):
+    """The options every pattern passes through as they are."""
 
     entry: Union[str, Path]
     handler: str
@@ -45,22 +46,49 @@ class FunctionOptions(TypedDict, total=False):
     layers: Sequence[lambda_.ILayerVersion]
     powertools: bool
     powertools_layer_version: PowertoolsVersion
-    retry_attempts: int
     max_event_age: Duration
     on_success: DestinationTarget
-    on_failure: DestinationTarget
-    dead_letter_queue: sqs.IQueue
     function_url_auth: str
     allow_public_function_url: bool
     function_url_cors: lambda_.FunctionUrlCorsOptions
     function_url_invokers: Sequence[iam.IPrincipal]
-    vpc: ec2.IVpc
-    vpc_subnets: ec2.SubnetSelection
-    security_groups: Sequence[ec2.ISecurityGroup]
-    filesystem: lambda_.FileSystem
     deployment: Deployment
     snap_start: bool
     provisioned_concurrency_scaling: ProvisionedConcurrencyScaling
     create_alarms: bool
     alarm_topic: sns.ITopic
     description: str
+
+
+class _VpcOptions(TypedDict, total=False):
+    vpc: ec2.IVpc
+    vpc_subnets: ec2.SubnetSelection
+    security_groups: Sequence[ec2.ISecurityGroup]
+    filesystem: lambda_.FileSystem
+
+
+class _DeadLetterOption(TypedDict, total=False):
+    dead_letter_queue: sqs.IQueue
+
+
+class _RetryOptions(TypedDict, total=False):
+    retry_attempts: int
+    on_failure: DestinationTarget
+
+
+class FunctionOptions(_CoreOptions, _VpcOptions, _DeadLetterOption, _RetryOptions, total=False):
+    """Every ``ServerlessFunction`` keyword option (see its docstring for what each does)."""
+
+
+# A pattern that takes an option of its own under a function option's name passes the others through.
+class OutOfVpcFunctionOptions(_CoreOptions, _DeadLetterOption, _RetryOptions, total=False):
+    """``FunctionOptions`` but the VPC ones (``vpc``, ``vpc_subnets``, ``security_groups``, ``filesystem``):
+    VpcFunction places its function itself; AlbFunction's needs no VPC (its ``vpc`` is the load balancer's)."""
+
+
+class QueueWorkerFunctionOptions(_CoreOptions, _VpcOptions, _RetryOptions, total=False):
+    """``FunctionOptions`` but ``dead_letter_queue``: QueueWorker's is the queue's."""
+
+
+class StreamConsumerFunctionOptions(_CoreOptions, _VpcOptions, _DeadLetterOption, total=False):
+    """``FunctionOptions`` but ``retry_attempts`` and ``on_failure``: StreamConsumer's are its event source's."""

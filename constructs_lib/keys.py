@@ -1,11 +1,15 @@
-"""KMS keys the library creates: rotation on, and grants only for AWS services acting on AWS resources."""
+"""KMS keys the library creates: rotation on, and grants only for AWS services acting on AWS resources; and
+the topics such a key encrypts."""
 
 from __future__ import annotations
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
 from constructs import Construct
+
+from .jsii_types import as_interface
 
 
 def new_key(
@@ -20,10 +24,17 @@ def new_key(
         iam.PolicyStatement(
             sid="DenyGrantsExceptForAwsResources",
             effect=iam.Effect.DENY,
-            principals=[iam.AnyPrincipal()],
+            principals=[as_interface(iam.IPrincipal, iam.AnyPrincipal())],
             actions=["kms:CreateGrant"],
             resources=["*"],  # in a key policy, "*" is this key
             conditions={"BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}},
         )
     )
     return key
+
+
+def encrypted_topic(scope: Construct, what: str) -> tuple[kms.Key, sns.Topic]:
+    """A new SSL-only topic, "Topic", encrypted with a new key of its own, "Key" (deleted with the stack after
+    KMS's waiting period: a topic keeps no data). `what`: what the topic carries, for the key's description."""
+    key = new_key(scope, "Key", description=f"Encrypts {what}", removal_policy=RemovalPolicy.DESTROY)
+    return key, sns.Topic(scope, "Topic", master_key=as_interface(kms.IKey, key), enforce_ssl=True)

@@ -43,7 +43,7 @@ class DependencyLayer(lambda_.LayerVersion):
     ) -> None:
         requirements = Path(requirements)
         where = f"DependencyLayer '{scope.node.path}/{construct_id}'"
-        errors = []
+        errors: list[str] = []
         if not requirements.is_file():
             errors.append(f"{where}: requirements {str(requirements)!r} must be an existing requirements.txt file")
         if runtime.family != lambda_.RuntimeFamily.PYTHON:

@@ -23,7 +23,7 @@ RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvid
 def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool, nat_gateways: int = 0) -> ec2.Vpc:
     """A VPC with public and/or private subnets; private ones reach the internet only through NAT
     gateways (``nat_gateways`` > 0, which needs public subnets), else they are isolated."""
-    subnets = []
+    subnets: list[ec2.SubnetConfiguration] = []
     if public:
         # Load balancers and NAT gateways get their public addresses without it; nothing else should.
         subnets.append(ec2.SubnetConfiguration(

@@ -12,14 +12,15 @@ import weakref
 from typing import Sequence
 
 import jsii
-from aws_cdk import Aspects, AspectPriority, Aws, IAspect, RemovalPolicy
+from aws_cdk import Aspects, AspectPriority, Aws, IAspect
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct, IConstruct
 
-from .keys import new_key
+from .jsii_types import as_interface
+from .keys import encrypted_topic
 
 # Topics that already let CloudWatch publish (each statement is added once).
 _ALLOWED: "weakref.WeakSet[sns.ITopic]" = weakref.WeakSet()
@@ -40,7 +41,7 @@ def allow_cloudwatch(topic: sns.ITopic) -> None:
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="CloudWatchAlarmsUseTheKey",
-                principals=[iam.ServicePrincipal(CLOUDWATCH)],
+                principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(CLOUDWATCH))],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],  # in a key policy, "*" is this key
             )
@@ -58,7 +59,7 @@ class _LetCloudWatchPublish:
             node.add_to_resource_policy(
                 iam.PolicyStatement(
                     sid="CloudWatchAlarmsPublish",
-                    principals=[iam.ServicePrincipal(CLOUDWATCH)],
+                    principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(CLOUDWATCH))],
                     actions=["sns:Publish"],
                     resources=[node.topic_arn],
                     conditions=_from_this_accounts_alarms(),
@@ -66,7 +67,7 @@ class _LetCloudWatchPublish:
             )
 
 
-def _from_this_accounts_alarms() -> dict:
+def _from_this_accounts_alarms() -> dict[str, dict[str, str]]:
     alarms = f"arn:{Aws.PARTITION}:cloudwatch:{Aws.REGION}:{Aws.ACCOUNT_ID}:alarm:*"
     return {"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}, "ArnLike": {"aws:SourceArn": alarms}}
 
@@ -85,11 +86,8 @@ class AlarmTopic(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, emails: Sequence[str] = ()) -> None:
         super().__init__(scope, construct_id)
-        self.key = new_key(
-            self, "Key", description=f"Encrypts the alarm notifications of {self.node.path}",
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        self.topic = sns.Topic(self, "Topic", master_key=self.key, enforce_ssl=True)
+        self.key, topic = encrypted_topic(self, f"the alarm notifications of {self.node.path}")
+        self.topic = as_interface(sns.ITopic, topic)
         allow_cloudwatch(self.topic)
         for email in emails:
-            self.topic.add_subscription(subscriptions.EmailSubscription(email))
+            self.topic.add_subscription(as_interface(sns.ITopicSubscription, subscriptions.EmailSubscription(email)))

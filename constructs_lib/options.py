@@ -8,13 +8,14 @@ import difflib
 import inspect
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, cast
 
 from aws_cdk import Duration, Size, Token
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from .deployment import Deployment
 from .validation import Checks
 
 # What a function option must be: the accepted types and how the rule names them.
@@ -47,12 +48,13 @@ FUNCTION_OPTION_TYPES: dict[str, Expected] = {
     "snap_start": FLAG,
     "create_alarms": FLAG,
     "description": TEXT,
+    "deployment": ((Deployment,), "a Deployment: Deployment.canary(...), .linear(...) or .all_at_once()"),
 }
 
 
 def check_types(checks: Checks, values: Mapping[str, Any], expected: Mapping[str, Expected]) -> set[str]:
     """Records each value (None and tokens aside) not of its expected type; returns the names of those."""
-    wrong = set()
+    wrong: set[str] = set()
     for name, value in values.items():
         if name not in expected or value is None or _is_token(value):
             continue
@@ -61,7 +63,7 @@ def check_types(checks: Checks, values: Mapping[str, Any], expected: Mapping[str
             checks.fail(name, value, f"must be {described}, given {type(value).__name__}")
             wrong.add(name)
         elif name == "environment":
-            wrong |= _check_environment_types(checks, value)
+            wrong |= _check_environment_types(checks, cast(Mapping[Any, Any], value))
     return wrong
 
 

@@ -112,12 +112,14 @@ def powertools_layer_arn(
 def _account_at_deploy_time(stack: Stack) -> str:
     """The commercial account in the commercial partition, else the region's entry of a mapping (a region
     missing from it fails the deployment before any resource is created)."""
-    mapping = stack.node.try_find_child(MAPPING_ID) or CfnMapping(
-        stack, MAPPING_ID, mapping={region: {"account": account} for region, account in OTHER_ACCOUNTS.items()}
-    )
-    commercial = stack.node.try_find_child(CONDITION_ID) or CfnCondition(
-        stack, CONDITION_ID, expression=Fn.condition_equals(Aws.PARTITION, "aws")
-    )
+    mapping = stack.node.try_find_child(MAPPING_ID)
+    if not isinstance(mapping, CfnMapping):
+        mapping = CfnMapping(
+            stack, MAPPING_ID, mapping={region: {"account": account} for region, account in OTHER_ACCOUNTS.items()}
+        )
+    commercial = stack.node.try_find_child(CONDITION_ID)
+    if not isinstance(commercial, CfnCondition):
+        commercial = CfnCondition(stack, CONDITION_ID, expression=Fn.condition_equals(Aws.PARTITION, "aws"))
     return Fn.condition_if(
         commercial.logical_id, COMMERCIAL_ACCOUNT, mapping.find_in_map(Aws.REGION, "account")
     ).to_string()

@@ -13,7 +13,7 @@ from constructs import Construct
 from . import alarms as alarm_kit
 from . import findings
 from .function import ServerlessFunction
-from .function_options import FunctionOptions
+from .function_options import QueueWorkerFunctionOptions
 from .options import check_function_options
 from .queues import failure_queue, skip_sqs_managed_encryption
 from .validation import Checks, is_unresolved, seconds_of
@@ -71,12 +71,11 @@ class QueueWorker(Construct):
         max_concurrency: Optional[int] = None,
         visibility_timeout: Optional[Duration] = None,
         report_batch_item_failures: bool = True,
-        **function_options: Unpack[FunctionOptions],
+        **function_options: Unpack[QueueWorkerFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         check_function_options(self, function_options, QueueWorker.__init__)
-        function_options.setdefault("timeout", DEFAULT_TIMEOUT)
-        function_timeout = seconds_of(function_options["timeout"])
+        function_timeout = seconds_of(function_options.setdefault("timeout", DEFAULT_TIMEOUT))
         window = seconds_of(max_batching_window) or 0
         needed_visibility = None if function_timeout is None else VISIBILITY_FACTOR * function_timeout + window
 

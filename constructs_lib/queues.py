@@ -10,6 +10,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import findings
+from .function_options import FunctionOptions
 
 
 def failure_queue(scope: Construct, construct_id: str, *, fifo: bool = False) -> sqs.Queue:
@@ -35,7 +36,7 @@ def failure_queue(scope: Construct, construct_id: str, *, fifo: bool = False) ->
     return queue
 
 
-def keep_failed_events(scope: Construct, function_options: dict) -> Optional[sqs.Queue]:
+def keep_failed_events(scope: Construct, function_options: FunctionOptions) -> Optional[sqs.Queue]:
     """For a function invoked asynchronously: unless the options name an on_failure destination or a
     dead-letter queue, events that fail every retry go to a new queue, `Failures`, which is returned."""
     if function_options.get("on_failure") is not None or function_options.get("dead_letter_queue") is not None:
@@ -52,6 +53,8 @@ def skip_async_permission_checks(
     destination naming the function as the permission does; the function's own (on the alias when there is
     one) or its dead-letter queue keeps `what` fails every retry (see ``keep_failed_events``)."""
     target = function_options.get("on_failure") or function_options.get("dead_letter_queue")
+    if target is None:
+        return  # nothing keeps them: the finding stands
     for permission in permissions:
         findings.skip(
             permission,

@@ -21,6 +21,7 @@ from . import alarms as alarm_kit
 from . import scheduler as scheduler_mode
 from .function import ServerlessFunction
 from .function_options import FunctionOptions
+from .jsii_types import as_interface
 from .options import check_function_options
 from .queues import failure_queue, keep_failed_events, skip_async_permission_checks
 from .schedule_expression import problems_of
@@ -106,7 +107,7 @@ class ScheduledFunction(Construct):
         check_function_options(self, function_options, ScheduledFunction.__init__)
         checks = Checks(self, "ScheduledFunction")
         checks.require(via in MODES, "via", via, f"must be one of {', '.join(MODES)}")
-        scheduler_options = {"at": at, "time_zone": time_zone, "flexible_window": flexible_window,
+        scheduler_options: dict[str, Any] = {"at": at, "time_zone": time_zone, "flexible_window": flexible_window,
                              "start_date": start_date, "end_date": end_date}
         if via == "scheduler":
             _check_scheduler(checks, schedule, event_pattern, event_bus, input, scheduler_options)
@@ -136,16 +137,20 @@ class ScheduledFunction(Construct):
         self.schedule_group: Optional[scheduler.ScheduleGroup] = None
         self.scheduler_role: Optional[iam.Role] = None
         if via == "scheduler":
+            if at is not None:
+                expression = scheduler_mode.at_expression(at)
+            else:
+                assert schedule is not None  # exactly one of them, checked above
+                expression = scheduler_mode.recurring_expression(schedule, scheduler_mode.name_of(time_zone))
             made = scheduler_mode.FunctionSchedule(
                 self,
                 "Scheduler",
                 target=self.function.invoke_target,
-                expression=scheduler_mode.at_expression(at) if at is not None
-                else scheduler_mode.recurring_expression(schedule, scheduler_mode.name_of(time_zone)),
+                expression=expression,
                 dead_letter_queue=self.target_dead_letter_queue,
                 retry_attempts=target_retry_attempts,
                 max_event_age=target_max_event_age,
-                input=input,
+                input=input if isinstance(input, scheduler.ScheduleTargetInput) else None,  # checked above
                 enabled=enabled,
                 flexible_window=flexible_window,
                 start_date=start_date,
@@ -155,7 +160,8 @@ class ScheduledFunction(Construct):
             self.schedule, self.schedule_group, self.scheduler_role = made.schedule, made.group, made.role
             make_alarms = partial(made.alarms, self.target_dead_letter_queue)
         else:
-            self.rule = self._rule(schedule, event_pattern, event_bus, input, enabled,
+            rule_input = input if isinstance(input, events.RuleTargetInput) else None  # checked above
+            self.rule = self._rule(schedule, event_pattern, event_bus, rule_input, enabled,
                                    target_retry_attempts, target_max_event_age)
             skip_async_permission_checks(
                 [c for c in self.rule.node.find_all() if isinstance(c, lambda_.CfnPermission)],
@@ -178,15 +184,13 @@ class ScheduledFunction(Construct):
             enabled=enabled,
             description=f"Invokes {self.function.node.path}",
         )
-        rule.add_target(
-            targets.LambdaFunction(
-                self.function.invoke_target,
-                event=input,
-                dead_letter_queue=self.target_dead_letter_queue,
-                retry_attempts=retry_attempts,
-                max_event_age=max_event_age,
-            )
-        )
+        rule.add_target(as_interface(events.IRuleTarget, targets.LambdaFunction(
+            self.function.invoke_target,
+            event=input,
+            dead_letter_queue=self.target_dead_letter_queue,
+            retry_attempts=retry_attempts,
+            max_event_age=max_event_age,
+        )))
         return rule
 
     def _rule_alarms(self) -> alarm_kit.Alarms:
@@ -206,7 +210,7 @@ class ScheduledFunction(Construct):
 
 
 def _check_rule(
-    checks: Checks, schedule: Any, event_pattern: Any, event_bus: Any, input: Any, scheduler_options: dict,
+    checks: Checks, schedule: Any, event_pattern: Any, event_bus: Any, input: Any, scheduler_options: dict[str, Any],
 ) -> None:
     checks.require(
         (schedule is None) != (event_pattern is None), "schedule", schedule,
@@ -229,7 +233,7 @@ def _check_rule(
 
 
 def _check_scheduler(
-    checks: Checks, schedule: Any, event_pattern: Any, event_bus: Any, input: Any, scheduler_options: dict,
+    checks: Checks, schedule: Any, event_pattern: Any, event_bus: Any, input: Any, scheduler_options: dict[str, Any],
 ) -> None:
     at = scheduler_options["at"]
     checks.require(

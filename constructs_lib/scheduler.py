@@ -23,6 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from . import alarms as alarm_kit
+from .jsii_types import as_interface
 from .validation import Checks, seconds_of
 
 MAX_WINDOW_MINUTES = 1440
@@ -69,27 +70,29 @@ def check_dates(
     checks: Checks, at: Optional[datetime], start_date: Optional[datetime], end_date: Optional[datetime],
     now: datetime,
 ) -> None:
-    def aware(prop: str, value: Optional[datetime]) -> bool:
+    def aware(prop: str, value: Optional[datetime]) -> Optional[datetime]:
+        """The value if it carries its time zone; None if it is None or naive (reported)."""
         checks.require(
             value is None or value.tzinfo is not None, prop, value,
             "must carry its time zone (a datetime with tzinfo): a naive one is ambiguous",
         )
-        return value is not None and value.tzinfo is not None
+        return value if value is not None and value.tzinfo is not None else None
 
     stamp = f"{now:%Y-%m-%dT%H:%M:%SZ}"
-    if aware("at", at):
-        checks.require(at > now, "at", at, f"is in the past (now {stamp}): it would never run")
-    start_known, end_known = aware("start_date", start_date), aware("end_date", end_date)
-    if start_known:
+    instant = aware("at", at)
+    if instant is not None:
+        checks.require(instant > now, "at", instant, f"is in the past (now {stamp}): it would never run")
+    start, end = aware("start_date", start_date), aware("end_date", end_date)
+    if start is not None:
         # CreateSchedule refuses a StartDate more than 5 minutes old; once it has passed, it says nothing anyway.
         checks.require(
-            start_date > now, "start_date", start_date,
+            start > now, "start_date", start,
             f"is in the past (now {stamp}): Scheduler refuses a start date already passed; remove it",
         )
-    if end_known:
-        checks.require(end_date > now, "end_date", end_date, f"is in the past (now {stamp}): it would never run")
-    if start_known and end_known:
-        checks.require(end_date > start_date, "end_date", end_date, f"must come after start_date {start_date}")
+    if end is not None:
+        checks.require(end > now, "end_date", end, f"is in the past (now {stamp}): it would never run")
+    if start is not None and end is not None:
+        checks.require(end > start, "end_date", end, f"must come after start_date {start}")
 
 
 def at_expression(at: datetime) -> scheduler.ScheduleExpression:
@@ -102,7 +105,9 @@ def at_expression(at: datetime) -> scheduler.ScheduleExpression:
 def recurring_expression(schedule: ScheduleInput, time_zone: Optional[str]) -> scheduler.ScheduleExpression:
     given_zone = getattr(schedule, "time_zone", None)
     zone = TimeZone.of(time_zone) if time_zone is not None else given_zone or TimeZone.ETC_UTC
-    return scheduler.ScheduleExpression.expression(expression_of(schedule), zone)
+    expression = expression_of(schedule)
+    assert expression is not None  # each kind of ScheduleInput has one
+    return scheduler.ScheduleExpression.expression(expression, zone)
 
 
 def expression_of(schedule: Optional[ScheduleInput]) -> Optional[str]:
@@ -140,14 +145,14 @@ class FunctionSchedule(Construct):
             schedule=expression,
             schedule_group=self.group,
             # Without policy updates: the statements above are all this role may do.
-            target=scheduler_targets.LambdaInvoke(
+            target=as_interface(scheduler.IScheduleTarget, scheduler_targets.LambdaInvoke(
                 target,
                 role=self.role.without_policy_updates(),
                 dead_letter_queue=dead_letter_queue,
                 retry_attempts=retry_attempts,
                 max_event_age=max_event_age,
                 input=input or scheduler.ScheduleTargetInput.from_object(DEFAULT_INPUT),
-            ),
+            )),
             enabled=enabled,
             time_window=scheduler.TimeWindow.flexible(flexible_window) if flexible_window else None,
             start=start_date,
@@ -161,9 +166,9 @@ class FunctionSchedule(Construct):
         role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
+            assumed_by=as_interface(iam.IPrincipal, iam.ServicePrincipal("scheduler.amazonaws.com", conditions={
                 "StringEquals": {"aws:SourceAccount": stack.account, "aws:SourceArn": self.group.schedule_group_arn},
-            }),
+            })),
             description=f"EventBridge Scheduler invokes {target.node.path} with it",
         )
         role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[target.function_arn]))

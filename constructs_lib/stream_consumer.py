@@ -18,7 +18,8 @@ from . import alarms as alarm_kit
 from . import findings
 from .destinations import as_stream_failure_destination
 from .function import ServerlessFunction
-from .function_options import FunctionOptions
+from .function_options import StreamConsumerFunctionOptions
+from .jsii_types import as_interface
 from .options import check_function_options
 from .queues import failure_queue
 from .validation import Checks, seconds_of
@@ -75,7 +76,7 @@ class StreamConsumer(Construct):
         on_failure: Optional[FailureDestination] = None,
         filters: Optional[Sequence[Mapping[str, Any]]] = None,
         report_batch_item_failures: bool = True,
-        **function_options: Unpack[FunctionOptions],
+        **function_options: Unpack[StreamConsumerFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         check_function_options(self, function_options, StreamConsumer.__init__)
@@ -96,7 +97,7 @@ class StreamConsumer(Construct):
         checks.within("parallelization_factor", parallelization_factor, 1, 10)
         checks.within("retry_attempts", retry_attempts, 0, 10_000)
         checks.within("max_record_age", max_record_age, 60, 7 * 24 * 3600, "seconds", seconds_of(max_record_age))
-        failure_destination = None
+        failure_destination: Optional[lambda_.IEventSourceDlq] = None
         if on_failure is not None:
             failure_destination = as_stream_failure_destination(on_failure)
             checks.require(
@@ -107,11 +108,17 @@ class StreamConsumer(Construct):
 
         function_options.setdefault("timeout", DEFAULT_TIMEOUT)
         self.function = ServerlessFunction(self, "Function", **function_options)
-        self.on_failure = on_failure or failure_queue(self, "OnFailure")
+        if on_failure is None:
+            failures = failure_queue(self, "OnFailure")
+            on_failure = failures
+            failure_destination = as_interface(
+                lambda_.IEventSourceDlq, sources.SqsDlq(as_interface(sqs.IQueue, failures)))
+        self.on_failure = on_failure
         if stream is not None:
             source_arn = stream.stream_arn
             stream.grant_read(self.function.role)
         else:
+            assert table is not None  # exactly one of them, checked above
             source_arn = table.table_stream_arn
             table.grant_stream_read(self.function.role)
         self.event_source_mapping = lambda_.EventSourceMapping(
@@ -126,7 +133,7 @@ class StreamConsumer(Construct):
             bisect_batch_on_error=bisect_batch_on_error,
             retry_attempts=retry_attempts,
             max_record_age=max_record_age,
-            on_failure=failure_destination or sources.SqsDlq(self.on_failure),
+            on_failure=failure_destination,
             filters=filters,
             report_batch_item_failures=report_batch_item_failures,
         )
@@ -149,6 +156,7 @@ class StreamConsumer(Construct):
         }
         if hasattr(self.on_failure, "queue_arn"):
             found["on_failure_not_empty"] = alarm_kit.queue_not_empty(
-                self, "OnFailureAlarm", self.on_failure, "Batches were discarded after their retries"
+                self, "OnFailureAlarm", as_interface(sqs.IQueue, self.on_failure),
+                "Batches were discarded after their retries",
             )
         return found

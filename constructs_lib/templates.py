@@ -2,28 +2,71 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional, cast
+
+# A template, a resource or its properties: JSON, where any value may also be an intrinsic function.
+Props = dict[str, Any]
+
+
+def mapping(value: Any) -> Optional[Props]:
+    """The value if the template has a mapping there, else None."""
+    return cast(Props, value) if isinstance(value, dict) else None
+
+
+def dig(value: Any, *keys: str, default: Any = None) -> Any:
+    """value[keys[0]][keys[1]]..., or `default` where a key is missing or a value is not a mapping (an
+    intrinsic function such as Fn::If stands where the template could have had one)."""
+    for key in keys:
+        found = mapping(value)
+        value = found.get(key) if found is not None else None
+    return default if value is None else value
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return cast(list[Any], value) if isinstance(value, list) else [value]
+
+
+def ref_of(value: Any) -> Optional[str]:
+    """The logical id a Ref or Fn::GetAtt names, else None."""
+    found = mapping(value)
+    if found is not None and len(found) == 1:
+        (function, argument), = found.items()
+        if function == "Ref" and isinstance(argument, str):
+            return argument
+        if function == "Fn::GetAtt":
+            return str(as_list(argument)[0]) if isinstance(argument, list) else str(argument).split(".")[0]
+    return None
 
 
 def refs(value: Any) -> set[str]:
     """Logical IDs a template value refers to through Ref or Fn::GetAtt, at any depth."""
-    if isinstance(value, dict):
-        if set(value) == {"Ref"} and isinstance(value["Ref"], str):
-            return {value["Ref"]}
-        if set(value) == {"Fn::GetAtt"}:
-            target = value["Fn::GetAtt"]
-            return {target[0] if isinstance(target, list) else str(target).split(".")[0]}
-        return set().union(set(), *(refs(v) for v in value.values()))
+    found = mapping(value)
+    if found is not None:
+        own = ref_of(found)
+        return {own} if own else set[str]().union(*(refs(v) for v in found.values()))
     if isinstance(value, list):
-        return set().union(set(), *(refs(v) for v in value))
+        return set[str]().union(*(refs(v) for v in as_list(value)))
     return set()
 
 
-def construct_path(resource: dict, stack: str, default: str) -> str:
+def joined_parts(value: Any) -> list[Any]:
+    """The parts of an Fn::Join, else []."""
+    join = as_list(dig(value, "Fn::Join"))
+    return as_list(join[1]) if len(join) == 2 and isinstance(join[1], list) else []
+
+
+def text_of(value: Any) -> str:
+    """The literal text of a string or an Fn::Join (what it refers to left out)."""
+    return value if isinstance(value, str) else "".join(text_of(part) for part in joined_parts(value))
+
+
+def construct_path(resource: Props, stack: str, default: str) -> str:
     """The construct path of a resource within its stack, e.g. "Thumbnails/Function" for
     "Stack/Thumbnails/Function/Function/Resource": repeated names and "/Resource" say nothing."""
-    path = resource.get("Metadata", {}).get("aws:cdk:path")
-    if not path:
+    path = dig(resource, "Metadata", "aws:cdk:path")
+    if not isinstance(path, str) or not path:
         return default
     parts = path.removeprefix(f"{stack}/").removesuffix("/Resource").split("/")
     return "/".join(part for i, part in enumerate(parts) if i == 0 or part != parts[i - 1])

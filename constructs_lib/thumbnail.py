@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence, Unpack
+from typing import Optional, Sequence, Unpack, cast
 
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
@@ -123,7 +123,10 @@ class ThumbnailPipeline(Construct):
         self.thumbnail_bucket = thumbnail_bucket or self._bucket("Thumbnails")
         self.table = table or self._table()
 
-        options = {"memory_size": DEFAULT_MEMORY_MB, "timeout": Duration.seconds(30), **function_options}
+        options: FunctionOptions = {
+            "memory_size": DEFAULT_MEMORY_MB, "timeout": Duration.seconds(30), **function_options,
+            "entry": HANDLER_ENTRY, "handler": "handler.handler",
+        }
         options["environment"] = {
             **(options.get("environment") or {}),
             "THUMBNAIL_BUCKET": self.thumbnail_bucket.bucket_name,
@@ -135,21 +138,20 @@ class ThumbnailPipeline(Construct):
         }
         self.worker: Optional[QueueWorker] = None
         self.queue: Optional[sqs.IQueue] = None
+        destination: s3.IBucketNotificationDestination
         if via == "direct":
-            self.failures = failure_queue(self, "Failures")
-            self.function = ServerlessFunction(
-                self, "Function", entry=HANDLER_ENTRY, handler="handler.handler", on_failure=self.failures, **options
-            )
+            failures = failure_queue(self, "Failures")
+            options["on_failure"] = failures
+            self.function = ServerlessFunction(self, "Function", **options)
             destination = s3n.LambdaDestination(self.function.invoke_target)
         else:
             options["layers"] = [*options.get("layers", ()), records_layer(self)]
-            self.worker = QueueWorker(
-                self, "Worker", entry=HANDLER_ENTRY, handler="handler.handler", batch_size=batch_size or 5,
-                max_concurrency=max_concurrency, **options,
-            )
-            self.function, self.queue = self.worker.function, self.worker.queue
-            self.failures = self.worker.dead_letter_queue
-            destination = s3n.SqsDestination(self.worker.queue)
+            worker = QueueWorker(self, "Worker", batch_size=batch_size or 5, max_concurrency=max_concurrency, **options)
+            self.worker, self.function, self.queue = worker, worker.function, worker.queue
+            assert worker.dead_letter_queue is not None  # a worker that makes its queue makes the dead-letter queue
+            failures = worker.dead_letter_queue
+            destination = cast(s3.IBucketNotificationDestination, s3n.SqsDestination(worker.queue))
+        self.failures: sqs.IQueue = failures
         self._grant(prefix, sizes)
         for suffix in suffixes or [None]:
             self.source_bucket.add_event_notification(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Mapping, Optional, Unpack
 
-from aws_cdk import RemovalPolicy
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -15,7 +14,8 @@ from . import alarms as alarm_kit
 from . import findings
 from .function import ServerlessFunction
 from .function_options import FunctionOptions
-from .keys import new_key
+from .jsii_types import as_interface
+from .keys import encrypted_topic
 from .options import check_function_options
 from .queues import failure_queue, keep_failed_events, skip_async_permission_checks
 
@@ -53,9 +53,8 @@ class TopicSubscriber(Construct):
         check_function_options(self, function_options, TopicSubscriber.__init__)
         self.key: Optional[kms.Key] = None
         if topic is None:
-            self.key = new_key(self, "Key", description=f"Encrypts the messages of {self.node.path}",
-                               removal_policy=RemovalPolicy.DESTROY)
-            topic = sns.Topic(self, "Topic", master_key=self.key, enforce_ssl=True)
+            self.key, new_topic = encrypted_topic(self, f"the messages of {self.node.path}")
+            topic = as_interface(sns.ITopic, new_topic)
         self.topic = topic
         self.failures = keep_failed_events(self, function_options)
         self.function = ServerlessFunction(self, "Function", **function_options)

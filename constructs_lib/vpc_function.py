@@ -13,7 +13,7 @@ from constructs import Construct
 
 from . import alarms as alarm_kit
 from .function import ServerlessFunction
-from .function_options import FunctionOptions
+from .function_options import OutOfVpcFunctionOptions
 from .network import PRIVATE, new_vpc
 from .options import check_function_options
 from .validation import Checks
@@ -62,7 +62,7 @@ class VpcFunction(Construct):
         interface_endpoints: Sequence[ec2.InterfaceVpcEndpointAwsService] = (),
         filesystem: Union[bool, efs.IFileSystem, None] = None,
         mount_path: str = "/mnt/data",
-        **function_options: Unpack[FunctionOptions],
+        **function_options: Unpack[OutOfVpcFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
         check_function_options(self, function_options, VpcFunction.__init__)

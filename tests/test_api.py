@@ -238,8 +238,8 @@ WHERE = re.escape("ApiFunction 'Test/Api': ")
     ({"routes": ["GET /orders/{id}", "DELETE /orders/{orderId}"]},
      "routes ['{id}', '{orderId}'] name different variables at the same place under '/orders': use one name"),
     ({"throttle_rate_limit": -1}, "throttle_rate_limit -1 must be 0 or more requests per second"),
-    ({"throttle_burst_limit": 0}, "throttle_burst_limit 0 must be a whole number of requests, 1 or more"),
-    ({"throttle_burst_limit": 2.5}, "throttle_burst_limit 2.5 must be a whole number of requests, 1 or more"),
+    ({"throttle_burst_limit": 0}, "throttle_burst_limit 0 must be 1 or more requests"),
+    ({"throttle_burst_limit": 2.5}, "throttle_burst_limit 2.5 must be an int, given float"),
     ({"domain_name": "api.example.com"}, "domain_name 'api.example.com' and certificate go together"),
     ({"timeout": Duration.seconds(31)}, "timeout 31 seconds is longer than the 30 s that an HTTP API waits for the "
                                         "function: callers would get 504 while it still runs; use at most 30 s"),

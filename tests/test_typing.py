@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 from typing import get_type_hints
 
 from constructs_lib import ServerlessFunction
+from constructs_lib import function_options
 from constructs_lib.function_options import FunctionOptions
 from constructs_lib.options import keyword_options
 from tests.helpers import ROOT
 
+VPC_OPTIONS = {"vpc", "vpc_subnets", "security_groups", "filesystem"}
 USER_APP = '''
 from aws_cdk import App, Duration, Stack
 from constructs_lib import QueueWorker, ScheduledFunction, ServerlessFunction, ThumbnailPipeline
@@ -22,6 +25,7 @@ from constructs_lib import QueueWorker, ScheduledFunction, ServerlessFunction, T
 app = App()
 stack = Stack(app, "Orders")
 QueueWorker(stack, "Worker", entry="handlers/worker", batch_size=5, memory_size=512)
+QueueWorker(stack, "OwnQueue", entry="handlers/worker", dead_letter_queue=None, retry_attempts=0)
 QueueWorker(stack, "Typo", entry="handlers/worker", batchsize=5)  # MISTAKE
 ScheduledFunction(stack, "Nightly", schedule="rate(1 day)", entry="handlers/job", memory_size="512")  # MISTAKE
 ScheduledFunction(stack, "Hourly", schedule="rate(1 hour)", entry="handlers/job", timeout=Duration.seconds(30))
@@ -59,6 +63,30 @@ def test_every_pattern_types_its_pass_through_options() -> None:
         construct = getattr(constructs_lib, name)
         if not inspect.isclass(construct) or "__init__" not in vars(construct):
             continue
-        for parameter in inspect.signature(construct.__init__).parameters.values():
+        parameters = inspect.signature(construct.__init__).parameters
+        for parameter in parameters.values():
             if parameter.kind is parameter.VAR_KEYWORD and parameter.name == "function_options":
-                assert parameter.annotation == "Unpack[FunctionOptions]", name
+                typed = re.fullmatch(r"Unpack\[(\w+)\]", str(parameter.annotation))
+                assert typed, name
+                # Function options, none the pattern takes itself under the same name; all but those and the
+                # VPC ones, which patterns that place their function (or need no VPC) refuse.
+                passed = set(get_type_hints(getattr(function_options, typed.group(1))))
+                left_out = set(get_type_hints(FunctionOptions)) - passed
+                assert not passed & set(parameters), name
+                assert left_out <= set(parameters) | VPC_OPTIONS, name
+
+
+def test_the_library_passes_pyright_strict() -> None:
+    config = json.loads((ROOT / "pyrightconfig.json").read_text())
+    assert config["typeCheckingMode"] == "strict"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "pyright"), "--outputjson", "--pythonpath", sys.executable],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    report = json.loads(result.stdout)
+    errors = [f"{d['file']}:{d['range']['start']['line'] + 1}: {d['message']}"
+              for d in report["generalDiagnostics"] if d["severity"] == "error"]
+    assert errors == []
+    # Every module of the package, handlers and the starter's app included (its tests are pytest's).
+    modules = [p for p in (ROOT / "constructs_lib").rglob("*.py") if "starter_app/tests" not in p.as_posix()]
+    assert report["summary"]["filesAnalyzed"] == len(modules)

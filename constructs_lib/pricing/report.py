@@ -78,7 +78,7 @@ def _amount(quantity: float) -> str:
 
 def _free_tier(metered: dict[str, float]) -> list[dict[str, Any]]:
     """What the always-free allowances take off, once for the whole account (dearest meters first)."""
-    items = []
+    items: list[dict[str, Any]] = []
     for tier in FREE_TIERS:
         left, saved = tier.units, 0.0
         for meter in sorted(tier.meters, key=lambda m: -PRICES[m].usd / PRICES[m].per):
@@ -124,7 +124,7 @@ def _by_resource(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     """What a change adds, removes or changes a month, resource by resource."""
     before, after = _by_resource(old), _by_resource(new)
-    changed = []
+    changed: list[dict[str, Any]] = []
     for key in sorted(before.keys() & after.keys()):
         delta = after[key]["usd"] - before[key]["usd"]
         if abs(delta) >= 0.005:
@@ -139,7 +139,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 
 def render_diff(change: dict[str, Any]) -> str:
-    lines = []
+    lines: list[str] = []
     for sign, entries in (("+", change["added"]), ("-", change["removed"])):
         for entry in entries:
             lines.append(f"{sign} {entry['usd']:>10,.2f}  {entry['stack']}/{entry['path']} ({entry['type']})")

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ..templates import refs
+from ..templates import as_list, dig, refs
 from .prices import HOURS_PER_MONTH, SECONDS_PER_MONTH
 from .schedules import runs_per_month
 
@@ -106,17 +106,17 @@ def price_function(r: Resource) -> list[Line]:
         usage(f"lambda.{'provisioned_duration' if provisioned else 'duration'}.{architecture}", gb_seconds,
               f"duration: {invocations}, {architecture}"),
     ]
-    ephemeral_mb = (props.get("EphemeralStorage") or {}).get("Size", FREE_EPHEMERAL_MB)
+    ephemeral_mb = dig(props, "EphemeralStorage", "Size", default=FREE_EPHEMERAL_MB)
     if isinstance(ephemeral_mb, int) and ephemeral_mb > FREE_EPHEMERAL_MB:
         extra_gb = (ephemeral_mb - FREE_EPHEMERAL_MB) / 1024
         lines.append(usage("lambda.ephemeral_storage", gb_seconds / memory_gb * extra_gb,
                            f"/tmp above 512 MB ({ephemeral_mb} MB) while running"))
-    if (props.get("SnapStart") or {}).get("ApplyOn") == "PublishedVersions":
+    if dig(props, "SnapStart", "ApplyOn") == "PublishedVersions":
         lines += [fixed("lambda.snap_start_cache", memory_gb * SECONDS_PER_MONTH,
                         "SnapStart cache of one published version, all month"),
                   usage("lambda.snap_start_restore", r.quantity("restores") * memory_gb,
                         f"SnapStart restores ({r.quantity('restores'):,g} a month)")]
-    if (props.get("TracingConfig") or {}).get("Mode") == "Active":
+    if dig(props, "TracingConfig", "Mode") == "Active":
         lines.append(_traces(r, requests))
     return lines
 
@@ -141,7 +141,7 @@ def _traces(r: Resource, requests: float) -> Line:
 
 
 def price_alias(r: Resource) -> list[Line]:
-    count = (r.props.get("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions")
+    count = dig(r.props, "ProvisionedConcurrencyConfig", "ProvisionedConcurrentExecutions")
     if not isinstance(count, int) or count == 0:
         return []
     function = next(iter(sorted(refs(r.props.get("FunctionName")))), "")
@@ -203,10 +203,9 @@ def price_key(r: Resource) -> list[Line]:
 
 def price_alarm(r: Resource) -> list[Line]:
     metrics = r.props.get("Metrics")
-    count = sum(1 for m in metrics if isinstance(m, dict) and "MetricStat" in m) if isinstance(metrics, list) else 1
-    period = r.props.get("Period") or min(
-        (m["MetricStat"].get("Period", 60) for m in metrics or [] if isinstance(m, dict) and "MetricStat" in m),
-        default=60)
+    stats = [dig(m, "MetricStat") for m in as_list(metrics) if dig(m, "MetricStat") is not None]
+    count = len(stats) if isinstance(metrics, list) else 1
+    period = r.props.get("Period") or min((dig(stat, "Period", default=60) for stat in stats), default=60)
     high_resolution = isinstance(period, int) and period < 60
     meter = "cloudwatch.high_resolution_alarm_metrics" if high_resolution else "cloudwatch.alarm_metrics"
     return [fixed(meter, count, f"alarm on {count} metric{'s' if count > 1 else ''}")]
@@ -234,11 +233,12 @@ def price_bucket(r: Resource) -> list[Line]:
 def price_table(r: Resource) -> Optional[list[Line]]:
     if len(r.props.get("Replicas") or [None]) > 1:
         return None  # replicated writes are priced per replica region
-    lines = []
+    lines: list[Line] = []
     billing = r.props.get("BillingMode") or ("PROVISIONED" if "ProvisionedThroughput" in r.props else "PAY_PER_REQUEST")
     if billing == "PROVISIONED":
-        throughput = r.props.get("ProvisionedThroughput") or {}
-        wcu, rcu = throughput.get("WriteCapacityUnits", 0), throughput.get("ReadCapacityUnits", 0)
+        throughput = r.props.get("ProvisionedThroughput")
+        wcu = dig(throughput, "WriteCapacityUnits", default=0)
+        rcu = dig(throughput, "ReadCapacityUnits", default=0)
         if not isinstance(wcu, int) or not isinstance(rcu, int):
             return None
         lines += [fixed("dynamodb.wcu_hours", wcu * HOURS_PER_MONTH, f"{wcu} provisioned write capacity units"),
@@ -254,8 +254,8 @@ def price_table(r: Resource) -> Optional[list[Line]]:
 
 
 def _point_in_time_recovery(props: dict[str, Any]) -> bool:
-    specs = [props, *(props.get("Replicas") or [])]
-    return any((spec.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled") for spec in specs)
+    specs = [props, *as_list(props.get("Replicas"))]
+    return any(dig(spec, "PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled") for spec in specs)
 
 
 def price_queue(r: Resource) -> list[Line]:
@@ -282,7 +282,7 @@ def price_subscription(r: Resource) -> Optional[list[Line]]:
 
 
 def price_stream(r: Resource) -> Optional[list[Line]]:
-    if (r.props.get("StreamModeDetails") or {}).get("StreamMode") == "ON_DEMAND":
+    if dig(r.props, "StreamModeDetails", "StreamMode") == "ON_DEMAND":
         return [fixed("kinesis.on_demand_stream_hours", HOURS_PER_MONTH, "on-demand stream hours, all month"),
                 usage("kinesis.on_demand_gb_in", r.quantity("gb_in"), "data written"),
                 usage("kinesis.on_demand_gb_out", r.quantity("gb_out"), "data read")]
@@ -320,7 +320,7 @@ def price_user_pool(r: Resource) -> list[Line]:
 def price_file_system(r: Resource) -> list[Line]:
     stored = r.quantity("gb_stored")
     lines = [usage("efs.stored", stored, "data stored (Standard)")]
-    if (r.props.get("BackupPolicy") or {}).get("Status") == "ENABLED":
+    if dig(r.props, "BackupPolicy", "Status") == "ENABLED":
         lines.append(usage("backup.efs_stored", stored, "automatic backups (AWS Backup, warm)"))
     return lines
 
@@ -401,9 +401,9 @@ def _scheduled_runs(resources: dict[str, Any]) -> dict[str, tuple[float, str]]:
         props = resource.get("Properties", {})
         kind = resource.get("Type")
         if kind == "AWS::Events::Rule" and isinstance(props.get("ScheduleExpression"), str):
-            targets = [target.get("Arn") for target in props.get("Targets") or []]
+            targets = [dig(target, "Arn") for target in as_list(props.get("Targets"))]
         elif kind == "AWS::Scheduler::Schedule" and isinstance(props.get("ScheduleExpression"), str):
-            targets = [(props.get("Target") or {}).get("Arn")]
+            targets = [dig(props, "Target", "Arn")]
         else:
             continue
         expression = props["ScheduleExpression"]
@@ -449,7 +449,7 @@ def _provisioned_by_function(resources: dict[str, Any]) -> dict[str, int]:
         if resource.get("Type") != "AWS::Lambda::Alias":
             continue
         props = resource.get("Properties", {})
-        count = (props.get("ProvisionedConcurrencyConfig") or {}).get("ProvisionedConcurrentExecutions")
+        count = dig(props, "ProvisionedConcurrencyConfig", "ProvisionedConcurrentExecutions")
         for logical_id in refs(props.get("FunctionName")):
             if isinstance(count, int):
                 provisioned[logical_id] = provisioned.get(logical_id, 0) + count

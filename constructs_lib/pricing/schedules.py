@@ -29,9 +29,10 @@ def runs_per_month(expression: str) -> Optional[float]:
     if len(fields) != 6:
         return None
     counts = [_count(field, low, high) for field, (low, high) in zip(fields, FIELD_RANGES)]
-    if None in counts:
+    known = [count for count in counts if count is not None]
+    if len(known) != len(counts):
         return None
-    minutes, hours, days_of_month, months, days_of_week = counts  # type: ignore[misc]
+    minutes, hours, days_of_month, months, days_of_week = known
     if fields[2] not in ("*", "?"):
         days = float(days_of_month)
     elif fields[4] not in ("*", "?"):

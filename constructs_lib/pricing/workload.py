@@ -17,7 +17,7 @@ import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, cast
 
 # Every quantity a pricer reads, with what it means.
 QUANTITIES = {
@@ -49,8 +49,8 @@ class WorkloadError(ValueError):
 
 @dataclass(frozen=True)
 class Workload:
-    defaults: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    resources: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    defaults: Mapping[str, Mapping[str, float]] = field(default_factory=dict[str, Mapping[str, float]])
+    resources: Mapping[str, Mapping[str, float]] = field(default_factory=dict[str, Mapping[str, float]])
 
     def of(self, stack: str, path: str, logical_id: str) -> dict[str, float]:
         """The quantities given for one resource (not its type's defaults), most specific last."""
@@ -77,15 +77,18 @@ def load_workload(path: Path) -> Workload:
         data = json.loads(text) if path.suffix == ".json" else _yaml(text)
     except (ValueError, ImportError) as error:
         raise WorkloadError(f"{path}: {error}") from error
-    if not isinstance(data, dict) or set(data) - {"defaults", "resources"}:
+    if not isinstance(data, dict) or set(cast(dict[str, Any], data)) - {"defaults", "resources"}:
         raise WorkloadError(f"{path}: a mapping with 'defaults' and 'resources' expected")
-    sections = {name: data.get(name) or {} for name in ("defaults", "resources")}
-    for name, entries in sections.items():
-        if not isinstance(entries, dict):
-            raise WorkloadError(f"{path}: {name} must be a mapping")
-        for key, quantities in entries.items():
-            _check(path, f"{name}.{key}", quantities)
+    sections = {name: _section(path, name, cast(dict[str, Any], data).get(name) or {})
+                for name in ("defaults", "resources")}
     return Workload(defaults=sections["defaults"], resources=sections["resources"])
+
+
+def _section(path: Path, name: str, entries: Any) -> dict[str, dict[str, float]]:
+    if not isinstance(entries, dict):
+        raise WorkloadError(f"{path}: {name} must be a mapping")
+    return {str(key): _quantities(path, f"{name}.{key}", quantities)
+            for key, quantities in cast(dict[Any, Any], entries).items()}
 
 
 def _yaml(text: str) -> Any:
@@ -96,13 +99,15 @@ def _yaml(text: str) -> Any:
     return yaml.safe_load(text)
 
 
-def _check(path: Path, where: str, quantities: Any) -> None:
+def _quantities(path: Path, where: str, quantities: Any) -> dict[str, float]:
     if not isinstance(quantities, dict):
         raise WorkloadError(f"{path}: {where} must map quantity names to numbers")
-    for name, value in quantities.items():
+    checked = cast(dict[Any, Any], quantities)
+    for name, value in checked.items():
         if name not in QUANTITIES:
-            close = difflib.get_close_matches(name, QUANTITIES, n=3)
+            close = difflib.get_close_matches(str(name), QUANTITIES, n=3)
             hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(QUANTITIES)}"
             raise WorkloadError(f"{path}: {where}: unknown quantity {name!r}{hint}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise WorkloadError(f"{path}: {where}.{name} must be a number of at least 0, given {value!r}")
+    return cast(dict[str, float], checked)

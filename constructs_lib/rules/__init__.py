@@ -43,7 +43,8 @@ def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY) -> list[Ru
 
 def findings(app: App, rules: list[Rule]) -> list[tuple[Rule, Hit]]:
     """Every (rule, hit) of `app`, once each."""
-    found, seen = [], set()
+    found: list[tuple[Rule, Hit]] = []
+    seen: set[tuple[str, str, str | None, str]] = set()
     for rule in rules:
         for hit in rule.check(app):
             key = (rule.id, hit.stack.path, hit.logical_id, hit.detail)
@@ -56,7 +57,7 @@ def findings(app: App, rules: list[Rule]) -> list[tuple[Rule, Hit]]:
 def _checked(app: App, rules: list[Rule]) -> list[tuple[Rule, Hit]]:
     """findings(), with a rule that cannot read a template reported against it rather than skipped: aws-cdk-lib
     would turn the plugin's exception into a report nobody reads, and the synth would pass unchecked."""
-    found = []
+    found: list[tuple[Rule, Hit]] = []
     for rule in rules:
         try:
             found.extend(findings(app, [rule]))

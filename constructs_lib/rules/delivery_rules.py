@@ -3,11 +3,12 @@ CloudFormation quotas cfn-lint does not check."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from aws_cdk.region_info import RegionInfo
 
-from .model import DROPS_SILENTLY, FAILS_DEPLOY, App, Hit, Rule, Stack, as_list, dig, ref_of
+from ..templates import Props, as_list, dig, mapping, ref_of
+from .model import DROPS_SILENTLY, FAILS_DEPLOY, App, Hit, Rule, Stack
 from .policies import allows, resource_policies, role_fully_known, role_statements
 from .targets import lambda_target
 
@@ -20,19 +21,20 @@ MAX_PARAMETERS = MAX_MAPPINGS = 200  # cfn-lint checks resources, outputs and ma
 def _ownership(stack: Stack, bucket: str) -> str:
     rules = dig(stack.props(bucket), "OwnershipControls", "Rules", default=[])
     # A bucket created since April 2023 without OwnershipControls has ACLs disabled.
-    return next((r.get("ObjectOwnership") for r in as_list(rules) if isinstance(r, dict)), "BucketOwnerEnforced")
+    owners = (dig(rule, "ObjectOwnership") for rule in as_list(rules))
+    return next((owner for owner in owners if isinstance(owner, str)), "BucketOwnerEnforced")
 
 
 def _encryption(stack: Stack, bucket: str) -> str:
     rules = dig(stack.props(bucket), "BucketEncryption", "ServerSideEncryptionConfiguration", default=[])
-    return next((dig(r, "ServerSideEncryptionByDefault", "SSEAlgorithm", default="AES256") for r in as_list(rules)),
-                "AES256")
+    return str(next((dig(rule, "ServerSideEncryptionByDefault", "SSEAlgorithm", default="AES256")
+                     for rule in as_list(rules)), "AES256"))
 
 
 def s3_access_log_targets(app: App) -> Iterator[Hit]:
     for stack, logical_id, resource in app.of_type("AWS::S3::Bucket"):
         target = ref_of(dig(resource, "Properties", "LoggingConfiguration", "DestinationBucketName"))
-        if stack.type_of(target) != "AWS::S3::Bucket":
+        if target is None or stack.type_of(target) != "AWS::S3::Bucket":
             continue
         if _encryption(stack, target) != "AES256":
             yield Hit(stack, logical_id, f"logs its access to {target}, whose default encryption is SSE-KMS")
@@ -47,9 +49,9 @@ def s3_access_log_targets(app: App) -> Iterator[Hit]:
                                          "logging.s3.amazonaws.com s3:PutObject")
 
 
-def _load_balancer_log_bucket(resource: dict) -> object:
-    attributes = {a["Key"]: a.get("Value") for a in as_list(dig(resource, "Properties", "LoadBalancerAttributes"))
-                  if isinstance(a, dict) and isinstance(a.get("Key"), str)}
+def _load_balancer_log_bucket(resource: Props) -> Optional[str]:
+    listed = as_list(dig(resource, "Properties", "LoadBalancerAttributes"))
+    attributes = {dig(attribute, "Key"): dig(attribute, "Value") for attribute in listed}
     if str(attributes.get("access_logs.s3.enabled", "false")).lower() != "true":
         return None
     return ref_of(attributes.get("access_logs.s3.bucket"))
@@ -60,7 +62,7 @@ def load_balancer_log_buckets(app: App) -> Iterator[Hit]:
         if dig(resource, "Properties", "Type", default="application") != "application":
             continue  # network load balancers deliver through CloudWatch Logs' log delivery, with its own policy
         bucket = _load_balancer_log_bucket(resource)
-        if stack.type_of(bucket) != "AWS::S3::Bucket":
+        if bucket is None or stack.type_of(bucket) != "AWS::S3::Bucket":
             continue
         if _encryption(stack, bucket) != "AES256":
             yield Hit(stack, logical_id, f"sends access logs to {bucket}, encrypted with SSE-KMS")
@@ -70,10 +72,10 @@ def load_balancer_log_buckets(app: App) -> Iterator[Hit]:
                                          "Balancing write")
 
 
-def _names_elb(statement: dict, region: str | None) -> bool:
-    principal = statement.get("Principal", {})
-    if not isinstance(principal, dict):
-        return principal == "*"
+def _names_elb(statement: Props, region: str | None) -> bool:
+    principal = mapping(statement.get("Principal", {}))
+    if principal is None:
+        return statement.get("Principal") == "*"
     if "logdelivery.elasticloadbalancing.amazonaws.com" in as_list(principal.get("Service")):
         return True
     accounts = {RegionInfo.get(region).elbv2_account} if region else {
@@ -85,6 +87,8 @@ def _names_elb(statement: dict, region: str | None) -> bool:
 def cloudfront_log_buckets(app: App) -> Iterator[Hit]:
     for stack, logical_id, resource in app.of_type("AWS::CloudFront::Distribution"):
         bucket = ref_of(dig(resource, "Properties", "DistributionConfig", "Logging", "Bucket"))
+        if bucket is None:
+            continue
         if stack.type_of(bucket) == "AWS::S3::Bucket" and _ownership(stack, bucket) == "BucketOwnerEnforced":
             yield Hit(stack, logical_id, f"sends standard logs to {bucket}, whose ACLs are disabled "
                                          "(ObjectOwnership BucketOwnerEnforced)")
@@ -106,7 +110,8 @@ def hooks_may_report(app: App) -> Iterator[Hit]:
         for key in ("BeforeAllowTrafficHook", "AfterAllowTrafficHook"):
             target = lambda_target(stack, dig(update, key))
             role = ref_of(stack.props(target.function).get("Role")) if target else None
-            if stack.type_of(role) != "AWS::IAM::Role" or not role_fully_known(stack, role):
+            if target is None or role is None or stack.type_of(role) != "AWS::IAM::Role" \
+                    or not role_fully_known(stack, role):
                 continue
             if not any(allows(s, "codedeploy:PutLifecycleEventHookExecutionStatus")
                        for s in role_statements(stack, role)):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from .model import FAILS_DEPLOY, App, Hit, Rule, Stack, as_list, dig, joined_parts, number, refs_in
+from ..templates import Props, as_list, dig, joined_parts, refs
+from .model import FAILS_DEPLOY, App, Hit, Rule, Stack, number
 from .policies import function_role
 from .targets import lambda_target
 
@@ -41,7 +42,7 @@ def _latest_arn(stack: Stack, arn: object) -> tuple[Optional[str], Optional[str]
         return None, "$LATEST" if arn.endswith(":$LATEST") else None
     parts = joined_parts(arn)
     if parts and isinstance(parts[-1], str) and parts[-1].endswith(":$LATEST"):
-        functions = [f for f in refs_in(parts) if stack.type_of(f) == "AWS::Lambda::Function"]
+        functions = [f for f in refs(parts) if stack.type_of(f) == "AWS::Lambda::Function"]
         return (functions[0] if len(functions) == 1 else None), "$LATEST"
     return None, None
 
@@ -72,7 +73,7 @@ def supported_features(app: App) -> Iterator[Hit]:
             yield Hit(stack, function, f"is a {event} handler with {problem}")
 
 
-def _unsupported(props: dict) -> Iterator[str]:
+def _unsupported(props: Props) -> Iterator[str]:
     runtime = props.get("Runtime")
     if isinstance(runtime, str) and not runtime.startswith(("nodejs", "python")):
         yield f"the {runtime} runtime (Lambda@Edge runs Node.js and Python)"

@@ -3,26 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from typing import Any, Iterator, Optional
 
-from .model import (
-    DENIES_AT_RUN_TIME,
-    DROPS_SILENTLY,
-    FAILS_DEPLOY,
-    LOOPS,
-    App,
-    Hit,
-    Rule,
-    as_list,
-    dig,
-    joined_parts,
-    number,
-    ref_of,
-    refs_in,
-)
+from ..templates import Props, as_list, dig, joined_parts, ref_of, refs
+from .model import DENIES_AT_RUN_TIME, DROPS_SILENTLY, FAILS_DEPLOY, LOOPS, App, Hit, Rule, Stack, number
 from .notifications import s3_notifications
 from .policies import allows, function_role, role_statements
-from .targets import lambda_target, show_target
+from .targets import Target, lambda_target, show_target
 
 # Principals that invoke a function asynchronously through its resource policy.
 ASYNC_PRINCIPALS = {"s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com", "iot.amazonaws.com",
@@ -31,7 +18,7 @@ UNRESERVED_MINIMUM = 100
 DEFAULT_ACCOUNT_CONCURRENCY = 1000
 
 
-def _permissions(app: App) -> Iterator[tuple]:
+def _permissions(app: App) -> Iterator[tuple[Stack, str, Props, Target]]:
     """(stack, logical id, properties, target) of every Lambda permission the template can place."""
     for stack, logical_id, resource in app.of_type("AWS::Lambda::Permission"):
         props = resource.get("Properties", {})
@@ -41,7 +28,7 @@ def _permissions(app: App) -> Iterator[tuple]:
 
 
 def url_permission_pairs(app: App) -> Iterator[Hit]:
-    permissions = defaultdict(list)
+    permissions: defaultdict[tuple[str, Target], list[Props]] = defaultdict(list)
     for stack, _, props, target in _permissions(app):
         permissions[(stack.path, target)].append(props)
     for stack, logical_id, resource in app.of_type("AWS::Lambda::Url"):
@@ -65,12 +52,12 @@ def url_permission_pairs(app: App) -> Iterator[Hit]:
                                              "lambda:InvokeFunctionUrl permission for '*'")
 
 
-def _principal(props: dict) -> str:
+def _principal(props: Props) -> str:
     principal = props.get("Principal")
     return principal if isinstance(principal, str) else repr(principal)
 
 
-def _async_triggers(app: App) -> Iterator[tuple]:
+def _async_triggers(app: App) -> Iterator[tuple[Stack, str, Target]]:
     """(stack, what, target) of each asynchronous invoker the template wires to a function."""
     for stack, logical_id, props, target in _permissions(app):
         if _principal(props) in ASYNC_PRINCIPALS:
@@ -94,19 +81,19 @@ def _async_triggers(app: App) -> Iterator[tuple]:
 
 
 def async_config_follows_triggers(app: App) -> Iterator[Hit]:
-    configured: dict[tuple, set] = defaultdict(set)
-    configs = {}
+    configured: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
+    configs: dict[tuple[str, str], str] = {}
     for stack, logical_id, resource in app.of_type("AWS::Lambda::EventInvokeConfig"):
         props = resource.get("Properties", {})
         target = lambda_target(stack, props.get("FunctionName"), props.get("Qualifier"))
         if target is not None:
             key = (stack.path, target.function)
-            configured[key].add("$LATEST" if target.unqualified else target.qualifier)
+            configured[key].add(target.qualifier or "$LATEST")
             configs[key] = logical_id
-    reported = set()
+    reported: set[tuple[tuple[str, str], str]] = set()
     for stack, trigger, target in _async_triggers(app):
         key = (stack.path, target.function)
-        qualifier = "$LATEST" if target.unqualified else target.qualifier
+        qualifier = target.qualifier or "$LATEST"
         if key in configured and qualifier not in configured[key] and (key, qualifier) not in reported:
             reported.add((key, qualifier))
             yield Hit(stack, configs[key],
@@ -117,7 +104,7 @@ def async_config_follows_triggers(app: App) -> Iterator[Hit]:
 
 def unreserved_minimum(app: App, account_concurrency: int) -> Iterator[Hit]:
     """Adds up what the stacks of one account and region set aside (environment-agnostic stacks together)."""
-    set_aside: dict[tuple, list[tuple]] = defaultdict(list)
+    set_aside: defaultdict[tuple[Optional[str], Optional[str]], list[tuple[Stack, str, float]]] = defaultdict(list)
     for stack, logical_id, resource in app.of_type("AWS::Lambda::Function"):
         reserved = number(dig(resource, "Properties", "ReservedConcurrentExecutions"))
         if reserved:
@@ -126,7 +113,7 @@ def unreserved_minimum(app: App, account_concurrency: int) -> Iterator[Hit]:
         props = resource.get("Properties", {})
         amount = number(dig(props, "ProvisionedConcurrencyConfig", "ProvisionedConcurrentExecutions"))
         function = ref_of(props.get("FunctionName"))
-        if amount and not number(stack.props(function or "").get("ReservedConcurrentExecutions")):
+        if amount and not number(stack.props(function).get("ReservedConcurrentExecutions")):
             set_aside[(stack.account, stack.region)].append((stack, logical_id, amount))  # from the unreserved pool
     most = account_concurrency - UNRESERVED_MINIMUM
     for amounts in set_aside.values():
@@ -152,7 +139,9 @@ def s3_write_loop(app: App) -> Iterator[Hit]:
         stack = notification.stack
         target = lambda_target(stack, notification.destination) if notification.kind == "lambda" else None
         role = function_role(stack, target.function) if target else None
-        for statement in role_statements(stack, role) if role else []:
+        if target is None or role is None:
+            continue
+        for statement in role_statements(stack, role):
             if not allows(statement, "s3:PutObject"):
                 continue
             for resource in as_list(statement.get("Resource")):
@@ -163,10 +152,10 @@ def s3_write_loop(app: App) -> Iterator[Hit]:
                     break
 
 
-def _writes_under(resource, bucket: str, prefix: str | None) -> bool:
+def _writes_under(resource: Any, bucket: str, prefix: str | None) -> bool:
     if resource == "*":
         return True
-    if bucket not in refs_in(resource):
+    if bucket not in refs(resource):
         return False
     key_pattern = "".join(p for p in joined_parts(resource) if isinstance(p, str)).lstrip("/")
     if not key_pattern:
@@ -176,7 +165,7 @@ def _writes_under(resource, bucket: str, prefix: str | None) -> bool:
     return written.startswith(wanted) or wanted.startswith(written)
 
 
-def _show(resource) -> str:
+def _show(resource: Any) -> str:
     return resource if isinstance(resource, str) else "an object ARN of that bucket"
 
 

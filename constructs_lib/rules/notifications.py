@@ -7,9 +7,10 @@ from itertools import combinations
 from typing import Any, Iterator, Optional
 
 from ..s3_filters import S3_EVENT_TYPE, key_pattern, notifications_overlap
-from .model import DROPS_SILENTLY, FAILS_DEPLOY, App, Hit, Rule, Stack, as_list, dig, ref_of
+from ..templates import Props, as_list, dig, mapping, ref_of
+from .model import DROPS_SILENTLY, FAILS_DEPLOY, App, Hit, Rule, Stack
 from .policies import allows, has_resource_policy, key_allows, resource_policies
-from .targets import lambda_target
+from .targets import Target, lambda_target
 
 S3 = "s3.amazonaws.com"
 # The event types S3 accepts in a notification configuration (Amazon S3 User Guide, "Supported event types").
@@ -27,7 +28,7 @@ class Notification:
     kind: str  # "lambda", "queue" or "topic"
     destination: Any
     events: tuple[str, ...]
-    filter_rules: tuple = ()
+    filter_rules: tuple[Props, ...] = ()
 
     @property
     def prefix(self) -> Optional[str]:
@@ -43,33 +44,48 @@ class Notification:
         return key_pattern(self.prefix, self.suffix)
 
     def _filter(self, name: str) -> Optional[str]:
-        return next((r.get("Value") for r in self.filter_rules
-                     if isinstance(r, dict) and str(r.get("Name", "")).lower() == name), None)
+        values = (rule.get("Value") for rule in self.filter_rules if str(rule.get("Name", "")).lower() == name)
+        return next((value for value in values if isinstance(value, str)), None)
+
+
+@dataclass(frozen=True)
+class _Configuration:
+    """Where a resource type keeps a bucket's notification configuration."""
+
+    bucket_name: Optional[str]  # the property naming the bucket; None: the resource is the bucket
+    destinations: tuple[tuple[str, str, str], ...]  # (kind, list of configurations, destination key)
+    events: str
+    filter_rules: tuple[str, ...]
+
+
+_CONFIGURATIONS = {
+    "AWS::S3::Bucket": _Configuration(
+        None, (("lambda", "LambdaConfigurations", "Function"), ("queue", "QueueConfigurations", "Queue"),
+               ("topic", "TopicConfigurations", "Topic")),
+        "Event", ("Filter", "S3Key", "Rules")),
+    "Custom::S3BucketNotifications": _Configuration(
+        "BucketName", (("lambda", "LambdaFunctionConfigurations", "LambdaFunctionArn"),
+                       ("queue", "QueueConfigurations", "QueueArn"), ("topic", "TopicConfigurations", "TopicArn")),
+        "Events", ("Filter", "Key", "FilterRules")),
+}
 
 
 def s3_notifications(app: App) -> Iterator[Notification]:
-    for stack, logical_id, resource in app.of_type("AWS::S3::Bucket"):
-        config = dig(resource, "Properties", "NotificationConfiguration", default={})
-        for kind, key, destination in (("lambda", "LambdaConfigurations", "Function"),
-                                       ("queue", "QueueConfigurations", "Queue"),
-                                       ("topic", "TopicConfigurations", "Topic")):
-            for entry in as_list(dig(config, key)):
-                rules = dig(entry, "Filter", "S3Key", "Rules", default=[])
-                yield Notification(stack, logical_id, logical_id, kind, dig(entry, destination),
-                                   _events(dig(entry, "Event")), tuple(as_list(rules)))
-    for stack, logical_id, resource in app.of_type("Custom::S3BucketNotifications"):
-        props = resource.get("Properties", {})
-        bucket = ref_of(props.get("BucketName"))
-        if bucket is None:
-            continue
-        config = props.get("NotificationConfiguration", {})
-        for kind, key, destination in (("lambda", "LambdaFunctionConfigurations", "LambdaFunctionArn"),
-                                       ("queue", "QueueConfigurations", "QueueArn"),
-                                       ("topic", "TopicConfigurations", "TopicArn")):
-            for entry in as_list(dig(config, key)):
-                rules = dig(entry, "Filter", "Key", "FilterRules", default=[])
-                yield Notification(stack, logical_id, bucket, kind, dig(entry, destination),
-                                   _events(dig(entry, "Events")), tuple(as_list(rules)))
+    for resource_type, shape in _CONFIGURATIONS.items():
+        for stack, logical_id, resource in app.of_type(resource_type):
+            props = dig(resource, "Properties", default={})
+            bucket = ref_of(dig(props, shape.bucket_name)) if shape.bucket_name else logical_id
+            if bucket is None:
+                continue
+            for kind, key, destination in shape.destinations:
+                for entry in as_list(dig(props, "NotificationConfiguration", key)):
+                    yield Notification(stack, logical_id, bucket, kind, dig(entry, destination),
+                                       _events(dig(entry, shape.events)),
+                                       _filter_rules(dig(entry, *shape.filter_rules)))
+
+
+def _filter_rules(value: Any) -> tuple[Props, ...]:
+    return tuple(rule for rule in map(mapping, as_list(value)) if rule is not None)
 
 
 def _events(value: Any) -> tuple[str, ...]:
@@ -90,14 +106,14 @@ def destinations_accept(app: App) -> Iterator[Hit]:
             policy_type, list_property, action = (
                 ("AWS::SQS::QueuePolicy", "Queues", "sqs:SendMessage") if n.kind == "queue"
                 else ("AWS::SNS::TopicPolicy", "Topics", "sns:Publish"))
-            if stack.type_of(resource) not in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
+            if resource is None or stack.type_of(resource) not in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
                 continue
             granted = resource_policies(stack, policy_type, list_property, resource)
             if not any(allows(s, action, S3) for s in granted):
                 yield Hit(stack, n.logical_id, f"{resource} has no policy statement letting {S3} {action}")
 
 
-def _s3_may_invoke(stack: Stack, target, bucket: str) -> bool:
+def _s3_may_invoke(stack: Stack, target: Target, bucket: str) -> bool:
     for _, resource in stack.of_type("AWS::Lambda::Permission"):
         props = resource.get("Properties", {})
         if props.get("Principal") != S3 or lambda_target(stack, props.get("FunctionName")) != target:
@@ -121,7 +137,7 @@ def valid_filters(app: App) -> Iterator[Hit]:
         for event in n.events:
             if event not in S3_EVENT_TYPES:
                 yield Hit(n.stack, n.logical_id, f"'{event}' is not an S3 event type")
-        names = [str(rule.get("Name", "")).lower() for rule in n.filter_rules if isinstance(rule, dict)]
+        names = [str(rule.get("Name", "")).lower() for rule in n.filter_rules]
         for name in sorted(set(names)):
             if name not in ("prefix", "suffix"):
                 yield Hit(n.stack, n.logical_id, f"filter rule '{name}' is neither prefix nor suffix")
@@ -140,7 +156,7 @@ def destination_keys(app: App) -> Iterator[Hit]:
 
 
 def no_overlapping_filters(app: App) -> Iterator[Hit]:
-    by_bucket: dict[tuple, list[Notification]] = {}
+    by_bucket: dict[tuple[str, str], list[Notification]] = {}
     for n in s3_notifications(app):
         by_bucket.setdefault((n.stack.path, n.bucket), []).append(n)
     for notifications in by_bucket.values():
@@ -161,12 +177,12 @@ def _publishers(app: App) -> Iterator[tuple[Stack, str, str, str]]:
         for key in ("AlarmActions", "OKActions", "InsufficientDataActions"):
             for action in as_list(props.get(key)):
                 topic = ref_of(action)
-                if stack.type_of(topic) == "AWS::SNS::Topic":
+                if topic and stack.type_of(topic) == "AWS::SNS::Topic":
                     yield stack, logical_id, "cloudwatch.amazonaws.com", topic
     for stack, logical_id, resource in app.of_type("AWS::Events::Rule"):
         for target in as_list(dig(resource, "Properties", "Targets")):
             topic = ref_of(dig(target, "Arn"))
-            if stack.type_of(topic) == "AWS::SNS::Topic":
+            if topic and stack.type_of(topic) == "AWS::SNS::Topic":
                 yield stack, logical_id, "events.amazonaws.com", topic
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from .model import Stack, as_list, dig, joined_parts, ref_of, refs_in, text_of
+from ..templates import Props, as_list, dig, joined_parts, mapping, ref_of, refs, text_of
+from .model import Stack
 
 
-def statements(document: Any) -> list[dict]:
-    return [s for s in as_list(dig(document, "Statement")) if isinstance(s, dict)]
+def statements(document: Any) -> list[Props]:
+    return [s for s in map(mapping, as_list(dig(document, "Statement"))) if s is not None]
 
 
-def allows(statement: dict, action: str, service: Optional[str] = None) -> bool:
+def allows(statement: Props, action: str, service: Optional[str] = None) -> bool:
     """An Allow statement granting `action` (wildcards counted), to `service` when one is given."""
     if statement.get("Effect") != "Allow":
         return False
@@ -33,34 +34,35 @@ def _matches(pattern: Any, action: str) -> bool:
 def _names_service(principal: Any, service: str) -> bool:
     if principal == "*":
         return True
-    if not isinstance(principal, dict):
+    names = mapping(principal)
+    if names is None:
         return False
-    if "*" in as_list(principal.get("AWS")):
+    if "*" in as_list(names.get("AWS")):
         return True
-    return any(_service_name(s) == service for s in as_list(principal.get("Service")))
+    return any(_service_name(s) == service for s in as_list(names.get("Service")))
 
 
 def _service_name(value: Any) -> Optional[str]:
     """A service principal, also as aws-cdk-lib writes regional ones (Fn::Join of 'logs.', region, ...)."""
     if isinstance(value, str):
         return value
-    text = "".join(p if isinstance(p, str) else "<region>" for p in joined_parts(value))
+    text = "".join(part if isinstance(part, str) else "<region>" for part in joined_parts(value))
     return text.replace(".<region>.", ".").replace("<region>.", "") or None
 
 
-def resource_policies(stack: Stack, policy_type: str, list_property: str, logical_id: str) -> list[dict]:
+def resource_policies(stack: Stack, policy_type: str, list_property: str, logical_id: str) -> list[Props]:
     """The statements of every resource policy of `policy_type` (e.g. AWS::SQS::QueuePolicy) that names
     `logical_id` in `list_property` (e.g. Queues)."""
-    found = []
+    found: list[Props] = []
     for _, policy in stack.of_type(policy_type):
-        if logical_id in refs_in(dig(policy, "Properties", list_property)):
+        if logical_id in refs(dig(policy, "Properties", list_property)):
             found.extend(statements(dig(policy, "Properties", "PolicyDocument")))
     return found
 
 
 def has_resource_policy(stack: Stack, policy_type: str, list_property: str, logical_id: str) -> bool:
     for _, policy in stack.of_type(policy_type):
-        if logical_id in refs_in(dig(policy, "Properties", list_property)):
+        if logical_id in refs(dig(policy, "Properties", list_property)):
             return True
     return False
 
@@ -77,12 +79,12 @@ NARROW_MANAGED_POLICIES = {
 }
 
 
-def role_statements(stack: Stack, role_id: str) -> list[dict]:
+def role_statements(stack: Stack, role_id: str) -> list[Props]:
     """Every statement the template gives a role: inline policies and AWS::IAM::Policy resources."""
     inline = as_list(stack.props(role_id).get("Policies"))
     found = [s for policy in inline for s in statements(dig(policy, "PolicyDocument"))]
     for _, policy in stack.of_type("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-        if role_id in refs_in(dig(policy, "Properties", "Roles")):
+        if role_id in refs(dig(policy, "Properties", "Roles")):
             found.extend(statements(dig(policy, "Properties", "PolicyDocument")))
     return found
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .model import Stack, ref_of, refs_in
+from ..templates import ref_of, refs
+from .model import Stack
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Target:
 def lambda_target(stack: Stack, value: Any, qualifier: Any = None) -> Optional[Target]:
     """Resolves a FunctionName, an ARN or a TargetFunctionArn (and a separate Qualifier) to a Target."""
     logical_id = ref_of(value)
+    if logical_id is None:
+        return None
     kind = stack.type_of(logical_id)
     explicit = _qualifier(stack, qualifier)
     if kind == "AWS::Lambda::Function":
@@ -32,11 +35,11 @@ def lambda_target(stack: Stack, value: Any, qualifier: Any = None) -> Optional[T
         alias = stack.props(logical_id)
         function = ref_of(alias.get("FunctionName"))
         name = alias.get("Name")
-        if stack.type_of(function) == "AWS::Lambda::Function" and isinstance(name, str):
+        if function and stack.type_of(function) == "AWS::Lambda::Function" and isinstance(name, str):
             return Target(function, name)
     if kind == "AWS::Lambda::Version":
         function = ref_of(stack.props(logical_id).get("FunctionName"))
-        if stack.type_of(function) == "AWS::Lambda::Function":
+        if function and stack.type_of(function) == "AWS::Lambda::Function":
             return Target(function, f"version:{logical_id}")
     return None
 
@@ -44,7 +47,7 @@ def lambda_target(stack: Stack, value: Any, qualifier: Any = None) -> Optional[T
 def _qualifier(stack: Stack, value: Any) -> Optional[str]:
     if value is None or isinstance(value, str):
         return value
-    aliases = [r for r in refs_in(value) if stack.type_of(r) == "AWS::Lambda::Alias"]
+    aliases = [r for r in refs(value) if stack.type_of(r) == "AWS::Lambda::Alias"]
     if len(aliases) == 1:  # aws-cdk-lib reads an alias's name out of its ARN
         name = stack.props(aliases[0]).get("Name")
         return name if isinstance(name, str) else None

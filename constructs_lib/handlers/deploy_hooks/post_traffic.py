@@ -7,12 +7,13 @@ Environment: FUNCTION_NAME, ALIAS_NAME, WINDOW_MINUTES (default 10), MAX_ERRORS 
 
 import os
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import boto3
 
 from report import report
 
-cloudwatch = boto3.client("cloudwatch")
+cloudwatch = boto3.client("cloudwatch")  # pyright: ignore[reportUnknownMemberType]: overloads of services without stubs
 
 
 def alias_errors(function_name: str, alias_name: str, minutes: int) -> float:
@@ -30,10 +31,10 @@ def alias_errors(function_name: str, alias_name: str, minutes: int) -> float:
         Period=60,
         Statistics=["Sum"],
     )
-    return sum(point["Sum"] for point in statistics["Datapoints"])
+    return sum(point.get("Sum", 0.0) for point in statistics["Datapoints"])
 
 
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     try:
         minutes = int(os.environ.get("WINDOW_MINUTES", "10"))
         allowed = float(os.environ.get("MAX_ERRORS", "0"))

@@ -8,6 +8,7 @@ SMOKE_TIMEOUT_SECONDS (how long to wait for the answer, default 60).
 
 import json
 import os
+from typing import Any, cast
 
 import boto3
 from botocore.config import Config
@@ -15,7 +16,7 @@ from botocore.config import Config
 from report import report
 
 # Wait as long as the version may run, and never retry: the hook must have time left to report.
-lambda_client = boto3.client("lambda", config=Config(
+lambda_client = boto3.client("lambda", config=Config(  # pyright: ignore[reportUnknownMemberType]: see report.py
     read_timeout=float(os.environ.get("SMOKE_TIMEOUT_SECONDS", "60")), retries={"total_max_attempts": 1},
 ))
 
@@ -32,13 +33,13 @@ def smoke_test(version_arn: str, event: object) -> str | None:
         answer = json.loads(payload)
     except ValueError:
         return None
-    status = answer.get("statusCode") if isinstance(answer, dict) else None
+    status = cast(dict[str, Any], answer).get("statusCode") if isinstance(answer, dict) else None
     if isinstance(status, int) and status >= 500:
         return f"the smoke invocation answered with status code {status}"
     return None
 
 
-def handler(event: dict, context: object) -> dict:
+def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
     try:
         problem = smoke_test(os.environ["TARGET_VERSION_ARN"], json.loads(os.environ.get("SMOKE_EVENT") or "{}"))
     except Exception as error:  # a version that cannot be tested must not get traffic

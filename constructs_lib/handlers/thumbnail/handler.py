@@ -25,13 +25,18 @@ import warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote_plus
 
 import boto3
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 from PIL import ExifTags, Image, UnidentifiedImageError
+
+if TYPE_CHECKING:  # the stubs are a development dependency, not in Lambda
+    from mypy_boto3_s3.type_defs import GetObjectRequestTypeDef
+
+BandExtrema = tuple[tuple[float, float], ...]  # getextrema() of an image of several bands
 
 logger = Logger(service="thumbnail")
 
@@ -65,8 +70,8 @@ UPRIGHT = {
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 warnings.simplefilter("error", Image.DecompressionBombWarning)
 
-s3 = boto3.client("s3")
-table = boto3.resource("dynamodb").Table(os.environ["METADATA_TABLE"])
+s3 = boto3.client("s3")  # pyright: ignore[reportUnknownMemberType]: overloads of services without stubs
+table = boto3.resource("dynamodb").Table(os.environ["METADATA_TABLE"])  # pyright: ignore[reportUnknownMemberType]
 
 
 class Rejected(Exception):
@@ -96,7 +101,7 @@ def handle_messages(messages: list[dict[str, Any]]) -> dict[str, list[dict[str, 
     """An SQS batch: every message on its own; the failed ones reported for SQS to deliver again."""
     from s3_records import records_of  # the pipeline's layer, present in queue mode
 
-    failed = []
+    failed: list[dict[str, str]] = []
     for message in messages:
         try:
             for _, record in records_of(message):
@@ -148,13 +153,13 @@ def process(upload: Upload) -> str:
 
 
 def read(upload: Upload) -> bytes:
-    request = {"Bucket": upload.bucket, "Key": upload.key}
+    request: GetObjectRequestTypeDef = {"Bucket": upload.bucket, "Key": upload.key}
     if upload.version_id:
         request["VersionId"] = upload.version_id  # the version this event is about, however often retried
     try:
         body = s3.get_object(**request)["Body"].read()
     except ClientError as error:
-        if error.response["Error"]["Code"] in ("NoSuchKey", "NoSuchVersion", "404"):
+        if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "NoSuchVersion", "404"):
             raise Rejected("the object was deleted before it could be read") from error
         raise  # transient or permission problem: let Lambda retry
     if not body:
@@ -167,7 +172,7 @@ def make_thumbnails(upload: Upload, data: bytes) -> dict[str, Any]:
     source_format = image.format or "unknown"
     fmt, extension, content_type = output_format(image, source_format)
     stem = str(PurePosixPath(upload.key).with_suffix(""))
-    thumbnails = []
+    thumbnails: list[dict[str, Any]] = []
     current = image
     for size in SIZES:  # largest first (made by decode): each smaller one is derived from the previous
         if size != SIZES[0]:
@@ -281,7 +286,7 @@ def storable(image: Image.Image) -> Image.Image:
         image = image.point(lambda value: value * (1 / 256)).convert("L")
     elif image.mode not in ("RGB", "RGBA", "L", "LA"):
         image = image.convert("L" if image.mode == "F" else "RGB")  # CMYK, YCbCr, LAB, HSV, float...
-    if image.mode in ("RGBA", "LA") and image.getextrema()[-1][0] == 255:
+    if image.mode in ("RGBA", "LA") and cast(BandExtrema, image.getextrema())[-1][0] == 255:
         image = image.convert(image.mode[:-1])  # an alpha channel that is fully opaque carries nothing
     return image
 

@@ -16,7 +16,7 @@ message is reported as failed and, after the queue's receives, rests in its dead
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 
 def s3_records(sqs_event: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -34,10 +34,11 @@ def records_of(message: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         raise ValueError(f"message {message_id}: the body is not JSON ({error.msg})") from None
     if not isinstance(body, dict):
         raise ValueError(f"message {message_id}: the body is not an S3 event")
-    if body.get("Event") == "s3:TestEvent":
+    event = cast(dict[str, Any], body)
+    if event.get("Event") == "s3:TestEvent":
         return
-    records = body.get("Records")
-    if not isinstance(records, list) or not all(isinstance(r, dict) and "s3" in r for r in records):
+    records: Any = event.get("Records")
+    if not isinstance(records, list) or not all(isinstance(r, dict) and "s3" in r for r in cast(list[Any], records)):
         raise ValueError(f"message {message_id}: the body is not an S3 event")
-    for record in records:
+    for record in cast(list[dict[str, Any]], records):
         yield message_id, record

@@ -1,10 +1,11 @@
 """Processes a batch of SQS messages; a message that fails is retried, then kept in the dead-letter queue."""
 
 import json
+from typing import Any
 
 
-def handler(event, context):
-    failures = []
+def handler(event: dict[str, Any], context: Any) -> dict[str, list[dict[str, str]]]:
+    failures: list[dict[str, str]] = []
     for record in event.get("Records", []):
         try:
             body = json.loads(record["body"])
