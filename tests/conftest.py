@@ -1,5 +1,6 @@
 """Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, one real
-`cdk synth` of the demo app per session, and one synth of it in an app without feature flags."""
+`cdk synth` of the demo app per session, one synth of it in an app without feature flags, and pyright's strict
+check of the library, started with the session so that it runs beside the tests on the other core."""
 
 from __future__ import annotations
 
@@ -20,6 +21,31 @@ from aws_cdk import App, Stack  # noqa: E402
 from stacks import build_app  # noqa: E402
 from stacks.environment import DEFAULT_REGION  # noqa: E402
 from tests.helpers import DEMO_CONTEXT, FEATURE_FLAGS, ROOT, make_app  # noqa: E402
+
+
+PYRIGHT_TEST = "test_the_library_passes_pyright_strict"
+_PYRIGHT = pytest.StashKey[subprocess.Popen[str]]()  # its pyright run, once started
+
+
+def _start_pyright() -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "pyright"), "--outputjson", "--pythonpath", sys.executable],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if any(item.name == PYRIGHT_TEST for item in items):
+        config.stash[_PYRIGHT] = _start_pyright()
+
+
+@pytest.fixture(scope="session")
+def pyright_report(pytestconfig: pytest.Config) -> dict:
+    """pyright's JSON report on the project (pyrightconfig.json), from the run started after collection."""
+    process = pytestconfig.stash.get(_PYRIGHT, None) or _start_pyright()
+    output, _ = process.communicate()
+    return json.loads(output)
 
 
 @pytest.fixture
