@@ -11,6 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Iterator
 
+import boto3
 from moto.server import ThreadedMotoServer
 
 
@@ -53,3 +54,13 @@ def moto_aws(**environment: str) -> Iterator[str]:
         server.stop()
         os.environ.clear()
         os.environ.update(saved)
+
+
+def on_demand_table(name: str, *keys: str) -> None:
+    """A pay-per-request DynamoDB table keyed by string attributes: the hash key, then the range key if given."""
+    kinds = ("HASH", "RANGE")
+    boto3.client("dynamodb").create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": key, "KeyType": kind} for key, kind in zip(keys, kinds)],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"} for key in keys],
+    )

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from constructs_lib.records_layer import SOURCE as RECORDS_LAYER_SOURCE
-from tests.handlers import Context, load_handler, moto_aws
+from tests.handlers import Context, load_handler, moto_aws, on_demand_table
 from tests.helpers import ROOT
 
 HANDLERS = ROOT / "lambda_src"
@@ -53,11 +53,7 @@ def test_s3_records_reads_raw_deliveries_and_skips_the_test_event() -> None:
 @pytest.fixture(scope="module")
 def catalog():
     with moto_aws(TABLE_NAME=TABLE, POWERTOOLS_SERVICE_NAME="catalog"):
-        boto3.client("dynamodb").create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "object_key", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "object_key", "AttributeType": "S"}],
-        )
+        on_demand_table(TABLE, "object_key")
         yield load_handler(HANDLERS / "catalog_worker" / "handler.py", "catalog_worker"), \
             boto3.resource("dynamodb").Table(TABLE)
 

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import boto3
 import pytest
 
-from tests.handlers import Context, load_handler, moto_aws
+from tests.handlers import Context, load_handler, moto_aws, on_demand_table
 from tests.helpers import ROOT
 
 TABLE = "api-orders"  # moto keeps one state per process: a name no other test uses
@@ -23,13 +23,7 @@ HANDLER = ROOT / "lambda_src" / "orders_api" / "handler.py"
 def handlers():
     """The handler loaded twice: as the HTTP API's function and as the REST API's."""
     with moto_aws(TABLE_NAME=TABLE, POWERTOOLS_SERVICE_NAME="orders-api"):
-        boto3.client("dynamodb").create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "user_id", "KeyType": "HASH"},
-                       {"AttributeName": "order_id", "KeyType": "RANGE"}],
-            AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "S"},
-                                  {"AttributeName": "order_id", "AttributeType": "S"}],
-        )
+        on_demand_table(TABLE, "user_id", "order_id")
         loaded = {}
         for kind in ("http", "rest"):
             os.environ["API_KIND"] = kind

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from tests.handlers import Context, load_handler, moto_aws
+from tests.handlers import Context, load_handler, moto_aws, on_demand_table
 from tests.helpers import ROOT
 
 TABLE = "orders"
@@ -22,11 +22,7 @@ MAX_RECEIVE_COUNT = 3
 @pytest.fixture(scope="module")
 def aws():
     with moto_aws(TABLE_NAME=TABLE, POWERTOOLS_SERVICE_NAME="order-worker"):
-        boto3.client("dynamodb").create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "order_id", "AttributeType": "S"}],
-        )
+        on_demand_table(TABLE, "order_id")
         handler = load_handler(ROOT / "lambda_src" / "queue_worker" / "handler.py", "queue_worker_handler")
         yield handler, boto3.client("sqs"), boto3.resource("dynamodb").Table(TABLE)
 

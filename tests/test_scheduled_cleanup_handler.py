@@ -7,7 +7,7 @@ import time
 import boto3
 import pytest
 
-from tests.handlers import Context, load_handler, moto_aws
+from tests.handlers import Context, load_handler, moto_aws, on_demand_table
 from tests.helpers import ROOT
 
 TABLE = "sessions"
@@ -21,11 +21,7 @@ SCHEDULED_EVENT = {
 @pytest.fixture(scope="module")
 def aws():
     with moto_aws(TABLE_NAME=TABLE, KEY_ATTRIBUTES="session_id", POWERTOOLS_METRICS_NAMESPACE="test"):
-        boto3.client("dynamodb").create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "session_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "session_id", "AttributeType": "S"}],
-        )
+        on_demand_table(TABLE, "session_id")
         table = boto3.resource("dynamodb").Table(TABLE)
         yield load_handler(ROOT / "lambda_src" / "scheduled_cleanup" / "handler.py", "cleanup_handler"), table
 

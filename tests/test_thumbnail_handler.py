@@ -15,7 +15,7 @@ from PIL import Image
 
 from constructs_lib.records_layer import SOURCE as RECORDS_LAYER_SOURCE
 from constructs_lib.thumbnail import HANDLER_ENTRY
-from tests.handlers import load_handler, moto_aws
+from tests.handlers import load_handler, moto_aws, on_demand_table
 
 SOURCE, THUMBS, TABLE = "uploads", "thumbnails", "metadata"
 RECORDS_LAYER = RECORDS_LAYER_SOURCE / "python"
@@ -30,11 +30,7 @@ def aws():
         for bucket in (SOURCE, THUMBS):
             s3.create_bucket(Bucket=bucket)
         s3.put_bucket_versioning(Bucket=SOURCE, VersioningConfiguration={"Status": "Enabled"})
-        boto3.client("dynamodb").create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "image_key", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "image_key", "AttributeType": "S"}],
-        )
+        on_demand_table(TABLE, "image_key")
         module = load_handler(HANDLER_ENTRY / "handler.py", "thumbnail_handler")
         yield module, s3, boto3.resource("dynamodb").Table(TABLE)
 

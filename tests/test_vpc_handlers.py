@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from tests.handlers import Context, load_handler, moto_aws
+from tests.handlers import Context, load_handler, moto_aws, on_demand_table
 from tests.helpers import ROOT
 
 HANDLERS = ROOT / "lambda_src"
@@ -16,11 +16,7 @@ HANDLERS = ROOT / "lambda_src"
 @pytest.fixture(scope="module")
 def reader():
     with moto_aws(TABLE_NAME="products"):
-        boto3.client("dynamodb").create_table(
-            TableName="products", BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": "product_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "product_id", "AttributeType": "S"}],
-        )
+        on_demand_table("products", "product_id")
         boto3.resource("dynamodb").Table("products").put_item(Item={"product_id": "p-1", "name": "Lamp", "price": 25})
         yield load_handler(HANDLERS / "vpc_reader" / "handler.py", "vpc_reader_handler")
 
