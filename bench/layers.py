@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from constructs_lib.bundling import LayerBundling, PipLocalBundling, folder_size  # noqa: E402
+from constructs_lib.function.bundling import LayerBundling, PipLocalBundling, folder_size  # noqa: E402
 
 HANDLERS = ROOT / "lambda_src"
 REQUIREMENTS = HANDLERS / "scientific_layer" / "requirements.txt"

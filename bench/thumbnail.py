@@ -108,7 +108,7 @@ def peak_rss_mb(name: str, image_path: Path) -> float:
 
 
 def bundle_zip_mb() -> float:
-    from constructs_lib import bundling
+    from constructs_lib.function import bundling
 
     with tempfile.TemporaryDirectory() as tmp:
         local = bundling.PipLocalBundling(HANDLER_ENTRY, "aarch64", "3.14", "bench")

@@ -10,27 +10,27 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _MODULES = {
-    "AlarmTopic": "notifications",
-    "AlbFunction": "alb",
-    "ApiCors": "api_cors",
-    "ApiFunction": "api",
-    "ConfigurationError": "validation",
-    "Dashboard": "dashboard",
-    "DependencyLayer": "layers",
-    "Deployment": "deployment",
-    "EdgeDistribution": "edge",
-    "EdgeHandler": "edge",
-    "FanOut": "fan_out",
-    "ProvisionedConcurrencyScaling": "scaling",
-    "QueueWorker": "queue_worker",
-    "ScheduledFunction": "scheduled",
-    "ServerlessFunction": "function",
-    "StreamConsumer": "stream_consumer",
-    "ThumbnailPipeline": "thumbnail",
-    "TopicSubscriber": "topic_subscriber",
-    "VpcFunction": "vpc_function",
-    "estimate_monthly_cost": "cost",
-    "route_alarms": "alarms",
+    "AlarmTopic": "observability.alarm_topics",
+    "AlbFunction": "patterns.alb_function",
+    "ApiCors": "patterns.api.cors",
+    "ApiFunction": "patterns.api.api_function",
+    "ConfigurationError": "core.validation",
+    "Dashboard": "observability.dashboard",
+    "DependencyLayer": "function.layers",
+    "Deployment": "function.deployment",
+    "EdgeDistribution": "patterns.edge_distribution",
+    "EdgeHandler": "patterns.edge_distribution",
+    "FanOut": "patterns.fan_out",
+    "ProvisionedConcurrencyScaling": "function.scaling",
+    "QueueWorker": "patterns.queue_worker",
+    "ScheduledFunction": "patterns.scheduled.scheduled_function",
+    "ServerlessFunction": "function.serverless_function",
+    "StreamConsumer": "patterns.stream_consumer",
+    "ThumbnailPipeline": "patterns.thumbnail_pipeline",
+    "TopicSubscriber": "patterns.topic_subscriber",
+    "VpcFunction": "patterns.vpc_function",
+    "estimate_monthly_cost": "pricing.lambda_estimate",
+    "route_alarms": "observability.alarms",
 }
 __all__ = [  # written out: type checkers read a literal list (the test checks it names _MODULES)
     "AlarmTopic", "AlbFunction", "ApiCors", "ApiFunction", "ConfigurationError", "Dashboard", "DependencyLayer",
@@ -40,27 +40,27 @@ __all__ = [  # written out: type checkers read a literal list (the test checks i
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
-    from .alarms import route_alarms as route_alarms
-    from .alb import AlbFunction as AlbFunction
-    from .api import ApiFunction as ApiFunction
-    from .api_cors import ApiCors as ApiCors
-    from .cost import estimate_monthly_cost as estimate_monthly_cost
-    from .dashboard import Dashboard as Dashboard
-    from .deployment import Deployment as Deployment
-    from .edge import EdgeDistribution as EdgeDistribution
-    from .edge import EdgeHandler as EdgeHandler
-    from .fan_out import FanOut as FanOut
-    from .function import ServerlessFunction as ServerlessFunction
-    from .layers import DependencyLayer as DependencyLayer
-    from .notifications import AlarmTopic as AlarmTopic
-    from .queue_worker import QueueWorker as QueueWorker
-    from .scaling import ProvisionedConcurrencyScaling as ProvisionedConcurrencyScaling
-    from .scheduled import ScheduledFunction as ScheduledFunction
-    from .stream_consumer import StreamConsumer as StreamConsumer
-    from .thumbnail import ThumbnailPipeline as ThumbnailPipeline
-    from .topic_subscriber import TopicSubscriber as TopicSubscriber
-    from .validation import ConfigurationError as ConfigurationError
-    from .vpc_function import VpcFunction as VpcFunction
+    from .core.validation import ConfigurationError as ConfigurationError
+    from .function.deployment import Deployment as Deployment
+    from .function.layers import DependencyLayer as DependencyLayer
+    from .function.scaling import ProvisionedConcurrencyScaling as ProvisionedConcurrencyScaling
+    from .function.serverless_function import ServerlessFunction as ServerlessFunction
+    from .observability.alarm_topics import AlarmTopic as AlarmTopic
+    from .observability.alarms import route_alarms as route_alarms
+    from .observability.dashboard import Dashboard as Dashboard
+    from .patterns.alb_function import AlbFunction as AlbFunction
+    from .patterns.api.api_function import ApiFunction as ApiFunction
+    from .patterns.api.cors import ApiCors as ApiCors
+    from .patterns.edge_distribution import EdgeDistribution as EdgeDistribution
+    from .patterns.edge_distribution import EdgeHandler as EdgeHandler
+    from .patterns.fan_out import FanOut as FanOut
+    from .patterns.queue_worker import QueueWorker as QueueWorker
+    from .patterns.scheduled.scheduled_function import ScheduledFunction as ScheduledFunction
+    from .patterns.stream_consumer import StreamConsumer as StreamConsumer
+    from .patterns.thumbnail_pipeline import ThumbnailPipeline as ThumbnailPipeline
+    from .patterns.topic_subscriber import TopicSubscriber as TopicSubscriber
+    from .patterns.vpc_function import VpcFunction as VpcFunction
+    from .pricing.lambda_estimate import estimate_monthly_cost as estimate_monthly_cost
 
 
 def __getattr__(name: str) -> Any:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .starter import create
+from .cli.starter import create
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

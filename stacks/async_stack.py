@@ -11,8 +11,8 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from constructs_lib import ServerlessFunction
-from constructs_lib.keys import new_key
-from constructs_lib.queues import failure_queue
+from constructs_lib.resources.keys import new_key
+from constructs_lib.resources.queues import failure_queue
 
 from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS

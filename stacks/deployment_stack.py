@@ -15,7 +15,7 @@ from constructs_lib import (
     ProvisionedConcurrencyScaling,
     ServerlessFunction,
 )
-from constructs_lib.queues import failure_queue
+from constructs_lib.resources.queues import failure_queue
 
 from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS

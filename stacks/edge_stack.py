@@ -8,7 +8,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from constructs_lib import EdgeDistribution, EdgeHandler
-from constructs_lib import findings
+from constructs_lib.core import findings
 
 from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS

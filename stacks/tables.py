@@ -6,7 +6,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from constructs_lib import findings
+from constructs_lib.core import findings
 
 
 def demo_table(

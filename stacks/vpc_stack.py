@@ -5,7 +5,7 @@ from aws_cdk import Stack
 from constructs import Construct
 
 from constructs_lib import VpcFunction
-from constructs_lib.queues import failure_queue
+from constructs_lib.resources.queues import failure_queue
 
 from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS

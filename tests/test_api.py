@@ -11,7 +11,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk.assertions import Match
 
 from constructs_lib import ApiCors, ApiFunction, ConfigurationError, Deployment
-from constructs_lib.templates import refs
+from constructs_lib.core.templates import refs
 from tests.helpers import PLAIN, make_app, template_of
 
 ROUTES = ["GET /orders", "GET /orders/{id}", "POST /orders"]

@@ -8,7 +8,8 @@ import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
 
-from constructs_lib import ServerlessFunction, bundling
+from constructs_lib import ServerlessFunction
+from constructs_lib.function import bundling
 from tests.helpers import FIXTURES, make_app
 
 ENTRY = FIXTURES / "with_requirements"

@@ -17,7 +17,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from constructs_lib.deployment import HOOKS_ENTRY
+from constructs_lib.function.safe_deployment import HOOKS_ENTRY
 from tests.handlers import Context, load_handler, moto_aws
 
 EVENT = {"DeploymentId": "d-ABCDEF123", "LifecycleEventHookExecutionId": "hook-execution-1"}

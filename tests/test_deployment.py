@@ -20,7 +20,7 @@ from constructs_lib import (
     StreamConsumer,
     ThumbnailPipeline,
 )
-from constructs_lib.deployment import HOOKS_ENTRY
+from constructs_lib.function.safe_deployment import HOOKS_ENTRY
 from tests.helpers import FIXTURES, PLAIN, make_app, template_of
 
 

@@ -11,8 +11,8 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
 from constructs_lib import ConfigurationError, FanOut
-from constructs_lib.queues import failure_queue
-from constructs_lib.templates import refs
+from constructs_lib.resources.queues import failure_queue
+from constructs_lib.core.templates import refs
 from tests.helpers import PLAIN, template_of
 
 

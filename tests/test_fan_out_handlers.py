@@ -9,7 +9,7 @@ import sys
 import boto3
 import pytest
 
-from constructs_lib.records_layer import SOURCE as RECORDS_LAYER_SOURCE
+from constructs_lib.function.records_layer import SOURCE as RECORDS_LAYER_SOURCE
 from tests.handlers import Context, load_handler, moto_aws, on_demand_table
 from tests.helpers import ROOT
 

@@ -10,7 +10,9 @@ import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
 
-from constructs_lib import ConfigurationError, DependencyLayer, ServerlessFunction, bundling, function
+from constructs_lib import ConfigurationError, DependencyLayer, ServerlessFunction
+from constructs_lib.function import bundling
+from constructs_lib.function import checks as function_checks
 from tests.helpers import FIXTURES, PLAIN, make_app, template_of
 
 REQUIREMENTS = FIXTURES / "with_requirements" / "requirements.txt"  # PyYAML, which has a compiled part
@@ -61,7 +63,7 @@ def test_a_function_and_its_layers_over_250_mb_are_refused_naming_each_part(monk
     stack = Stack(app, "Big")
     layer = DependencyLayer(stack, "Yaml", requirements=REQUIREMENTS)
     limit = layer.unzipped_bytes  # stands for 250 MB: the layer fits, the layer and the function do not
-    monkeypatch.setattr(function, "MAX_UNZIPPED_BYTES", limit)
+    monkeypatch.setattr(function_checks, "MAX_UNZIPPED_BYTES", limit)
     with pytest.raises(ConfigurationError, match=re.escape("ServerlessFunction 'Big/Fn': layers the function's "
                                                            "package ") + r"[\d.]+ MB \+ layer Big/Yaml [\d.]+ MB = "
                                                  r"[\d.]+ MB unzipped exceed Lambda's 250 MB limit"):

@@ -29,7 +29,7 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
 def test_wheel_holds_the_typed_library_only(wheel: zipfile.ZipFile) -> None:
     names = wheel.namelist()
     assert "constructs_lib/py.typed" in names
-    assert "constructs_lib/function.py" in names
+    assert "constructs_lib/function/serverless_function.py" in names
     # The handler ThumbnailPipeline owns ships with it, so the construct works after `pip install`.
     assert "constructs_lib/handlers/thumbnail/handler.py" in names
     assert "constructs_lib/handlers/thumbnail/requirements.txt" in names
@@ -225,7 +225,7 @@ def test_a_new_app_from_the_installed_wheel_synthesizes_and_passes_its_tests(ins
 
 
 def test_the_starter_uses_the_projects_feature_flags_and_cli() -> None:
-    starter = ROOT / "constructs_lib" / "starter_app"
+    starter = ROOT / "constructs_lib" / "cli" / "starter_app"
     demo_context = json.loads((ROOT / "cdk.json").read_text())["context"]
     flags = {key: value for key, value in demo_context.items() if key.startswith("@aws-cdk")}
     assert json.loads((starter / "cdk.json").read_text())["context"] == flags

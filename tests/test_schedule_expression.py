@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_lib.schedule_expression import problems_of
+from constructs_lib.patterns.scheduled.expression import problems_of
 
 
 @pytest.mark.parametrize("expression", [

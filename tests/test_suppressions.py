@@ -39,8 +39,8 @@ from constructs_lib import (
     VpcFunction,
     route_alarms,
 )
-from constructs_lib.keys import new_key
-from constructs_lib.queues import failure_queue
+from constructs_lib.resources.keys import new_key
+from constructs_lib.resources.queues import failure_queue
 from constructs_lib.rules import DeployRules
 from stacks.edge_stack import EdgeStack
 from tests.conftest import templates_in

@@ -13,8 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 from PIL import Image
 
-from constructs_lib.records_layer import SOURCE as RECORDS_LAYER_SOURCE
-from constructs_lib.thumbnail import HANDLER_ENTRY
+from constructs_lib.function.records_layer import SOURCE as RECORDS_LAYER_SOURCE
+from constructs_lib.patterns.thumbnail_pipeline import HANDLER_ENTRY
 from tests.handlers import load_handler, moto_aws, on_demand_table
 
 SOURCE, THUMBS, TABLE = "uploads", "thumbnails", "metadata"

@@ -15,9 +15,9 @@ from typing import Any, get_type_hints
 import pytest
 
 from constructs_lib import ServerlessFunction
-from constructs_lib import function_options
-from constructs_lib.function_options import FunctionOptions
-from constructs_lib.options import keyword_options
+from constructs_lib.function import options as function_options
+from constructs_lib.function.options import FunctionOptions
+from constructs_lib.function.pattern_options import keyword_options
 from tests.helpers import ROOT
 
 VPC_OPTIONS = {"vpc", "vpc_subnets", "security_groups", "filesystem"}
@@ -96,7 +96,7 @@ def test_cfn_resource_checks_the_kind_of_the_resource() -> None:
     from aws_cdk import aws_s3 as s3
     from aws_cdk import aws_sqs as sqs
 
-    from constructs_lib.jsii_types import cfn_resource
+    from constructs_lib.core.jsii_types import cfn_resource
 
     bucket = s3.Bucket(Stack(App(), "S"), "B")
     assert cfn_resource(bucket, s3.CfnBucket).node.path == "S/B/Resource"

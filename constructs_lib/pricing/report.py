@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-from ..templates import construct_path
+from ..core.templates import construct_path
+from .facts import Line, Resource, TemplateFacts
 from .prices import FREE_TIERS, PRICES, RECORDED, REGION
-from .resources import PRICERS, Line, Resource, TemplateFacts, is_free
+from .resources import PRICERS, is_free
 from .workload import Workload
 
 

@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 
 from aws_cdk.region_info import RegionInfo
 
-from ..templates import Props, as_list, dig, mapping, ref_of
+from ..core.templates import Props, as_list, dig, mapping, ref_of
 from .model import DROPS_SILENTLY, FAILS_DEPLOY, App, Hit, Rule, Stack
 from .policies import allows, resource_policies, role_fully_known, role_statements
 from .targets import lambda_target

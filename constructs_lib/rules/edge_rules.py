@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from ..templates import Props, as_list, dig, joined_parts, refs
+from ..core.templates import Props, as_list, dig, joined_parts, refs
 from .model import FAILS_DEPLOY, App, Hit, Rule, Stack, number
 from .policies import function_role
 from .targets import lambda_target

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterator, Optional
 
-from ..templates import Props, as_list, dig, joined_parts, ref_of, refs
+from ..core.templates import Props, as_list, dig, joined_parts, ref_of, refs
 from .model import DENIES_AT_RUN_TIME, DROPS_SILENTLY, FAILS_DEPLOY, LOOPS, App, Hit, Rule, Stack, number
 from .notifications import s3_notifications
 from .policies import allows, function_role, role_statements

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from ..templates import Props, mapping
+from ..core.templates import Props, mapping
 
 FAILS_DEPLOY = "fails the deploy"
 DENIES_AT_RUN_TIME = "denies at run time"

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Iterator, Optional
 
-from ..s3_filters import S3_EVENT_TYPE, key_pattern, notifications_overlap
-from ..templates import Props, as_list, dig, mapping, ref_of
+from ..core.s3_filters import S3_EVENT_TYPE, key_pattern, notifications_overlap
+from ..core.templates import Props, as_list, dig, mapping, ref_of
 from .model import DROPS_SILENTLY, FAILS_DEPLOY, App, Hit, Rule, Stack
 from .policies import allows, has_resource_policy, key_allows, resource_policies
 from .targets import Target, lambda_target

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Optional
 
-from ..templates import Props, as_list, dig, joined_parts, mapping, ref_of, refs, text_of
+from ..core.templates import Props, as_list, dig, joined_parts, mapping, ref_of, refs, text_of
 from .model import Stack
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..templates import ref_of, refs
+from ..core.templates import ref_of, refs
 from .model import Stack
 
 

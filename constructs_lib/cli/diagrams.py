@@ -1,0 +1,283 @@
+"""Mermaid flowcharts of synthesized stacks: triggers, functions, queues, buckets, tables, destinations
+and alarms, with arrows read from the templates' references and event wiring.
+
+Usage: python -m constructs_lib.diagrams cdk.out docs/diagrams [--readme README.md]
+Writes one <Stack>.md per template and, with --readme, the diagrams between the README's markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional, Sequence
+
+from ..core.templates import Props, as_list, construct_path, dig, refs
+
+README_START = "<!-- diagrams:start (written by make diagrams) -->"
+README_END = "<!-- diagrams:end -->"
+
+# Resource types drawn as nodes: (label, Mermaid shape as open/close).
+NODE_TYPES = {
+    "AWS::Lambda::Function": ("Function", "[[", "]]"),
+    "AWS::Lambda::Alias": ("Alias", "([", "])"),
+    "AWS::Lambda::Url": ("Function URL", ">", "]"),
+    "AWS::SQS::Queue": ("Queue", "[/", "/]"),
+    "AWS::SNS::Topic": ("Topic", "[/", "\\]"),
+    "AWS::S3::Bucket": ("Bucket", "[(", ")]"),
+    "AWS::DynamoDB::Table": ("Table", "[(", ")]"),
+    "AWS::Kinesis::Stream": ("Stream", "[(", ")]"),
+    "AWS::EFS::FileSystem": ("EFS", "[(", ")]"),
+    "AWS::Events::Rule": ("Rule", "{{", "}}"),
+    "AWS::Events::EventBus": ("Event bus", "{{", "}}"),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": ("Load balancer", "[", "]"),
+    "AWS::ElasticLoadBalancingV2::TargetGroup": ("Target group", "[", "]"),
+    "AWS::CloudFront::Distribution": ("CloudFront", "[", "]"),
+    "AWS::CloudFront::Function": ("CloudFront Function", "[[", "]]"),
+    "AWS::CodeDeploy::DeploymentGroup": ("CodeDeploy", "[", "]"),
+    "AWS::CloudWatch::Dashboard": ("Dashboard", "[", "]"),
+    "AWS::ApiGatewayV2::Api": ("HTTP API", "[", "]"),
+    "AWS::ApiGateway::RestApi": ("REST API", "[", "]"),
+    "AWS::Cognito::UserPool": ("User pool", "[(", ")]"),
+    "AWS::Lambda::LayerVersion": ("Layer", "[\\", "/]"),
+}
+# Resources that stand for another one in a diagram: a version for its function, an access point
+# for its file system.
+STANDS_FOR = {"AWS::Lambda::Version": "FunctionName", "AWS::EFS::AccessPoint": "FileSystemId"}
+
+
+@dataclass
+class Diagram:
+    stack: str
+    labels: dict[str, str] = field(default_factory=dict[str, str])  # node id -> label
+    shapes: dict[str, tuple[str, str]] = field(default_factory=dict[str, tuple[str, str]])
+    # source, target, label, dotted
+    edges: list[tuple[str, str, str, bool]] = field(default_factory=list[tuple[str, str, str, bool]])
+
+    def add_edge(self, source: str, target: str, label: str, dotted: bool = False) -> None:
+        edge = (source, target, label, dotted)
+        if source in self.labels and target in self.labels and source != target and edge not in self.edges:
+            self.edges.append(edge)
+
+    def mermaid(self) -> str:
+        lines = ["flowchart LR"]
+        for node_id, label in self.labels.items():
+            opening, closing = self.shapes[node_id]
+            lines.append(f'    {node_id}{opening}"{label}"{closing}')
+        for source, target, label, dotted in self.edges:
+            arrow = f"-. {label} .->" if dotted else f"-- {label} -->"
+            lines.append(f"    {source} {arrow} {target}")
+        return "\n".join(lines)
+
+
+class Builder:
+    def __init__(self, stack: str, resources: dict[str, Props]) -> None:
+        self.resources = resources
+        self.diagram = Diagram(stack)
+        self.stack = stack
+        self.alarm_node: dict[str, str] = {}  # alarm logical id -> the node that names it
+
+    def build(self) -> Diagram:
+        for logical_id, resource in self.resources.items():
+            kind = resource.get("Type")
+            if kind in NODE_TYPES:
+                label, opening, closing = NODE_TYPES[kind]
+                self.diagram.labels[logical_id] = f"{label}: {self._path(logical_id)}"
+                self.diagram.shapes[logical_id] = (opening, closing)
+        self._alarm_nodes()
+        for logical_id, resource in self.resources.items():
+            wire = getattr(self, "_wire_" + resource.get("Type", "").replace("::", "_").replace("-", "_"), None)
+            if wire is not None:
+                wire(logical_id, resource.get("Properties", {}), resource)
+        return self.diagram
+
+    # --- helpers -------------------------------------------------------------------------------
+    def _path(self, logical_id: str) -> str:
+        return construct_path(self.resources[logical_id], self.stack, logical_id)
+
+    def nodes(self, value: Any) -> set[str]:
+        """The diagram nodes a value refers to, through versions and access points."""
+        found: set[str] = set()
+        for logical_id in refs(value):
+            resource = self.resources.get(logical_id, {})
+            stand_in = STANDS_FOR.get(str(resource.get("Type")))
+            if stand_in:
+                found |= self.nodes(dig(resource, "Properties", stand_in))
+            elif logical_id in self.diagram.labels:
+                found.add(logical_id)
+        return found
+
+    def edges(self, sources: Iterable[str], targets: Iterable[str], label: str, dotted: bool = False) -> None:
+        targets = sorted(targets)  # sets: sorted, so that a diagram is the same on every run
+        for source in sorted(sources):
+            for target in targets:
+                self.diagram.add_edge(source, target, label, dotted)
+
+    def _alarm_nodes(self) -> None:
+        """One node per watched resource, naming its alarms (they are many, one idea each)."""
+        watched: dict[str, list[str]] = {}
+        actions: dict[str, set[str]] = {}
+        for logical_id, resource in self.resources.items():
+            if resource.get("Type") != "AWS::CloudWatch::Alarm":
+                continue
+            props = resource.get("Properties", {})
+            # A metric math alarm names its metrics under Metrics.
+            target = min(self.nodes(props.get("Dimensions") or props.get("Metrics")), default="")
+            watched.setdefault(target, []).append(props.get("MetricName") or _expression_label(props))
+            actions.setdefault(target, set()).update(refs(props.get("AlarmActions")))
+            self.alarm_node[logical_id] = f"Alarms{target}" if target else "AlarmsOther"
+        for target, metrics in watched.items():
+            node_id = f"Alarms{target}" if target else "AlarmsOther"
+            noun = "alarm" if len(metrics) == 1 else "alarms"
+            self.diagram.labels[node_id] = f"{len(metrics)} {noun}: {', '.join(sorted(set(metrics)))}"
+            self.diagram.shapes[node_id] = (">", "]")
+            if target:
+                self.diagram.add_edge(target, node_id, "alarms", dotted=True)
+            self.edges([node_id], actions[target] & set(self.diagram.labels), "notify", dotted=True)
+
+    # --- wiring per resource type (method names follow the type) --------------------------------
+    def _wire_AWS_Lambda_EventSourceMapping(self, _id: str, props: Props, _r: Props) -> None:
+        functions = self.nodes(props.get("FunctionName"))
+        self.edges(self.nodes(props.get("EventSourceArn")), functions, "event source mapping")
+        on_failure = dig(props, "DestinationConfig", "OnFailure", "Destination")
+        self.edges(functions, self.nodes(on_failure), "discarded batches")
+
+    def _wire_AWS_Lambda_EventInvokeConfig(self, _id: str, props: Props, _r: Props) -> None:
+        functions = self.nodes(props.get("FunctionName"))
+        config = props.get("DestinationConfig")
+        self.edges(functions, self.nodes(dig(config, "OnSuccess", "Destination")), "on success")
+        self.edges(functions, self.nodes(dig(config, "OnFailure", "Destination")), "on failure")
+
+    def _wire_AWS_Lambda_Function(self, logical_id: str, props: Props, _r: Props) -> None:
+        dead_letters = dig(props, "DeadLetterConfig", "TargetArn")
+        self.edges([logical_id], self.nodes(dead_letters), "dead letters")
+        variables = dig(props, "Environment", "Variables")
+        self.edges([logical_id], self.nodes(variables) - {logical_id}, "uses")
+        self.edges([logical_id], self.nodes(props.get("FileSystemConfigs")), "mounts")
+        self.edges([logical_id], self.nodes(props.get("Layers")), "layer", dotted=True)
+
+    def _wire_AWS_Lambda_Alias(self, logical_id: str, props: Props, resource: Props) -> None:
+        self.edges([logical_id], self.nodes(props.get("FunctionName")), "version")
+        update = dig(resource, "UpdatePolicy", "CodeDeployLambdaAliasUpdate")
+        self.edges(self.nodes(dig(update, "DeploymentGroupName")), [logical_id], "shifts traffic")
+        for hook in ("BeforeAllowTrafficHook", "AfterAllowTrafficHook"):
+            self.edges(self.nodes(dig(update, "DeploymentGroupName")), self.nodes(dig(update, hook)), "hook")
+
+    def _wire_AWS_Lambda_Url(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges([logical_id], self.nodes(props.get("TargetFunctionArn")), "invokes")
+
+    def _wire_Custom_S3BucketNotifications(self, _id: str, props: Props, _r: Props) -> None:
+        buckets = self.nodes(props.get("BucketName"))
+        configuration = props.get("NotificationConfiguration")
+        for kind, arn in (("LambdaFunctionConfigurations", "LambdaFunctionArn"), ("QueueConfigurations", "QueueArn"),
+                          ("TopicConfigurations", "TopicArn")):
+            for config in as_list(dig(configuration, kind)):
+                events = ", ".join(str(event) for event in as_list(dig(config, "Events")))
+                self.edges(buckets, self.nodes(dig(config, arn)), events)
+
+    def _wire_AWS_SNS_Subscription(self, _id: str, props: Props, _r: Props) -> None:
+        label = "raw delivery" if props.get("RawMessageDelivery") else "subscription"
+        self.edges(self.nodes(props.get("TopicArn")), self.nodes(props.get("Endpoint")), label)
+        self.edges(self.nodes(props.get("TopicArn")), self.nodes(props.get("RedrivePolicy")), "undelivered")
+
+    def _wire_AWS_Events_Rule(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges(self.nodes(props.get("EventBusName")), [logical_id], "events")
+        for target in as_list(props.get("Targets")):
+            self.edges([logical_id], self.nodes(dig(target, "Arn")), "invokes")
+            self.edges([logical_id], self.nodes(dig(target, "DeadLetterConfig", "Arn")), "undelivered")
+
+    def _wire_AWS_SQS_Queue(self, logical_id: str, props: Props, _r: Props) -> None:
+        redrive = dig(props, "RedrivePolicy", "deadLetterTargetArn")
+        self.edges([logical_id], self.nodes(redrive), "redrive")
+
+    def _wire_AWS_ElasticLoadBalancingV2_Listener(self, _id: str, props: Props, _r: Props) -> None:
+        for action in as_list(props.get("DefaultActions")):
+            label = f"{props.get('Protocol', '')} {props.get('Port', '')}".strip()
+            self.edges(self.nodes(props.get("LoadBalancerArn")), self.nodes(dig(action, "TargetGroupArn")), label)
+
+    def _wire_AWS_ElasticLoadBalancingV2_TargetGroup(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges([logical_id], self.nodes(props.get("Targets")), "invokes")
+
+    def _wire_AWS_CloudFront_Distribution(self, logical_id: str, props: Props, _r: Props) -> None:
+        config = props.get("DistributionConfig")
+        self.edges([logical_id], self.nodes(dig(config, "Origins")), "origin")
+        behavior = dig(config, "DefaultCacheBehavior")
+        for kind, arn in (("LambdaFunctionAssociations", "LambdaFunctionARN"), ("FunctionAssociations", "FunctionARN")):
+            for association in as_list(dig(behavior, kind)):
+                event = str(dig(association, "EventType", default=""))
+                self.edges([logical_id], self.nodes(dig(association, arn)), event)
+        self.edges([logical_id], self.nodes(dig(config, "Logging")), "logs", dotted=True)
+
+    def _wire_AWS_ApiGatewayV2_Integration(self, _id: str, props: Props, _r: Props) -> None:
+        self.edges(self.nodes(props.get("ApiId")), self.nodes(props.get("IntegrationUri")), "invokes")
+
+    def _wire_AWS_ApiGatewayV2_Authorizer(self, _id: str, props: Props, _r: Props) -> None:
+        self.edges(self.nodes(props.get("ApiId")), self.nodes(props.get("JwtConfiguration")), "JWTs from", dotted=True)
+
+    def _wire_AWS_ApiGateway_Method(self, _id: str, props: Props, _r: Props) -> None:
+        uri = dig(props, "Integration", "Uri")
+        self.edges(self.nodes(props.get("RestApiId")), self.nodes(uri), "invokes")
+
+    def _wire_AWS_ApiGateway_Authorizer(self, _id: str, props: Props, _r: Props) -> None:
+        self.edges(self.nodes(props.get("RestApiId")), self.nodes(props.get("ProviderARNs")), "tokens from",
+                   dotted=True)
+
+    def _wire_AWS_CodeDeploy_DeploymentGroup(self, logical_id: str, props: Props, _r: Props) -> None:
+        alarms = {self.alarm_node[a] for a in refs(props.get("AlarmConfiguration")) if a in self.alarm_node}
+        self.edges(sorted(alarms), [logical_id], "roll back", dotted=True)
+
+
+def _expression_label(alarm: Props) -> str:
+    """What a metric math alarm watches: its expression's label."""
+    returned = [m for m in as_list(alarm.get("Metrics")) if dig(m, "ReturnData", default=True) and dig(m, "Expression")]
+    return str(dig(returned[0], "Label", default="metric math")) if returned else "metric"
+
+
+def diagram_of(stack: str, template: Props) -> Diagram:
+    return Builder(stack, template.get("Resources", {})).build()
+
+
+def diagrams_of(assembly: Path) -> dict[str, str]:
+    """Stack name -> Mermaid source, for every template of the assembly."""
+    found: dict[str, str] = {}
+    for path in sorted(assembly.rglob("*.template.json")):
+        stack = path.name.removesuffix(".template.json")
+        found[stack] = diagram_of(stack, json.loads(path.read_text())).mermaid()
+    return found
+
+
+def markdown(stack: str, source: str) -> str:
+    return f"### {stack}\n\n```mermaid\n{source}\n```\n"
+
+
+def readme_block(diagrams: dict[str, str]) -> str:
+    body = "\n".join(markdown(stack, source) for stack, source in diagrams.items())
+    return f"{README_START}\n{body}{README_END}"
+
+
+def update_readme(readme: Path, diagrams: dict[str, str]) -> None:
+    text = readme.read_text()
+    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{readme} has no {README_START} ... {README_END} block")
+    readme.write_text(pattern.sub(lambda _: readme_block(diagrams), text))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
+    parser.add_argument("assembly", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--readme", type=Path)
+    args = parser.parse_args(argv)
+    diagrams = diagrams_of(args.assembly)
+    if not diagrams:
+        parser.error(f"no templates in {args.assembly}: run make synth first")
+    args.out.mkdir(parents=True, exist_ok=True)
+    for stack, source in diagrams.items():
+        (args.out / f"{stack}.md").write_text(markdown(stack, source))
+    if args.readme:
+        update_readme(args.readme, diagrams)
+    print(f"diagrams: {len(diagrams)} stacks -> {args.out}")
+    return 0

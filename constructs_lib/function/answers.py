@@ -1,0 +1,131 @@
+"""A ServerlessFunction's answers to the scanners' checks that ask for what it deliberately does otherwise,
+each on the one resource it is about, with the reason."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+from aws_cdk import Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import IConstruct
+
+from ..core import findings
+from ..core.jsii_types import cfn_resource
+from .vpc_access import network_interfaces_arn, security_groups_arn, subnet_arn, subnet_ids
+
+
+def acknowledge_findings(
+    function: lambda_.Function, role: iam.Role, tracing: lambda_.Tracing, vpc: Optional[ec2.IVpc],
+    has_failure_destination: bool,
+) -> None:
+    """cdk-nag findings that the function's own choices answer: its failure destination, and the actions its
+    role is allowed on '*' or on resources not known before deployment."""
+    if has_failure_destination:
+        findings.acknowledge(
+            function,
+            "Serverless-LambdaDLQ",
+            "Failed asynchronous events go to the on_failure destination, which records the "
+            "error and the request as well as the event: what a dead-letter queue would keep, and more.",
+        )
+    wildcard_reasons: list[str] = []
+    if tracing != lambda_.Tracing.DISABLED:
+        wildcard_reasons.append("X-Ray's PutTraceSegments and PutTelemetryRecords")
+    if vpc is not None:
+        wildcard_reasons.append("EC2's DescribeNetworkInterfaces and DescribeSubnets")
+    policy = role.node.try_find_child("DefaultPolicy")
+    if policy is None:
+        return
+    if wildcard_reasons:
+        findings.acknowledge(
+            policy,
+            "AwsSolutions-IAM5[Resource::*]",
+            f"Only {' and '.join(wildcard_reasons)} are allowed on '*': "
+            "these actions support no resource-level permissions.",
+        )
+    if vpc is not None:
+        _acknowledge_network_interfaces(function, policy)
+
+
+def _acknowledge_network_interfaces(function: lambda_.Function, policy: IConstruct) -> None:
+    stack = Stack.of(function)
+    reasons = {
+        network_interfaces_arn(stack): "Network interfaces of this account and region only: Lambda creates "
+                                       "them for the function, so their IDs are not known before.",
+        security_groups_arn(stack): "CreateNetworkInterface must be allowed on every security group the "
+                                    "function uses; they may change after synthesis, and a shared VPC's "
+                                    "groups belong to its owner account.",
+    }
+    for subnet_id in subnet_ids(function):
+        reasons[subnet_arn(stack, subnet_id)] = (
+            "One subnet of the function, in whatever account owns it: a shared VPC's subnets belong to "
+            "its owner account; subnet IDs are unique."
+        )
+    for arn, reason in reasons.items():
+        findings.acknowledge(policy, f"AwsSolutions-IAM5[Resource::{findings.token_text(stack, arn)}]", reason)
+
+
+def skip_findings(
+    function: lambda_.Function, log_group: logs.LogGroup, *, vpc: Optional[ec2.IVpc],
+    reserved_concurrency: Optional[int], environment: Mapping[str, str], environment_key: Optional[kms.IKey],
+    log_encryption_key: Optional[kms.IKey], has_failure_target: bool,
+) -> None:
+    """Scanner checks that ask for what this function deliberately does otherwise, with the reason."""
+    days = cfn_resource(log_group, logs.CfnLogGroup).retention_in_days
+    findings.skip(
+        function,
+        f"The function logs to its own log group ({log_group.node.path}) through LoggingConfig, "
+        f"kept {days} days; the rule looks only for a group named /aws/lambda/<function>.",
+        cfn_lint=["WS1004"],
+    )
+    if vpc is None:
+        findings.skip(
+            function,
+            "The function reaches only AWS APIs (over TLS, with IAM); it needs no private network. "
+            "VpcFunction places a function in a VPC.",
+            checkov=["CKV_AWS_117"], guard=["lambda_inside_vpc_check"],
+        )
+    if reserved_concurrency is None:
+        findings.skip(
+            function,
+            "Reserved concurrency is opt-in (reserved_concurrency=): reserving takes from the account's "
+            "pool, which must keep 100 unreserved, and a new account's quota may be as low as 10.",
+            checkov=["CKV_AWS_115"],
+        )
+    if environment and environment_key is None:
+        findings.skip(
+            function,
+            "Lambda encrypts environment variables at rest with its AWS managed key; environment_key= "
+            "sets a customer managed key. Keep secrets in Secrets Manager, not in variables.",
+            checkov=["CKV_AWS_173"],
+        )
+    if has_failure_target and function.dead_letter_queue is None:
+        findings.skip(
+            function,
+            "Asynchronous events that fail every retry go to the on_failure destination, which keeps "
+            "the error and the request as well as the event: what a dead-letter queue would keep, and more.",
+            checkov=["CKV_AWS_116"],
+        )
+    if log_encryption_key is None:
+        findings.skip(
+            log_group,
+            "CloudWatch Logs encrypts every log group at rest; log_encryption_key= sets a customer "
+            "managed KMS key.",
+            checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
+        )
+
+def acknowledge_encrypted_destinations(role: iam.Role, targets: Sequence[Any]) -> None:
+    """Sending to a KMS-encrypted queue or topic needs CDK's kms grant on that one key."""
+    keys = [getattr(t, "master_key", None) or getattr(t, "encryption_master_key", None) for t in targets]
+    policy = role.node.try_find_child("DefaultPolicy")
+    if policy is None or not any(keys):
+        return
+    for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
+        findings.acknowledge(
+            policy, f"AwsSolutions-IAM5[Action::{action}]",
+            "aws-cdk-lib's grant to send to a KMS-encrypted queue or topic: the wildcard covers that "
+            "action's variants on the destination's own key only.",
+        )

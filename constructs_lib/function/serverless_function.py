@@ -1,0 +1,348 @@
+"""ServerlessFunction: the one place where every function default of the library lives. It composes: its
+checks (`checks`, `url`), its resources, its scanner answers (`answers`), alarms and deployment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Optional, Sequence, Union
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from ..core.jsii_types import as_interface
+from ..core.validation import Checks
+from ..observability import alarms as alarm_kit
+from . import answers
+from .bundling import folder_code
+from .checks import (
+    check_async,
+    check_code,
+    check_concurrency,
+    check_layers,
+    check_limits,
+    check_powertools,
+    check_snap_start,
+    check_unzipped_size,
+)
+from .default_alarms import default_alarms
+from .deployment import Deployment
+from .destinations import DestinationTarget, as_destination
+from .option_types import FUNCTION_OPTION_TYPES, check_types
+from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, PowertoolsVersion, powertools_layer
+from .runtimes import DEFAULT_RUNTIME
+from .safe_deployment import SafeDeployment
+from .scaling import ProvisionedConcurrencyScaling
+from .url import add_url, check_url
+from .vpc_access import eni_statements, subnet_ids
+
+ALIAS_NAME = "live"
+DEFAULT_TIMEOUT = Duration.seconds(10)
+
+
+class ServerlessFunction(Construct):
+    """A Lambda function with the library's secure, observable defaults.
+
+    Defaults: its own execution role (logs to its own log group only), a JSON-format log group kept
+    one year, X-Ray active tracing, arm64, the newest Python runtime, 256 MB, 10 s, recursive-loop
+    detection on Terminate, asynchronous invocations retried twice for at most 6 hours (on the alias
+    too, when there is one: triggers invoke the alias).
+
+    Every prop is checked at synth time (unresolved tokens excepted); all broken rules are reported
+    together in one ``ConfigurationError``.
+
+    :param entry: folder with the handler code and an optional requirements.txt, whose packages are
+        installed for Lambda's platform and the function's architecture without Docker.
+        Exclusive with ``image``.
+    :param handler: "module.function" inside ``entry`` (default "handler.handler").
+    :param image: container image code (``lambda_.Code.from_ecr_image(...)``) instead of ``entry``.
+    :param runtime: default Python 3.14, the newest that aws-cdk-lib offers.
+    :param architecture: default arm64 (Graviton: about 20% cheaper per GB-second).
+    :param memory_size: MB, 128-10240 (default 256).
+    :param timeout: 1 s-900 s (default 10 s; Lambda's own 3 s default is too short for most work).
+    :param environment: variables; keys plus values at most 4 KB in total.
+    :param environment_key: a customer-managed KMS key for the variables (default: AWS managed key).
+    :param ephemeral_storage_size: /tmp size, 512-10240 MB (default 512 MB).
+    :param reserved_concurrency: executions reserved for (and capping) this function (default none).
+    :param provisioned_concurrency: pre-initialised environments on the alias (``deployment``'s, or
+        "live", created for it); at most ``reserved_concurrency`` when both are set.
+    :param provisioned_concurrency_scaling: Application Auto Scaling of that provisioned concurrency
+        (``ProvisionedConcurrencyScaling(min_capacity, max_capacity, target_utilization=0.7)``).
+    :param tracing: X-Ray mode (default ACTIVE).
+    :param log_retention: default one year (what the Control Tower controls ask of log groups).
+    :param log_encryption_key: a customer managed KMS key for the log group (default: CloudWatch Logs'
+        own encryption); a key defined in the app is given the policy CloudWatch Logs needs.
+    :param log_removal_policy: what happens to the log group when the function is deleted
+        (default RETAIN: logs outlive the function, for investigations).
+    :param layers: at most 5 layers in all, the Powertools layer included.
+    :param powertools: add the public Powertools for AWS Lambda (Python) layer for the stack's region,
+        the runtime and the architecture (default False).
+    :param powertools_layer_version: which layer: an int pins that layer version (default 27: the same
+        layer on every deploy, upgraded when you choose); "latest" or a release such as "3.23.0" is read
+        at every deploy from the SSM parameter Powertools publishes (fresh fixes without a code change;
+        commercial regions only, see powertools.SSM_PARAMETER_REGIONS).
+    :param retry_attempts: asynchronous retries, 0-2 (default 2).
+    :param max_event_age: how long an asynchronous event may wait, 60 s-6 h (default 6 h).
+    :param on_success: destination of successful asynchronous invocations: an SQS queue, SNS topic,
+        Lambda function or EventBridge bus.
+    :param on_failure: destination of asynchronous invocations that failed every retry (same kinds).
+    :param dead_letter_queue: an SQS queue that receives failed asynchronous events (may be used with
+        ``on_failure``; destinations carry more context).
+    :param function_url_auth: "AWS_IAM" or "NONE" to add a function URL; absent means no URL.
+        "NONE" makes the function public on the internet and is refused unless
+        ``allow_public_function_url=True`` is given as well.
+    :param allow_public_function_url: the explicit opt-in for ``function_url_auth="NONE"``.
+    :param function_url_cors: CORS settings of the function URL.
+    :param function_url_invokers: principals (e.g. another account's role) allowed to call the
+        ``AWS_IAM`` URL: each gets both ``lambda:InvokeFunctionUrl`` and ``lambda:InvokeFunction``
+        (through the URL only), the pair that URLs created since October 2025 require.
+    :param vpc: place the function in this VPC (its private subnets unless ``vpc_subnets`` says otherwise).
+    :param vpc_subnets: subnets in ``vpc``.
+    :param security_groups: security groups in ``vpc`` (default: one created by CDK).
+    :param filesystem: an EFS access point mounted under /mnt (``lambda_.FileSystem.from_efs_access_point``);
+        needs ``vpc``.
+    :param snap_start: Lambda SnapStart (default False): each published version is initialized once and
+        snapshotted, and new execution environments resume from the snapshot instead of importing and
+        initializing again. Versions are published and triggers invoke an alias, as with ``deployment``.
+        For Python it is billed: the cached snapshot per GB-second (at least 3 hours a version) and each
+        restore per GB. Python 3.12 or newer; not with provisioned concurrency, EFS, more than 512 MB of /tmp
+        or a container image (AWS's rules).
+    :param deployment: safe deployment with CodeDeploy (``Deployment.canary(...)``, ``.linear(...)``,
+        ``.all_at_once()``): every code or configuration change publishes a version, and CodeDeploy
+        shifts the alias to it, rolling back on alarms. Triggers and the URL then use the alias.
+    :param create_alarms: create the default alarms (default True): errors, throttles, destination
+        delivery failures (with destinations), dead-letter and failure queues not empty; with a
+        deployment, the alias's errors and throttles and the new version's errors too.
+    :param alarm_topic: an SNS topic told of every alarm's changes to ALARM and back to OK.
+    :param description: the function's description.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        entry: Optional[Union[str, Path]] = None,
+        handler: str = "handler.handler",
+        image: Optional[lambda_.EcrImageCode] = None,
+        runtime: lambda_.Runtime = DEFAULT_RUNTIME,
+        architecture: lambda_.Architecture = lambda_.Architecture.ARM_64,
+        memory_size: int = 256,
+        timeout: Duration = DEFAULT_TIMEOUT,
+        environment: Optional[Mapping[str, str]] = None,
+        environment_key: Optional[kms.IKey] = None,
+        ephemeral_storage_size: Optional[Size] = None,
+        reserved_concurrency: Optional[int] = None,
+        provisioned_concurrency: Optional[int] = None,
+        tracing: lambda_.Tracing = lambda_.Tracing.ACTIVE,
+        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_YEAR,
+        log_removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        log_encryption_key: Optional[kms.IKey] = None,
+        layers: Sequence[lambda_.ILayerVersion] = (),
+        powertools: bool = False,
+        powertools_layer_version: PowertoolsVersion = DEFAULT_POWERTOOLS_LAYER_VERSION,
+        retry_attempts: int = 2,
+        max_event_age: Duration = Duration.hours(6),
+        on_success: Optional[DestinationTarget] = None,
+        on_failure: Optional[DestinationTarget] = None,
+        dead_letter_queue: Optional[sqs.IQueue] = None,
+        function_url_auth: Optional[str] = None,
+        allow_public_function_url: bool = False,
+        function_url_cors: Optional[lambda_.FunctionUrlCorsOptions] = None,
+        function_url_invokers: Sequence[iam.IPrincipal] = (),
+        vpc: Optional[ec2.IVpc] = None,
+        vpc_subnets: Optional[ec2.SubnetSelection] = None,
+        security_groups: Optional[Sequence[ec2.ISecurityGroup]] = None,
+        filesystem: Optional[lambda_.FileSystem] = None,
+        deployment: Optional[Deployment] = None,
+        snap_start: bool = False,
+        provisioned_concurrency_scaling: Optional[ProvisionedConcurrencyScaling] = None,
+        create_alarms: bool = True,
+        alarm_topic: Optional[sns.ITopic] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        checks = Checks(self, "ServerlessFunction")
+        # Types first: a range check of a value of the wrong type would fail inside the library.
+        given = locals()
+        check_types(checks, {name: given[name] for name in FUNCTION_OPTION_TYPES}, FUNCTION_OPTION_TYPES)
+        checks.raise_if_any()
+        environment = dict(environment or {})
+        entry_path = Path(entry) if entry is not None else None
+        region = Stack.of(self).region
+        check_code(checks, entry_path, handler, image, layers, powertools)
+        check_limits(checks, memory_size, timeout, max_event_age, ephemeral_storage_size, environment)
+        check_async(checks, retry_attempts, max_event_age)
+        check_layers(checks, layers, powertools, architecture, runtime)
+        check_concurrency(checks, reserved_concurrency, provisioned_concurrency)
+        check_powertools(checks, powertools, powertools_layer_version, region)
+        destinations = _destinations(checks, on_success=on_success, on_failure=on_failure)
+        check_url(checks, function_url_auth, allow_public_function_url, function_url_cors, function_url_invokers)
+        checks.require(filesystem is None or vpc is not None, "filesystem", "given", "needs vpc: EFS is reached in a VPC")
+        if deployment is not None:
+            deployment.check(checks)
+        if provisioned_concurrency_scaling is not None:
+            provisioned_concurrency_scaling.check(checks, provisioned_concurrency)
+        if snap_start:
+            check_snap_start(checks, runtime, image, provisioned_concurrency, filesystem, ephemeral_storage_size, region)
+        checks.raise_if_any()
+
+        self.log_group = logs.LogGroup(
+            self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy,
+            encryption_key=log_encryption_key,
+        )
+        if isinstance(log_encryption_key, kms.Key):
+            _let_logs_use(log_encryption_key)
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=as_interface(iam.IPrincipal, iam.ServicePrincipal("lambda.amazonaws.com")),
+            description=f"Execution role of {self.node.path}",
+        )
+        # Least privilege: write to this function's own log group and nowhere else.
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+
+        all_layers = list(layers)
+        if powertools:
+            all_layers.append(
+                powertools_layer(self, "PowertoolsLayer", architecture, runtime, powertools_layer_version)
+            )
+        package = None
+        if image is not None:
+            code, handler, runtime = image, lambda_.Handler.FROM_IMAGE, lambda_.Runtime.FROM_IMAGE
+        else:
+            assert entry_path is not None
+            package = folder_code(entry_path, architecture, runtime, self.node.path)
+            code = package.code
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            code=code,
+            handler=handler,
+            runtime=runtime,
+            architecture=architecture,
+            role=as_interface(iam.IRole, self.role),
+            memory_size=memory_size,
+            timeout=timeout,
+            environment=environment or None,
+            environment_encryption=environment_key,
+            ephemeral_storage_size=ephemeral_storage_size,
+            reserved_concurrent_executions=reserved_concurrency,
+            tracing=tracing,
+            log_group=self.log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            recursive_loop=lambda_.RecursiveLoop.TERMINATE,
+            layers=all_layers or None,
+            snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
+            retry_attempts=retry_attempts,
+            max_event_age=max_event_age,
+            on_success=destinations.get("on_success"),
+            on_failure=destinations.get("on_failure"),
+            dead_letter_queue=dead_letter_queue,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            filesystem=filesystem,
+            description=description,
+        )
+        if package is not None:
+            check_unzipped_size(self.node.path, package.unzipped_bytes, layers)
+        if vpc is not None:
+            # What AWSLambdaVPCAccessExecutionRole grants, scoped to this function's subnets, minus its logs:*.
+            for statement in eni_statements(self, subnet_ids(self.function)):
+                self.role.add_to_policy(statement)
+        answers.acknowledge_findings(
+            self.function, self.role, tracing, vpc, has_failure_destination=on_failure is not None
+        )
+        answers.acknowledge_encrypted_destinations(self.role, [on_success, on_failure, dead_letter_queue])
+        answers.skip_findings(
+            self.function, self.log_group, vpc=vpc, reserved_concurrency=reserved_concurrency,
+            environment=environment, environment_key=environment_key, log_encryption_key=log_encryption_key,
+            has_failure_target=on_failure is not None or dead_letter_queue is not None,
+        )
+        self.alias: Optional[lambda_.Alias] = None
+        if provisioned_concurrency or deployment is not None or snap_start:
+            # current_version changes whenever code or configuration does: a new version, never a collision.
+            # Triggers invoke the alias: its asynchronous settings are its own (a qualifier's configuration
+            # does not apply to another), so it gets the same ones as $LATEST.
+            self.alias = lambda_.Alias(
+                self,
+                "Alias",
+                alias_name=deployment.alias_name if deployment else ALIAS_NAME,
+                version=as_interface(lambda_.IVersion, self.function.current_version),
+                provisioned_concurrent_executions=provisioned_concurrency,
+                retry_attempts=retry_attempts,
+                max_event_age=max_event_age,
+                on_success=destinations.get("on_success"),
+                on_failure=destinations.get("on_failure"),
+            )
+            if provisioned_concurrency_scaling is not None:
+                provisioned_concurrency_scaling.apply(self.alias)
+        self.deployment: Optional[SafeDeployment] = None
+        if deployment is not None:
+            assert self.alias is not None  # made above for every deployment
+            self.deployment = SafeDeployment(
+                self, "Deployment", target=self, alias=self.alias, deployment=deployment,
+                new_function=ServerlessFunction,
+            )
+
+        self.alarms: alarm_kit.Alarms = {}
+        if create_alarms:
+            self.alarms = default_alarms(self, self.function, on_success, on_failure, dead_letter_queue)
+        if self.deployment is not None:  # they decide rollbacks, so they always exist
+            self.alarms.update(self.deployment.alarms)
+        alarm_kit.notify(self.alarms, alarm_topic)
+
+        alarm_kit.warn_if_silent(self)
+
+        self.url: Optional[lambda_.FunctionUrl] = None
+        if function_url_auth is not None:
+            self.url = add_url(self.invoke_target, function_url_auth, function_url_cors, function_url_invokers)
+
+    @property
+    def invoke_target(self) -> lambda_.IFunction:
+        """What triggers should invoke: the alias when there is one, else the function."""
+        return as_interface(lambda_.IFunction, self.alias or self.function)
+
+
+
+def _destinations(
+    checks: Checks, **targets: Optional[DestinationTarget]
+) -> dict[str, Optional[lambda_.IDestination]]:
+    """Lambda's destinations for the targets given (an SQS queue, SNS topic, function or EventBridge bus)."""
+    destinations: dict[str, Optional[lambda_.IDestination]] = {}
+    for prop, target in targets.items():
+        if target is not None:
+            destinations[prop] = as_destination(target)
+            checks.require(
+                destinations[prop] is not None, prop, type(target).__name__,
+                "must be an SQS queue, SNS topic, Lambda function or EventBridge bus",
+            )
+    return destinations
+
+
+def _let_logs_use(key: kms.Key) -> None:
+    """CloudWatch Logs checks, when it creates the log group, that the key's policy lets it use the key
+    for log groups of this account and region (CloudWatch Logs user guide, "Encrypt log data")."""
+    stack = Stack.of(key)
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))],
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            resources=["*"],  # in a key policy, "*" is this key
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                service="logs", resource="log-group", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )}},
+        )
+    )

@@ -1,0 +1,1 @@
+"""Alarms, the topics they notify (`AlarmTopic`, `route_alarms`) and the `Dashboard`."""

@@ -1,0 +1,147 @@
+"""The CloudWatch alarms every construct creates by default, and their optional SNS action.
+
+Thresholds are chosen to page on something a user must look at, not on noise:
+- function Errors or Throttles: any in a 5-minute period;
+- a dead-letter or failure queue: any message visible (something was given up on);
+- a queue's oldest message older than 15 minutes (the worker is not keeping up);
+- a stream's iterator age above 5 minutes (the consumer is falling behind);
+- EventBridge FailedInvocations, Lambda DestinationDeliveryFailures: any.
+
+Alarms reach people through an SNS topic: ``alarm_topic=`` on a construct, or ``route_alarms(scope, topic)``
+for every library alarm under an app, stage or stack. A construct whose alarms notify nobody says so at
+synth (a warning).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Mapping, Optional
+
+import jsii
+from aws_cdk import Annotations, AspectPriority, Aspects, Duration, IAspect, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct, IConstruct, IValidation
+
+from ..core.jsii_types import as_interface, cfn_resource
+from .alarm_topics import allow_cloudwatch
+
+PERIOD = Duration.minutes(5)
+OLDEST_MESSAGE_SECONDS = 15 * 60
+ITERATOR_AGE_MILLISECONDS = 5 * 60 * 1000
+
+Alarms = dict[str, cloudwatch.Alarm]
+SILENT_ALARMS = "constructs_lib:alarms:noAction"
+
+# Every alarm the library made, and every construct that reports on its own alarms.
+_LIBRARY_ALARMS: "weakref.WeakSet[cloudwatch.Alarm]" = weakref.WeakSet()
+_OWNERS: "weakref.WeakSet[IConstruct]" = weakref.WeakSet()
+
+
+def any_of(scope: Construct, construct_id: str, metric: cloudwatch.IMetric, what: str) -> cloudwatch.Alarm:
+    """Alarms when the metric's sum is 1 or more in a period."""
+    return above(scope, construct_id, metric, 1, what)
+
+
+def above(
+    scope: Construct, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str
+) -> cloudwatch.Alarm:
+    """Alarms when the metric reaches `threshold` in one 5-minute period; no data is not a breach."""
+    alarm = cloudwatch.Alarm(
+        scope,
+        construct_id,
+        metric=metric,
+        threshold=threshold,
+        evaluation_periods=1,
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarm_description=f"{what} ({scope.node.path})",
+    )
+    _LIBRARY_ALARMS.add(alarm)
+    return alarm
+
+
+def queue_not_empty(scope: Construct, construct_id: str, queue: sqs.IQueue, what: str) -> cloudwatch.Alarm:
+    metric = queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum")
+    return any_of(scope, construct_id, metric, what)
+
+
+def oldest_message_too_old(scope: Construct, construct_id: str, queue: sqs.IQueue) -> cloudwatch.Alarm:
+    metric = queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum")
+    return above(
+        scope, construct_id, metric, OLDEST_MESSAGE_SECONDS,
+        f"The queue's oldest message is older than {OLDEST_MESSAGE_SECONDS // 60} minutes",
+    )
+
+
+def notify(alarms: Mapping[str, cloudwatch.Alarm], topic: Optional[sns.ITopic]) -> None:
+    """Sends every alarm's state changes to ALARM (and back to OK) to `topic`."""
+    if topic is None or not alarms:
+        return
+    allow_cloudwatch(topic)
+    action = as_interface(cloudwatch.IAlarmAction, actions.SnsAction(topic))
+    for alarm in alarms.values():
+        alarm.add_alarm_action(action)
+        alarm.add_ok_action(action)
+
+
+def route_alarms(scope: Construct, topic: sns.ITopic) -> None:
+    """Sends the state changes to ALARM and back to OK of every library alarm under `scope` that has no
+    alarm action of its own to `topic`, whether the alarm was made before this call or after.
+
+    :param scope: an app, stage or stack (or any construct).
+    :param topic: where notifications go, in the alarms' region (e.g. ``AlarmTopic(...).topic``). A topic
+        defined in the app is made to let this account's CloudWatch alarms publish and use its key.
+    """
+    allow_cloudwatch(topic)
+    Aspects.of(scope).add(_RouteAlarms(topic), priority=AspectPriority.MUTATING)
+
+
+@jsii.implements(IAspect)
+class _RouteAlarms:
+    def __init__(self, topic: sns.ITopic) -> None:
+        self.topic = topic
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, cloudwatch.Alarm) and node in _LIBRARY_ALARMS and not has_alarm_actions(node):
+            notify({"": node}, self.topic)
+
+
+def has_alarm_actions(alarm: cloudwatch.Alarm) -> bool:
+    return bool(Stack.of(alarm).resolve(cfn_resource(alarm, cloudwatch.CfnAlarm).alarm_actions))
+
+
+def warn_if_silent(owner: Construct) -> None:
+    """At synth, warns when none of ``owner.alarms`` has an alarm action; a construct of the library
+    that encloses `owner` speaks for its alarms instead."""
+    _OWNERS.add(owner)
+    owner.node.add_validation(_SilentAlarms(owner))
+
+
+@jsii.implements(IValidation)
+class _SilentAlarms:
+    def __init__(self, owner: Construct) -> None:
+        self.owner = owner
+
+    def validate(self) -> list[str]:
+        if any(scope in _OWNERS for scope in self.owner.node.scopes[:-1]):
+            return []
+        alarms = list(getattr(self.owner, "alarms", {}).values())
+        if alarms and not any(has_alarm_actions(alarm) for alarm in alarms):
+            Annotations.of(self.owner).add_warning_v2(
+                SILENT_ALARMS,
+                f"{len(alarms)} alarms notify nobody: give alarm_topic=, or route_alarms(scope, topic) "
+                "for every construct of an app, stage or stack",
+            )
+        return []  # a warning, not an error
+
+
+def pattern_alarms(function_options: Mapping[str, Any], make: Callable[[], Alarms]) -> Alarms:
+    """A pattern's own alarms: made unless ``create_alarms=False``, sent to the ``alarm_topic`` option."""
+    if not function_options.get("create_alarms", True):
+        return {}
+    made = make()
+    notify(made, function_options.get("alarm_topic"))
+    return made

@@ -1,0 +1,226 @@
+"""FanOut: S3 event notifications -> an SNS topic -> one SQS queue per worker (the notes' "Example 1")."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Any, Mapping, Optional, Sequence
+
+import jsii
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct, IDependable
+
+from ..core import findings
+from ..core.jsii_types import as_interface
+from ..core.s3_filters import event_type, key_pattern, notifications_overlap
+from ..core.validation import Checks
+from ..function.records_layer import records_layer
+from ..observability import alarms as alarm_kit
+from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
+from ..resources.cdk_handlers import tidy_bucket_notifications_handler
+from ..resources.keys import encrypted_topic
+from ..resources.queues import failure_queue
+from .queue_worker import QueueWorker
+
+S3 = "s3.amazonaws.com"
+
+
+class FanOut(Construct):
+    """Every matching S3 event of a bucket, delivered to each of several workers through SNS and SQS.
+
+    The bucket's notifications (filtered by ``events``, ``prefix`` and ``suffixes``) go to an SNS topic
+    encrypted with a key S3 may use (a customer managed key: $1 a month), whose policy lets only this
+    bucket, in this account, publish. Each
+    worker (``add_worker``) has its own queue, subscribed with raw message delivery: its function receives
+    SQS batches whose message bodies are the S3 events themselves. Workers get the layer ``s3_records``
+    (``from s3_records import s3_records``) to read the S3 records out of a batch. Deliveries SNS could not
+    make end in ``undelivered``.
+
+    :param source_bucket: the bucket whose events fan out (default: a new versioned, encrypted bucket whose
+        access logs go to a log bucket).
+    :param events: the S3 event types (default ``OBJECT_CREATED``).
+    :param prefix: only keys under this prefix.
+    :param suffixes: only keys with one of these endings (default: any key); one notification each.
+    :param topic: a topic of yours to publish to (default: a new encrypted topic). A topic defined in the app
+        is given the policy statement that lets the bucket publish, and its key (one defined in the app) the
+        statement that lets S3 use it.
+    :param noncurrent_version_expiration: of a created bucket (default 30 days).
+    :param log_expiration: of a created bucket's access logs (default 365 days).
+    :param alarm_topic: where the fan-out's own alarms notify (workers take ``alarm_topic=`` of their own).
+    :param create_alarms: undelivered messages and failed SNS deliveries alarm (default True).
+
+    Exposes ``source_bucket``, ``topic``, ``key`` (None for a given topic), ``undelivered``, ``workers``
+    (by id), ``queues`` (every subscribed queue, by id) and ``alarms`` (its own and every worker's).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        source_bucket: Optional[s3.IBucket] = None,
+        events: Sequence[s3.EventType] = (s3.EventType.OBJECT_CREATED,),
+        prefix: Optional[str] = None,
+        suffixes: Sequence[str] = (),
+        topic: Optional[sns.ITopic] = None,
+        noncurrent_version_expiration: Duration = NONCURRENT_VERSIONS_KEPT,
+        log_expiration: Duration = LOGS_KEPT,
+        alarm_topic: Optional[sns.ITopic] = None,
+        create_alarms: bool = True,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        checks = Checks(self, "FanOut")
+        checks.require(bool(events), "events", list(events), "must name at least one S3 event type")
+        for suffix in suffixes:
+            checks.require(bool(suffix), "suffixes", list(suffixes), "must not hold an empty suffix")
+        _check_overlaps(checks, [event_type(e) for e in events], prefix, list(suffixes) or [None])
+        check_expiration(checks, "noncurrent_version_expiration", noncurrent_version_expiration)
+        check_expiration(checks, "log_expiration", log_expiration)
+        checks.raise_if_any()
+
+        self.source_bucket = source_bucket or data_bucket(
+            self, "Source", noncurrent_version_expiration=noncurrent_version_expiration,
+            access_logs=log_bucket(self, "AccessLogs", expiration=log_expiration, delivery="s3"),
+        )
+        self.key: Optional[kms.Key] = None
+        if topic is None:
+            self.key, new_topic = encrypted_topic(self, f"the S3 events of {self.node.path}")
+            topic = as_interface(sns.ITopic, new_topic)
+        self.topic = topic
+        destination = as_interface(s3.IBucketNotificationDestination,
+                                   _TopicDestination(topic, self._let_the_bucket_publish()))
+        for event in events:
+            for suffix in list(suffixes) or [None]:
+                key_filters = [s3.NotificationKeyFilter(prefix=prefix, suffix=suffix)] if prefix or suffix else []
+                self.source_bucket.add_event_notification(event, destination, *key_filters)
+        self._answer_findings(source_bucket is None)
+        self.undelivered = failure_queue(self, "Undelivered")
+        self.workers: dict[str, QueueWorker] = {}
+        self.queues: dict[str, sqs.IQueue] = {}
+        self.alarms: alarm_kit.Alarms = alarm_kit.pattern_alarms(
+            {"create_alarms": create_alarms, "alarm_topic": alarm_topic}, self._alarms)
+        alarm_kit.warn_if_silent(self)
+
+    def add_worker(self, construct_id: str, *, filter_policy: Optional[Mapping[str, sns.FilterOrPolicy]] = None,
+                   **worker_options: Any) -> QueueWorker:
+        """A ``QueueWorker`` (any of its options) whose queue receives the bucket's events.
+
+        :param filter_policy: an SNS filter policy on the message body (the S3 event), for a worker that
+            wants only some of the events (default: every event).
+        """
+        checks = Checks(self, "FanOut")
+        checks.require(not worker_options.get("fifo"), "fifo", True,
+                       "cannot be: an SNS standard topic delivers to standard queues only")
+        checks.require(construct_id not in self.queues, "add_worker", construct_id, "is already subscribed")
+        checks.raise_if_any()
+        layers = [*worker_options.pop("layers", ()), self.records_layer]
+        worker = QueueWorker(self, construct_id, layers=layers, **worker_options)
+        self._subscribe(construct_id, worker.queue, filter_policy)
+        self.workers[construct_id] = worker
+        self.alarms.update({f"{construct_id}.{name}": alarm for name, alarm in worker.alarms.items()})
+        return worker
+
+    def add_queue(self, construct_id: str, queue: sqs.IQueue, *,
+                  filter_policy: Optional[Mapping[str, sns.FilterOrPolicy]] = None) -> None:
+        """Subscribes a queue that someone else consumes (raw message delivery, as for workers)."""
+        checks = Checks(self, "FanOut")
+        checks.require(construct_id not in self.queues, "add_queue", construct_id, "is already subscribed")
+        checks.require(not queue.fifo, "add_queue", construct_id,
+                       "is a FIFO queue: an SNS standard topic delivers to standard queues only")
+        checks.raise_if_any()
+        self._subscribe(construct_id, queue, filter_policy)
+
+    @property
+    def records_layer(self) -> lambda_.LayerVersion:
+        """The layer with the ``s3_records`` module, which every worker gets."""
+        return records_layer(self)
+
+    def _subscribe(self, construct_id: str, queue: sqs.IQueue,
+                   filter_policy: Optional[Mapping[str, sns.FilterOrPolicy]]) -> None:
+        self.topic.add_subscription(subscriptions.SqsSubscription(
+            queue, raw_message_delivery=True, dead_letter_queue=self.undelivered,
+            filter_policy_with_message_body=filter_policy))
+        self.queues[construct_id] = queue
+
+    def _let_the_bucket_publish(self) -> list[IDependable]:
+        """This bucket of this account, and nothing else, may publish; and may use the topic's key (a key defined
+        in the app; an imported key's policy is its owner's)."""
+        key = self.key or getattr(self.topic, "master_key", None)
+        if isinstance(key, kms.Key):
+            key.add_to_resource_policy(iam.PolicyStatement(
+                sid="S3PublishesEvents", principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(S3))],
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"], resources=["*"],  # in a key policy, this key
+            ))
+        if not isinstance(self.topic, sns.Topic):
+            return []  # an imported topic's policy is its owner's
+        result = self.topic.add_to_resource_policy(iam.PolicyStatement(
+            sid="BucketPublishesEvents", principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(S3))],
+            actions=["sns:Publish"],
+            resources=[self.topic.topic_arn],
+            conditions={"ArnLike": {"aws:SourceArn": self.source_bucket.bucket_arn},
+                        "StringEquals": {"aws:SourceAccount": self.source_bucket.env.account}},
+        ))
+        return [result.policy_dependable] if result.policy_dependable else []
+
+    def _answer_findings(self, created_bucket: bool) -> None:
+        if created_bucket:
+            findings.skip(
+                self.source_bucket,
+                "aws-cdk-lib's Custom::S3BucketNotifications resource configures this bucket's notifications (to "
+                "the topic) at deploy time; the rule reads only the bucket's own properties.",
+                guard=["s3_event_notifications_enabled_check"],
+            )
+            findings.skip(
+                self.source_bucket,
+                "SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket encrypted with "
+                "SSE-KMS as source_bucket=; the workers' roles then need its key.",
+                guard=["s3_bucket_default_encryption_kms_check"],
+            )
+        tidy_bucket_notifications_handler(self)
+
+    def _alarms(self) -> alarm_kit.Alarms:
+        failed = cloudwatch.Metric(
+            namespace="AWS/SNS", metric_name="NumberOfNotificationsFailed", statistic="Sum",
+            dimensions_map={"TopicName": self.topic.topic_name}, period=alarm_kit.PERIOD,
+        )
+        return {
+            "failed_deliveries": alarm_kit.any_of(self, "FailedDeliveriesAlarm", failed,
+                                                  "SNS could not deliver to a subscribed queue"),
+            "undelivered_not_empty": alarm_kit.queue_not_empty(
+                self, "UndeliveredAlarm", self.undelivered, "Messages SNS gave up delivering"),
+        }
+
+
+@jsii.implements(s3.IBucketNotificationDestination)
+class _TopicDestination:
+    """The topic as the bucket's notification destination, with the policy FanOut wrote (aws-cdk-lib's
+    SnsDestination would add a second one, without the account condition)."""
+
+    def __init__(self, topic: sns.ITopic, dependencies: list[IDependable]) -> None:
+        self._topic = topic
+        self._dependencies = dependencies
+
+    def bind(self, scope: Construct, bucket: s3.IBucket) -> s3.BucketNotificationDestinationConfig:
+        return s3.BucketNotificationDestinationConfig(
+            arn=self._topic.topic_arn, type=s3.BucketNotificationDestinationType.TOPIC,
+            dependencies=self._dependencies or None,
+        )
+
+
+def _check_overlaps(checks: Checks, events: list[str], prefix: Optional[str], suffixes: list[Optional[str]]) -> None:
+    """S3 refuses notifications of one bucket whose event types and key filters overlap."""
+    rules = [(event, suffix) for event in events for suffix in suffixes]
+    for (event_a, suffix_a), (event_b, suffix_b) in combinations(rules, 2):
+        if notifications_overlap([event_a], prefix, suffix_a, [event_b], prefix, suffix_b):
+            checks.fail(
+                "events and suffixes", f"{event_a} {key_pattern(prefix, suffix_a)} and {event_b} "
+                f"{key_pattern(prefix, suffix_b)}",
+                "overlap: S3 refuses two notifications of one bucket for the same event type and keys",
+            )

@@ -1,0 +1,2 @@
+"""ScheduledFunction: an EventBridge rule or an EventBridge Scheduler schedule -> function, and the grammar
+of schedule expressions."""

@@ -1,0 +1,46 @@
+"""The VPCs the library creates: two AZs, flow logs, default security group closed, no internet route
+unless asked for."""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from ..core import findings
+from .cdk_handlers import tidy_cdk_handler
+
+PUBLIC = "Public"
+PRIVATE = "Private"
+# The singleton with which aws-cdk-lib's Vpc(restrict_default_security_group=True) empties the default group.
+RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+
+
+def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool, nat_gateways: int = 0) -> ec2.Vpc:
+    """A VPC with public and/or private subnets; private ones reach the internet only through NAT
+    gateways (``nat_gateways`` > 0, which needs public subnets), else they are isolated."""
+    subnets: list[ec2.SubnetConfiguration] = []
+    if public:
+        # Load balancers and NAT gateways get their public addresses without it; nothing else should.
+        subnets.append(ec2.SubnetConfiguration(
+            name=PUBLIC, subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24, map_public_ip_on_launch=False,
+        ))
+    if private:
+        kind = ec2.SubnetType.PRIVATE_WITH_EGRESS if nat_gateways else ec2.SubnetType.PRIVATE_ISOLATED
+        subnets.append(ec2.SubnetConfiguration(name=PRIVATE, subnet_type=kind, cidr_mask=22))
+    vpc = ec2.Vpc(
+        scope, construct_id, max_azs=2, nat_gateways=nat_gateways, subnet_configuration=subnets,
+        restrict_default_security_group=True,  # nothing uses the default group: it allows no traffic
+    )
+    flow_logs = logs.LogGroup(vpc, "FlowLogs", retention=logs.RetentionDays.ONE_YEAR)
+    vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
+    findings.skip(
+        flow_logs, "CloudWatch Logs encrypts every log group at rest; the flow logs hold addresses and ports, "
+        "no payloads.", checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
+    )
+    tidy_cdk_handler(
+        Stack.of(vpc).node.find_child(RESTRICT_DEFAULT_SG_PROVIDER),
+        "removes every rule of the VPC's default security group when the stack is deployed",
+    )
+    return vpc
