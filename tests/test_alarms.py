@@ -37,7 +37,7 @@ def alarm_props(stack: Stack, alarm) -> dict:
 
 def test_function_defaults(stack: Stack) -> None:
     fn = ServerlessFunction(stack, "Fn", entry=PLAIN)
-    assert set(fn.alarms) == {"errors", "throttles"}
+    assert set(fn.alarms) == {"errors", "throttles", "destination_delivery_failures"}  # to FailedEvents
     errors = alarm_props(stack, fn.alarms["errors"])
     assert errors["Namespace"] == "AWS/Lambda" and errors["MetricName"] == "Errors"
     assert errors["Dimensions"] == [{"Name": "FunctionName", "Value": stack.resolve(fn.function.function_name)}]
@@ -71,7 +71,10 @@ def test_alarm_topic_and_opting_out(stack: Stack) -> None:
         assert props["AlarmActions"] == [stack.resolve(topic.topic_arn)]
         assert props["OKActions"] == [stack.resolve(topic.topic_arn)]
     assert quiet.alarms == {}
-    assert len(template_of(stack).find_resources("AWS::CloudWatch::Alarm")) == 2
+    # The stack's FailedEvents queue alarm goes to the topic of the function that named one.
+    (shared,) = getattr(stack.node.find_child("FailedEvents"), "alarms").values()
+    assert alarm_props(stack, shared)["AlarmActions"] == [stack.resolve(topic.topic_arn)]
+    assert len(template_of(stack).find_resources("AWS::CloudWatch::Alarm")) == 4
 
 
 def test_pattern_alarms(stack: Stack) -> None:
@@ -83,8 +86,8 @@ def test_pattern_alarms(stack: Stack) -> None:
     consumer = StreamConsumer(stack, "Consumer", table=table, entry=PLAIN, alarm_topic=topic)
     pipeline = ThumbnailPipeline(stack, "Pipe", alarm_topic=topic)
 
-    assert set(job.alarms) == {"errors", "throttles", "destination_delivery_failures", "failure_queue_not_empty",
-                               "failed_invocations", "target_dead_letter_queue_not_empty"}
+    assert set(job.alarms) == {"errors", "throttles", "destination_delivery_failures", "failed_invocations",
+                               "target_dead_letter_queue_not_empty"}  # failed events: the stack's queue
     failed = alarm_props(stack, job.alarms["failed_invocations"])
     assert (failed["Namespace"], failed["MetricName"]) == ("AWS/Events", "FailedInvocations")
     assert failed["Dimensions"] == [{"Name": "RuleName", "Value": stack.resolve(job.rule.rule_name)}]

@@ -42,7 +42,7 @@ def test_subscription_keeps_what_sns_and_lambda_could_not_deliver(stack: Stack) 
     (permission,) = props(stack, "AWS::Lambda::Permission")
     assert permission["Principal"] == "sns.amazonaws.com"
     assert refs(permission["SourceArn"]) == {logical_id(stack, subscriber.topic)}
-    assert {"errors", "throttles", "failure_queue_not_empty", "undelivered_not_empty"} <= set(subscriber.alarms)
+    assert {"errors", "throttles", "destination_delivery_failures", "undelivered_not_empty"} <= set(subscriber.alarms)
 
 
 def test_a_given_topic_and_failure_target(stack: Stack) -> None:

@@ -77,27 +77,27 @@ def _intrinsic_text(value: Any) -> str:
     raise ValueError(f"cannot render {value!r} as cdk-nag does")
 
 
-def acknowledge_synchronous(function: IConstruct, invoker: str, failures: str) -> None:
-    """A function that `invoker` invokes synchronously needs no asynchronous failure target. `function` is a
-    ServerlessFunction: the acknowledgment covers its function and its alias (with its own async settings)."""
-    reason = (
+def synchronously_invoked(invoker: str, failures: str) -> str:
+    """The reason a function that `invoker` invokes synchronously needs no asynchronous failure target."""
+    return (
         f"{invoker} invokes this function synchronously, so asynchronous dead-letter queues and "
         f"destinations never apply; {failures}."
     )
-    for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
-        acknowledge(function, finding, reason)
-    skip(getattr(function, "function", function), reason, checkov=["CKV_AWS_116"])
 
 
-def acknowledge_hook(function: IConstruct) -> None:
-    """CodeDeploy invokes a lifecycle hook and waits for the status it reports: no event to keep."""
-    reason = (
-        "A CodeDeploy lifecycle hook: it reports Succeeded or Failed to CodeDeploy, which rolls back on "
-        "Failed or on no report; there is no event to keep in a dead-letter queue or destination."
-    )
+HOOK_HAS_NO_EVENTS = (
+    "A CodeDeploy lifecycle hook: it reports Succeeded or Failed to CodeDeploy, which rolls back on "
+    "Failed or on no report; there is no event to keep in a dead-letter queue or destination."
+)
+
+
+def acknowledge_no_failure_target(function: IConstruct, lambda_function: IConstruct, reason: str) -> None:
+    """The dead-letter findings of a function that needs no asynchronous failure target, answered with
+    `reason`: on `function` (a ServerlessFunction: its function and its alias, which has async settings of its
+    own) for cdk-nag, on `lambda_function` (its AWS::Lambda::Function) for checkov."""
     for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
         acknowledge(function, finding, reason)
-    skip(function, reason, checkov=["CKV_AWS_116"])
+    skip(lambda_function, reason, checkov=["CKV_AWS_116"])
 
 
 def acknowledge_edge_function(function: IConstruct) -> None:

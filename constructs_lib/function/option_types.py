@@ -37,6 +37,7 @@ FUNCTION_OPTION_TYPES: dict[str, Expected] = {
     "powertools": FLAG,
     "retry_attempts": NUMBER,
     "max_event_age": DURATION,
+    "no_failure_target": TEXT,
     "function_url_auth": TEXT,
     "allow_public_function_url": FLAG,
     "function_url_invokers": ((list, tuple), "a list of principals"),

@@ -7,7 +7,7 @@ ServerlessFunction's keyword options by a test."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence, TypedDict, Union
+from typing import Mapping, Optional, Sequence, TypedDict, Union
 
 from aws_cdk import Duration, RemovalPolicy, Size
 from aws_cdk import aws_ec2 as ec2
@@ -48,6 +48,7 @@ class _CoreOptions(TypedDict, total=False):
     powertools_layer_version: PowertoolsVersion
     max_event_age: Duration
     on_success: DestinationTarget
+    no_failure_target: Optional[str]
     function_url_auth: str
     allow_public_function_url: bool
     function_url_cors: lambda_.FunctionUrlCorsOptions

@@ -133,8 +133,8 @@ class SafeDeployment(Construct):
             self, construct_id, entry=entry, handler=handler, environment=environment,
             architecture=target.function.architecture, timeout=timeout, retry_attempts=0,
             create_alarms=False, description=f"CodeDeploy hook of {target.node.path}",
+            no_failure_target=findings.HOOK_HAS_NO_EVENTS,
         )
-        findings.acknowledge_hook(function.function)
         return function
 
     def _allow_reading_metrics(self, hook: DeployableFunction) -> None:

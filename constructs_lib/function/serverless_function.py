@@ -14,8 +14,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
+from ..core import findings
 from ..core.jsii_types import as_interface
 from ..core.validation import Checks
 from ..observability import alarms as alarm_kit
@@ -34,6 +35,7 @@ from .checks import (
 from .default_alarms import default_alarms
 from .deployment import Deployment
 from .destinations import DestinationTarget, as_destination
+from .failed_events import FailedEvents
 from .option_types import FUNCTION_OPTION_TYPES, check_types
 from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, PowertoolsVersion, powertools_layer
 from .runtimes import DEFAULT_RUNTIME
@@ -94,6 +96,12 @@ class ServerlessFunction(Construct):
     :param on_failure: destination of asynchronous invocations that failed every retry (same kinds).
     :param dead_letter_queue: an SQS queue that receives failed asynchronous events (may be used with
         ``on_failure``; destinations carry more context).
+    :param no_failure_target: why the function needs no target for asynchronous events that fail every
+        retry, when nothing invokes it asynchronously (e.g. "Only the orders service invokes it, synchronously:
+        it answers errors to its caller"): then none is made, and the scanners' dead-letter findings are
+        answered with this reason. Default None: events that fail every retry go to ``on_failure`` or
+        ``dead_letter_queue``, else to the stack's `FailedEvents` queue (one per stack, made on first need,
+        shared by every library function without a target of its own): nothing is dropped.
     :param function_url_auth: "AWS_IAM" or "NONE" to add a function URL; absent means no URL.
         "NONE" makes the function public on the internet and is refused unless
         ``allow_public_function_url=True`` is given as well.
@@ -152,6 +160,7 @@ class ServerlessFunction(Construct):
         on_success: Optional[DestinationTarget] = None,
         on_failure: Optional[DestinationTarget] = None,
         dead_letter_queue: Optional[sqs.IQueue] = None,
+        no_failure_target: Optional[str] = None,
         function_url_auth: Optional[str] = None,
         allow_public_function_url: bool = False,
         function_url_cors: Optional[lambda_.FunctionUrlCorsOptions] = None,
@@ -182,6 +191,11 @@ class ServerlessFunction(Construct):
         check_layers(checks, layers, powertools, architecture, runtime)
         check_concurrency(checks, reserved_concurrency, provisioned_concurrency)
         check_powertools(checks, powertools, powertools_layer_version, region)
+        checks.require(
+            no_failure_target is None or (on_failure is None and dead_letter_queue is None),
+            "no_failure_target", no_failure_target,
+            "cannot be given with on_failure or dead_letter_queue: they are failure targets",
+        )
         destinations = _destinations(checks, on_success=on_success, on_failure=on_failure)
         check_url(checks, function_url_auth, allow_public_function_url, function_url_cors, function_url_invokers)
         checks.require(filesystem is None or vpc is not None, "filesystem", "given", "needs vpc: EFS is reached in a VPC")
@@ -192,6 +206,15 @@ class ServerlessFunction(Construct):
         if snap_start:
             check_snap_start(checks, runtime, image, provisioned_concurrency, filesystem, ephemeral_storage_size, region)
         checks.raise_if_any()
+
+        # Nothing lost by default: events that fail every retry go to the stack's shared queue.
+        self.failed_events: Optional[FailedEvents] = None
+        if no_failure_target is None and on_failure is None and dead_letter_queue is None:
+            self.failed_events = FailedEvents.of(self)
+            on_failure = self.failed_events.queue
+            destinations["on_failure"] = as_destination(on_failure)
+        self.failure_target: Optional[IConstruct] = on_failure or dead_letter_queue
+        """Where asynchronous events that fail every retry go (None with ``no_failure_target``)."""
 
         self.log_group = logs.LogGroup(
             self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy,
@@ -271,6 +294,8 @@ class ServerlessFunction(Construct):
             environment=environment, environment_key=environment_key, log_encryption_key=log_encryption_key,
             has_failure_target=on_failure is not None or dead_letter_queue is not None,
         )
+        if no_failure_target is not None:
+            findings.acknowledge_no_failure_target(self, self.function, no_failure_target)
         self.alias: Optional[lambda_.Alias] = None
         if provisioned_concurrency or deployment is not None or snap_start:
             # current_version changes whenever code or configuration does: a new version, never a collision.
@@ -299,10 +324,16 @@ class ServerlessFunction(Construct):
 
         self.alarms: alarm_kit.Alarms = {}
         if create_alarms:
-            self.alarms = default_alarms(self, self.function, on_success, on_failure, dead_letter_queue)
+            own_queue = on_failure if hasattr(on_failure, "queue_arn") and not self.failed_events else None
+            self.alarms = default_alarms(  # the stack's shared queue has an alarm of its own
+                self, self.function, delivers=bool(destinations), dead_letter_queue=dead_letter_queue,
+                failure_queue=as_interface(sqs.IQueue, own_queue) if own_queue is not None else None,
+            )
         if self.deployment is not None:  # they decide rollbacks, so they always exist
             self.alarms.update(self.deployment.alarms)
         alarm_kit.notify(self.alarms, alarm_topic)
+        if self.failed_events is not None:
+            self.failed_events.notify(alarm_topic)
 
         alarm_kit.warn_if_silent(self)
 

@@ -15,6 +15,7 @@ from constructs import Construct
 
 from ..core import findings
 from ..core.validation import Checks
+from ..function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
 from ..function.options import OutOfVpcFunctionOptions
 from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
@@ -92,7 +93,7 @@ class AlbFunction(Construct):
         **function_options: Unpack[OutOfVpcFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, AlbFunction.__init__)
+        check_function_options(self, function_options, AlbFunction.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
         checks = Checks(self, "AlbFunction")
         region = Stack.of(self).region
         checks.require(
@@ -118,6 +119,9 @@ class AlbFunction(Construct):
             )
         checks.raise_if_any()
         self.vpc = vpc or new_vpc(self, "Vpc", public=True, private=not internet_facing, nat_gateways=0)
+        function_options["no_failure_target"] = invoked_synchronously(
+            function_options, "The load balancer", "a failed request is answered with an error status"
+        )
         self.function = ServerlessFunction(self, "Function", **function_options)
 
         self.security_group = security_group = ec2.SecurityGroup(
@@ -167,9 +171,6 @@ class AlbFunction(Construct):
         scheme = "https" if certificate else "http"
         self.url = f"{scheme}://{self.load_balancer.load_balancer_dns_name}"
         self._skip_findings(internet_facing, certificate, ports, deletion_protection)
-        findings.acknowledge_synchronous(
-            self.function, "The load balancer", "a failed request is answered with an error status"
-        )
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
         alarm_kit.warn_if_silent(self)
 

@@ -12,6 +12,7 @@ from constructs import Construct
 
 from ..core import findings
 from ..core.validation import Checks, is_unresolved, seconds_of
+from ..function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
 from ..function.options import QueueWorkerFunctionOptions
 from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
@@ -74,7 +75,7 @@ class QueueWorker(Construct):
         **function_options: Unpack[QueueWorkerFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, QueueWorker.__init__)
+        check_function_options(self, function_options, QueueWorker.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
         function_timeout = seconds_of(function_options.setdefault("timeout", DEFAULT_TIMEOUT))
         window = seconds_of(max_batching_window) or 0
         needed_visibility = None if function_timeout is None else VISIBILITY_FACTOR * function_timeout + window
@@ -136,6 +137,10 @@ class QueueWorker(Construct):
             )
             skip_sqs_managed_encryption(queue)
         self.queue = queue
+        failures = "messages that keep failing move to the queue's dead-letter queue (redrive policy)"
+        function_options["no_failure_target"] = invoked_synchronously(
+            function_options, "An event source mapping", failures
+        )
         self.function = ServerlessFunction(self, "Function", **function_options)
         self.event_source_mapping = lambda_.EventSourceMapping(
             self,
@@ -150,8 +155,6 @@ class QueueWorker(Construct):
         queue.grant_consume_messages(self.function.role)
         # The mapping polls with the role: it must exist with its permissions first.
         self.event_source_mapping.node.add_dependency(self.function.role)
-        failures = "messages that keep failing move to the queue's dead-letter queue (redrive policy)"
-        findings.acknowledge_synchronous(self.function, "An event source mapping", failures)
         no_destination = f"SQS event source mappings take no on-failure destination: {failures}."
         findings.acknowledge(
             self.event_source_mapping, "Serverless-LambdaEventSourceMappingDestination", no_destination

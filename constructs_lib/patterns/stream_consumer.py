@@ -14,10 +14,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from ..core import findings
 from ..core.jsii_types import as_interface
 from ..core.validation import Checks, seconds_of
 from ..function.destinations import as_stream_failure_destination
+from ..function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
 from ..function.options import StreamConsumerFunctionOptions
 from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
@@ -79,7 +79,7 @@ class StreamConsumer(Construct):
         **function_options: Unpack[StreamConsumerFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, StreamConsumer.__init__)
+        check_function_options(self, function_options, StreamConsumer.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
         checks = Checks(self, "StreamConsumer")
         checks.require((stream is None) != (table is None), "stream", stream, "and table: give exactly one of them")
         if table is not None:
@@ -107,6 +107,10 @@ class StreamConsumer(Construct):
         checks.raise_if_any()
 
         function_options.setdefault("timeout", DEFAULT_TIMEOUT)
+        function_options["no_failure_target"] = invoked_synchronously(
+            function_options, "An event source mapping",
+            "discarded batches are described in the mapping's on-failure destination",
+        )
         self.function = ServerlessFunction(self, "Function", **function_options)
         if on_failure is None:
             failures = failure_queue(self, "OnFailure")
@@ -139,10 +143,6 @@ class StreamConsumer(Construct):
         )
         # The mapping polls with the role: it must exist with its permissions first.
         self.event_source_mapping.node.add_dependency(self.function.role)
-        findings.acknowledge_synchronous(
-            self.function, "An event source mapping",
-            "discarded batches are described in the mapping's on-failure destination",
-        )
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
         alarm_kit.warn_if_silent(self)
 

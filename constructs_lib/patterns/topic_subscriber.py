@@ -12,7 +12,7 @@ from constructs import Construct
 
 from ..core import findings
 from ..core.jsii_types import as_interface
-from ..function.failed_events import keep_failed_events, skip_async_permission_checks
+from ..function.failed_events import skip_async_permission_checks
 from ..function.options import FunctionOptions
 from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
@@ -26,8 +26,8 @@ class TopicSubscriber(Construct):
     $1 a month).
 
     SNS invokes the function asynchronously: Lambda retries a failed invocation (``retry_attempts``,
-    ``max_event_age``) and then sends the event to the on-failure destination, by default a new queue,
-    ``failures``. Messages SNS itself could not deliver to the function (it was throttled past SNS's retries,
+    ``max_event_age``) and then sends the event to the on-failure destination, by default the stack's
+    `FailedEvents` queue, ``failures``. Messages SNS itself could not deliver to the function (it was throttled past SNS's retries,
     or its permission is missing) go to the subscription's dead-letter queue, ``undelivered``.
 
     :param topic: the topic to subscribe to (default: a new topic, encrypted with a key of its own, SSL-only;
@@ -37,8 +37,8 @@ class TopicSubscriber(Construct):
         ``deployment`` included (the subscription then invokes the alias).
 
     Exposes ``topic``, ``key`` (None for a given topic), ``function`` (the ServerlessFunction),
-    ``subscription_dead_letter_queue`` (``undelivered``), ``failures`` (None when the options named a failure
-    target) and ``alarms``: the function's, plus the undelivered queue not empty.
+    ``subscription_dead_letter_queue`` (``undelivered``), ``failures`` (the stack's FailedEvents queue; None
+    when the options named a failure target) and ``alarms``: the function's, plus the undelivered queue not empty.
     """
 
     def __init__(
@@ -57,8 +57,8 @@ class TopicSubscriber(Construct):
             self.key, new_topic = encrypted_topic(self, f"the messages of {self.node.path}")
             topic = as_interface(sns.ITopic, new_topic)
         self.topic = topic
-        self.failures = keep_failed_events(self, function_options)
         self.function = ServerlessFunction(self, "Function", **function_options)
+        self.failures = self.function.failed_events.queue if self.function.failed_events else None
         self.subscription_dead_letter_queue = failure_queue(self, "Undelivered")
         topic.add_subscription(subscriptions.LambdaSubscription(
             self.function.invoke_target, filter_policy=filter_policy,
@@ -67,7 +67,7 @@ class TopicSubscriber(Construct):
         skip_async_permission_checks(
             [c for c in self.function.invoke_target.node.children
              if isinstance(c, lambda_.CfnPermission) and c.principal == "sns.amazonaws.com"],
-            self.function, function_options, "Messages",
+            self.function, self.function.failure_target, "Messages",
         )
         if self.function.alias is not None:
             for subscription in self.function.node.find_all():

@@ -23,6 +23,7 @@ from constructs import Construct
 from ...core import findings
 from ...core.jsii_types import as_interface
 from ...core.validation import Checks, seconds_of
+from ...function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
 from ...function.option_types import NUMBER, check_types
 from ...function.options import FunctionOptions
 from ...function.pattern_options import check_function_options
@@ -126,7 +127,7 @@ class ApiFunction(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, ApiFunction.__init__)
+        check_function_options(self, function_options, ApiFunction.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
         checks = Checks(self, "ApiFunction")
         checks.require(api in API_KINDS, "api", api, f"must be one of {', '.join(API_KINDS)}")
         checks.require(auth in AUTH_KINDS, "auth", auth, f"must be one of {', '.join(AUTH_KINDS)}")
@@ -152,10 +153,10 @@ class ApiFunction(Construct):
         _check_function_options(checks, api, function_options)
         checks.raise_if_any()
 
-        self.function = ServerlessFunction(self, "Function", **function_options)
-        findings.acknowledge_synchronous(
-            self.function, "API Gateway", "a failed request is answered with an error status"
+        function_options["no_failure_target"] = invoked_synchronously(
+            function_options, "API Gateway", "a failed request is answered with an error status"
         )
+        self.function = ServerlessFunction(self, "Function", **function_options)
         self.user_pool: Optional[cognito.IUserPool] = None
         self.user_pool_client: Optional[cognito.UserPoolClient] = None
         if auth == "cognito":

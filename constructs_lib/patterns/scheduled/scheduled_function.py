@@ -19,7 +19,7 @@ from constructs import Construct
 
 from ...core.jsii_types import as_interface
 from ...core.validation import Checks, is_unresolved, seconds_of
-from ...function.failed_events import keep_failed_events, skip_async_permission_checks
+from ...function.failed_events import skip_async_permission_checks
 from ...function.options import FunctionOptions
 from ...function.pattern_options import check_function_options
 from ...function.serverless_function import ServerlessFunction
@@ -74,11 +74,11 @@ class ScheduledFunction(Construct):
         ``deployment`` and ``snap_start`` included (the rule or schedule then invokes the alias).
 
     Unless ``on_failure`` or ``dead_letter_queue`` is given, events that fail in the function after
-    its retries go to a new queue, ``failures``.
+    its retries go to the stack's `FailedEvents` queue, ``failures``.
 
     Exposes ``rule`` (rule mode) or ``schedule`` (the ``scheduler.Schedule``), ``schedule_group`` and
     ``scheduler_role`` (scheduler mode), ``function`` (the ServerlessFunction), ``target_dead_letter_queue``,
-    ``failures`` (None when the user gave a failure target) and ``alarms``: the function's, plus
+    ``failures`` (the stack's FailedEvents queue; None when the options named a failure target) and ``alarms``: the function's, plus
     ``failed_invocations`` (EventBridge FailedInvocations, or Scheduler TargetErrorCount),
     ``target_dead_letter_queue_not_empty`` and, with Scheduler, ``dead_letter_delivery_failures``.
     """
@@ -129,9 +129,10 @@ class ScheduledFunction(Construct):
         )
         checks.raise_if_any()
 
-        # EventBridge invokes asynchronously: events that fail every retry are kept, not dropped.
-        self.failures = keep_failed_events(self, function_options)
+        # EventBridge invokes asynchronously: events that fail every retry are kept (by default in the stack's
+        # FailedEvents queue), not dropped.
         self.function = ServerlessFunction(self, "Function", **function_options)
+        self.failures = self.function.failed_events.queue if self.function.failed_events else None
         self.target_dead_letter_queue = target_dead_letter_queue or failure_queue(self, "TargetDeadLetterQueue")
         self.rule: Optional[events.Rule] = None
         self.schedule: Optional[scheduler.Schedule] = None
@@ -166,7 +167,7 @@ class ScheduledFunction(Construct):
                                    target_retry_attempts, target_max_event_age)
             skip_async_permission_checks(
                 [c for c in self.rule.node.find_all() if isinstance(c, lambda_.CfnPermission)],
-                self.function, function_options, "Events",
+                self.function, self.function.failure_target, "Events",
             )
             make_alarms = self._rule_alarms
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, make_alarms)}
