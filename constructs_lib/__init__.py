@@ -18,6 +18,7 @@ _MODULES = {
     "Dashboard": "observability.dashboard",
     "DependencyLayer": "function.layers",
     "Deployment": "function.deployment",
+    "Durable": "function.durable",
     "EdgeDistribution": "patterns.edge_distribution",
     "EdgeHandler": "patterns.edge_distribution",
     "FanOut": "patterns.fan_out",
@@ -34,7 +35,7 @@ _MODULES = {
 }
 __all__ = [  # written out: type checkers read a literal list (the test checks it names _MODULES)
     "AlarmTopic", "AlbFunction", "ApiCors", "ApiFunction", "ConfigurationError", "Dashboard", "DependencyLayer",
-    "Deployment", "EdgeDistribution", "EdgeHandler", "FanOut", "ProvisionedConcurrencyScaling", "QueueWorker",
+    "Deployment", "Durable", "EdgeDistribution", "EdgeHandler", "FanOut", "ProvisionedConcurrencyScaling", "QueueWorker",
     "ScheduledFunction", "ServerlessFunction", "StreamConsumer", "ThumbnailPipeline", "TopicSubscriber",
     "VpcFunction", "estimate_monthly_cost", "route_alarms",
 ]
@@ -42,6 +43,7 @@ __all__ = [  # written out: type checkers read a literal list (the test checks i
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
     from .core.validation import ConfigurationError as ConfigurationError
     from .function.deployment import Deployment as Deployment
+    from .function.durable import Durable as Durable
     from .function.layers import DependencyLayer as DependencyLayer
     from .function.scaling import ProvisionedConcurrencyScaling as ProvisionedConcurrencyScaling
     from .function.serverless_function import ServerlessFunction as ServerlessFunction

@@ -1,7 +1,7 @@
 """Every suppression in the templates is of a finding the scanner would report, and nothing else is
 reported: in the demo app as the CLI synthesizes it, in it without feature flags, and in an app of
 the options the demo does not use (a public URL, customer managed keys, load balancers with HTTPS
-and internal, a VPC with internet access, Lambda@Edge from a stack outside us-east-1).
+and internal, a VPC with internet access, Lambda@Edge from a stack outside us-east-1, durable functions).
 
 The templates are scanned once with their checkov skips and cfn-lint ignores taken out; the findings must
 be exactly the suppressed (check, resource) pairs. More would be an unsuppressed finding; fewer, a stale or
@@ -31,6 +31,7 @@ from constructs_lib import (
     ApiFunction,
     DependencyLayer,
     Deployment,
+    Durable,
     FanOut,
     ScheduledFunction,
     ServerlessFunction,
@@ -62,6 +63,7 @@ def variants() -> dict[str, dict]:
     ServerlessFunction(functions, "Public", entry=PLAIN, function_url_auth="NONE", allow_public_function_url=True,
                        on_failure=failures)
     key = new_key(functions, "Key", description="Encrypts the variants")
+    ServerlessFunction(functions, "Durable", entry=PLAIN, durable=Durable(Duration.days(7)), on_failure=failures)
     ServerlessFunction(functions, "Keyed", entry=PLAIN, environment={"TABLE": "orders"}, environment_key=key,
                        log_encryption_key=key, reserved_concurrency=1, on_failure=failures,
                        dead_letter_queue=failure_queue(functions, "DeadLetters"))
@@ -88,6 +90,7 @@ def variants() -> dict[str, dict]:
                      events=[s3.EventType.OBJECT_REMOVED])
     uploads.add_worker("Worker", entry=PLAIN, deployment=Deployment.all_at_once())
     TopicSubscriber(fan, "Subscriber", entry=PLAIN, deployment=Deployment.all_at_once())
+    TopicSubscriber(fan, "DurableSubscriber", entry=PLAIN, durable=Durable(Duration.hours(1)))
     ServerlessFunction(fan, "Layered", entry=PLAIN, on_failure=failure_queue(fan, "LayeredFailures"),
                        layers=[DependencyLayer(fan, "Layer", requirements=REQUIREMENTS)])
     schedules = Stack(app, "Schedules", env=env)

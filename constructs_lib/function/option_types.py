@@ -12,6 +12,7 @@ from aws_cdk import aws_logs as logs
 
 from ..core.validation import Checks
 from .deployment import Deployment
+from .durable import Durable
 
 # What a function option must be: the accepted types and how the rule names them.
 Expected = tuple[tuple[type, ...], str]
@@ -45,6 +46,7 @@ FUNCTION_OPTION_TYPES: dict[str, Expected] = {
     "create_alarms": FLAG,
     "description": TEXT,
     "deployment": ((Deployment,), "a Deployment: Deployment.canary(...), .linear(...) or .all_at_once()"),
+    "durable": ((Durable,), "a Durable: Durable(execution_timeout=Duration.days(1))"),
 }
 
 

@@ -19,6 +19,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
 from .deployment import Deployment
+from .durable import Durable
 from .destinations import DestinationTarget
 from .powertools import PowertoolsVersion
 from .scaling import ProvisionedConcurrencyScaling
@@ -55,6 +56,7 @@ class _CoreOptions(TypedDict, total=False):
     function_url_invokers: Sequence[iam.IPrincipal]
     deployment: Deployment
     snap_start: bool
+    durable: Durable
     provisioned_concurrency_scaling: ProvisionedConcurrencyScaling
     create_alarms: bool
     alarm_topic: sns.ITopic

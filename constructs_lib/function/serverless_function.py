@@ -35,6 +35,7 @@ from .checks import (
 from .default_alarms import default_alarms
 from .deployment import Deployment
 from .destinations import DestinationTarget, as_destination
+from .durable import Durable, durable_alarms, durable_function_id, enable_durable
 from .failed_events import FailedEvents
 from .option_types import FUNCTION_OPTION_TYPES, check_types
 from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, PowertoolsVersion, powertools_layer
@@ -124,6 +125,9 @@ class ServerlessFunction(Construct):
     :param deployment: safe deployment with CodeDeploy (``Deployment.canary(...)``, ``.linear(...)``,
         ``.all_at_once()``): every code or configuration change publishes a version, and CodeDeploy
         shifts the alias to it, rolling back on alarms. Triggers and the URL then use the alias.
+    :param durable: durable execution (``Durable(execution_timeout=Duration.days(7))``, see `Durable`): versions
+        are published and triggers invoke an alias, as with ``deployment``; the role may checkpoint this function's
+        executions only; alarms on failed and timed-out executions. Adding or removing it replaces the function.
     :param create_alarms: create the default alarms (default True): errors, throttles, destination
         delivery failures (with destinations), dead-letter and failure queues not empty; with a
         deployment, the alias's errors and throttles and the new version's errors too.
@@ -171,6 +175,7 @@ class ServerlessFunction(Construct):
         filesystem: Optional[lambda_.FileSystem] = None,
         deployment: Optional[Deployment] = None,
         snap_start: bool = False,
+        durable: Optional[Durable] = None,
         provisioned_concurrency_scaling: Optional[ProvisionedConcurrencyScaling] = None,
         create_alarms: bool = True,
         alarm_topic: Optional[sns.ITopic] = None,
@@ -205,6 +210,8 @@ class ServerlessFunction(Construct):
             provisioned_concurrency_scaling.check(checks, provisioned_concurrency)
         if snap_start:
             check_snap_start(checks, runtime, image, provisioned_concurrency, filesystem, ephemeral_storage_size, region)
+        if durable is not None:
+            durable.check(checks, runtime, image)
         checks.raise_if_any()
 
         # Nothing lost by default: events that fail every retry go to the stack's shared queue.
@@ -250,7 +257,7 @@ class ServerlessFunction(Construct):
             code = package.code
         self.function = lambda_.Function(
             self,
-            "Function",
+            durable_function_id(durable),
             code=code,
             handler=handler,
             runtime=runtime,
@@ -268,6 +275,7 @@ class ServerlessFunction(Construct):
             recursive_loop=lambda_.RecursiveLoop.TERMINATE,
             layers=all_layers or None,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
+            durable_config=durable.config() if durable is not None else None,
             retry_attempts=retry_attempts,
             max_event_age=max_event_age,
             on_success=destinations.get("on_success"),
@@ -297,7 +305,7 @@ class ServerlessFunction(Construct):
         if no_failure_target is not None:
             findings.acknowledge_no_failure_target(self, self.function, no_failure_target)
         self.alias: Optional[lambda_.Alias] = None
-        if provisioned_concurrency or deployment is not None or snap_start:
+        if provisioned_concurrency or deployment is not None or snap_start or durable is not None:
             # current_version changes whenever code or configuration does: a new version, never a collision.
             # Triggers invoke the alias: its asynchronous settings are its own (a qualifier's configuration
             # does not apply to another), so it gets the same ones as $LATEST.
@@ -314,6 +322,10 @@ class ServerlessFunction(Construct):
             )
             if provisioned_concurrency_scaling is not None:
                 provisioned_concurrency_scaling.apply(self.alias)
+        self.durable_policy: Optional[iam.Policy] = None
+        """With ``durable``: the role's permission to checkpoint this function's executions."""
+        if durable is not None and self.alias is not None:
+            self.durable_policy = enable_durable(self, durable, self.function, self.role, self.alias)
         self.deployment: Optional[SafeDeployment] = None
         if deployment is not None:
             assert self.alias is not None  # made above for every deployment
@@ -329,6 +341,8 @@ class ServerlessFunction(Construct):
                 self, self.function, delivers=bool(destinations), dead_letter_queue=dead_letter_queue,
                 failure_queue=as_interface(sqs.IQueue, own_queue) if own_queue is not None else None,
             )
+        if create_alarms and durable is not None:
+            self.alarms.update(durable_alarms(self, self.function))
         if self.deployment is not None:  # they decide rollbacks, so they always exist
             self.alarms.update(self.deployment.alarms)
         alarm_kit.notify(self.alarms, alarm_topic)
