@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from aws_cdk import CfnParameter, Duration, Environment, Stack
+from aws_cdk import CfnParameter, Duration, Environment, Fn, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -21,6 +21,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sns as sns
@@ -127,6 +128,48 @@ def s3_loop_kept(stack: Stack) -> None:
                                   s3.NotificationKeyFilter(prefix="uploads/"))
     bucket.grant_read(fn, "uploads/*")
     bucket.grant_put(fn, "thumbnails/*")
+
+
+# --- Lambda durable functions ----------------------------------------------------------------------------
+
+
+def durable_function(stack: Stack, name: str = "Durable", timeout: Duration = Duration.hours(1),
+                     **props) -> lambda_.Function:
+    return function(stack, name, durable_config=lambda_.DurableConfig(execution_timeout=timeout), **props)
+
+
+def lambda_role(stack: Stack, name: str = "Role") -> iam.Role:
+    """A role of one's own, as least privilege asks: logs only (no managed policy on '*' for checkpoints)."""
+    return iam.Role(stack, name, assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"), managed_policies=[
+        iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSLambdaBasicExecutionRole")])
+
+
+def durable_qualified_broken(stack: Stack) -> None:
+    fn = durable_function(stack)
+    events.Rule(stack, "Nightly", schedule=events.Schedule.rate(Duration.days(1)), targets=[targets.LambdaFunction(fn)])
+
+
+def durable_event_source_broken(stack: Stack) -> None:
+    fn = durable_function(stack, timeout=Duration.hours(1))
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+    alias.add_event_source(event_sources.SqsEventSource(sqs.Queue(stack, "Orders")))
+
+
+def durable_checkpoint_broken(stack: Stack) -> None:
+    durable_function(stack, role=lambda_role(stack))
+
+
+def durable_kept(stack: Stack) -> None:
+    fn = durable_function(stack, timeout=Duration.minutes(15))  # aws-cdk-lib's role: the managed durable policy
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+    events.Rule(stack, "Nightly", schedule=events.Schedule.rate(Duration.days(1)),
+                targets=[targets.LambdaFunction(alias)])
+    alias.add_event_source(event_sources.SqsEventSource(sqs.Queue(stack, "Orders")))
+    role = lambda_role(stack)
+    scoped = durable_function(stack, "Scoped", role=role)
+    iam.Policy(stack, "Checkpoints", roles=[role], statements=[iam.PolicyStatement(
+        actions=["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
+        resources=[Fn.join("", [scoped.function_arn, ":*"])])])
 
 
 # --- Lambda@Edge ------------------------------------------------------------------------------------------
@@ -348,6 +391,9 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
                                                                                        region="eu-west-1")),
     "DR-LAMBDA-PROVISIONED-LATEST": (provisioned_latest_broken, provisioned_latest_kept, None),
     "DR-LAMBDA-S3-LOOP": (s3_loop_broken, s3_loop_kept, None),
+    "DR-DURABLE-QUALIFIED": (durable_qualified_broken, durable_kept, None),
+    "DR-DURABLE-EVENT-SOURCE": (durable_event_source_broken, durable_kept, None),
+    "DR-DURABLE-CHECKPOINT": (durable_checkpoint_broken, durable_kept, None),
     "DR-EDGE-VERSION": (edge_version_broken, edge_kept, EDGE),
     "DR-EDGE-REGION": (edge_region_broken, edge_kept, Environment(region="eu-west-1")),
     "DR-EDGE-FEATURES": (edge_features_broken, edge_kept, EDGE),

@@ -23,7 +23,7 @@ from aws_cdk import (
 )
 from constructs import IConstruct
 
-from . import delivery_rules, edge_rules, lambda_rules, notifications
+from . import delivery_rules, durable_rules, edge_rules, lambda_rules, notifications
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
 
@@ -35,6 +35,7 @@ PLUGIN_NAME = "DeployRules"
 def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY) -> list[Rule]:
     return [
         *lambda_rules.rules(account_concurrency),
+        *durable_rules.rules(),
         *edge_rules.rules(),
         *notifications.rules(),
         *delivery_rules.rules(),

@@ -95,6 +95,12 @@ def role_fully_known(stack: Stack, role_id: str) -> bool:
                for arn in as_list(stack.props(role_id).get("ManagedPolicyArns")))
 
 
+def managed_policies(stack: Stack, role_id: str) -> set[str]:
+    """The names of the AWS managed policies a role has (e.g. "service-role/AWSLambdaBasicExecutionRole")."""
+    return {name for arn in as_list(stack.props(role_id).get("ManagedPolicyArns"))
+            if (name := _aws_managed_policy(arn)) is not None}
+
+
 def _aws_managed_policy(arn: Any) -> Optional[str]:
     """The name of an AWS managed policy ARN, also as aws-cdk-lib writes it (Fn::Join with the partition)."""
     text = text_of(arn)
