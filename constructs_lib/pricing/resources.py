@@ -61,7 +61,26 @@ def price_function(r: Resource) -> list[Line]:
                         f"SnapStart restores ({r.quantity('restores'):,g} a month)")]
     if dig(props, "TracingConfig", "Mode") == "Active":
         lines.append(_traces(r, requests))
-    return lines
+    return lines + _durable(r)
+
+
+DAYS_PER_MONTH = HOURS_PER_MONTH / 24
+
+
+def _durable(r: Resource) -> list[Line]:
+    """A durable function's operations and checkpoint data; the data is kept until the retention its
+    DurableConfig gives has passed since the execution ended (short executions assumed)."""
+    config = r.props.get("DurableConfig")
+    if not isinstance(config, dict):
+        return []
+    days = dig(config, "RetentionPeriodInDays", default=14)
+    days = days if isinstance(days, int) else 14
+    written = r.quantity("durable_gb_written")
+    return [usage("lambda.durable_operations", r.quantity("durable_operations"),
+                  f"durable operations ({r.quantity('durable_operations'):,g} a month)"),
+            usage("lambda.durable_data_written", written, f"durable execution data written ({written:g} GB a month)"),
+            usage("lambda.durable_data_retained", written * days / DAYS_PER_MONTH,
+                  f"durable execution data retained {days} days after each execution")]
 
 
 def _requests(r: Resource) -> tuple[float, str]:
