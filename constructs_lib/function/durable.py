@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 import jsii
 from aws_cdk import Annotations, CfnElement, Duration, Fn, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct, IConstruct, IValidation
@@ -102,7 +103,7 @@ def durable_function_id(durable: Optional[Durable]) -> str:
 
 
 def enable_durable(owner: Construct, durable: Durable, function: lambda_.Function, role: iam.Role,
-           alias: lambda_.Alias) -> iam.Policy:
+                   alias: lambda_.Alias) -> iam.Policy:
     """What a durable function needs beside its DurableConfig: returns the role's checkpoint policy."""
     policy = checkpoint_policy(owner, function, role)
     # Triggers invoke the alias: it exists only once the role may checkpoint, so no first execution fails.
@@ -137,7 +138,7 @@ def checkpoint_policy(scope: Construct, function: lambda_.Function, role: iam.Ro
 def durable_alarms(scope: Construct, function: lambda_.Function) -> alarm_kit.Alarms:
     """Executions that ended failed or ran past their execution timeout, from the metrics Lambda publishes for
     durable executions (AWS/Lambda, by FunctionName)."""
-    def metric(name: str) -> Any:
+    def metric(name: str) -> cloudwatch.Metric:
         return function.metric(name, period=alarm_kit.PERIOD, statistic="Sum")
 
     return {
