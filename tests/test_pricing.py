@@ -45,22 +45,17 @@ def test_lambda_pricing_page_mobile_backend_example(tmp_path: Path) -> None:
     assert round(estimate_monthly_cost(3_000_000, 120, 1536, "arm64").total, 2) == 2.27
 
 
-def test_a_durable_function_pays_its_operations_and_checkpoint_data(tmp_path: Path) -> None:
-    """Beside requests and duration: $8.00 per million durable operations, $0.25 per GB written, $0.15 per
-    GB-month retained. 10,000 orders of 6 steps, 0.5 GB written and kept 30 days after each execution:
-    $0.48 + $0.125 + 0.5 x 30 / (730 / 24) x $0.15 = $0.0740; $0.679 a month."""
+def test_a_durable_function_pays_its_operations(tmp_path: Path) -> None:
+    """Beside requests and duration: $8.00 per million durable operations. 10,000 orders of 6 steps: $0.48."""
     function = {"Type": "AWS::Lambda::Function", "Properties": {
         "MemorySize": 128, "DurableConfig": {"ExecutionTimeout": 86400, "RetentionPeriodInDays": 30}}}
     folder = assembly_of(tmp_path, App={"Orders": function})
-    workload = {"requests": 10_000, "duration_ms": 1, "durable_operations": 60_000, "durable_gb_written": 0.5}
+    workload = {"requests": 10_000, "duration_ms": 1, "durable_operations": 60_000}
     report = price_assembly(folder, Workload(resources={"Orders": workload}))
     usage = report["stacks"]["App"]["usage_monthly"]["items"]
     lines = {item["basis"].split(":")[0].split(" (")[0]: item["usd"] for item in usage}
     assert lines["durable operations"] == pytest.approx(0.48)
-    assert lines["durable execution data written"] == pytest.approx(0.125)
-    assert lines["durable execution data retained 30 days after each execution"] == pytest.approx(
-        0.5 * 30 / (730 / 24) * 0.15)
-    assert round(report["total_monthly"], 3) == 0.679  # requests and duration inside the free tier
+    assert round(report["total_monthly"], 2) == 0.48  # requests and duration inside the free tier
     plain = assembly_of(tmp_path / "plain", App={"Orders": {**function, "Properties": {"MemorySize": 128}}})
     assert price_assembly(plain, Workload(resources={"Orders": workload}))["total_monthly"] == 0
 

@@ -72,11 +72,9 @@ PRICES: dict[str, Price] = {
     "lambda.provisioned_requests": Price(0.20, M, "requests", LAMBDA),
     "lambda.snap_start_cache": Price(0.0000015046, 1, "GB-second", LAMBDA),
     "lambda.snap_start_restore": Price(0.0001397998, 1, "GB restored", LAMBDA),
-    # Durable functions: each durable operation (step, wait, callback, ...), the data their checkpoints write,
-    # and what Lambda keeps of it until the execution's retention ends.
+    # Durable functions: each durable operation (step, wait, callback, ...). Their checkpoint data written and
+    # retained is billed too, at rates the stored copies of the pricing page did not show: not priced here.
     "lambda.durable_operations": Price(8.00, M, "durable operations", LAMBDA),
-    "lambda.durable_data_written": Price(0.25, 1, "GB of durable execution data written", LAMBDA),
-    "lambda.durable_data_retained": Price(0.15, 1, "GB-month of durable execution data retained", LAMBDA),
     "lambda_edge.requests": Price(0.60, M, "requests", CLOUDFRONT),
     "lambda_edge.duration": Price(0.00005001, 1, "GB-second", CLOUDFRONT),
     "apigateway.http_requests": Price(1.00, M, "requests", API_GATEWAY, ((300 * M, 0.90),)),

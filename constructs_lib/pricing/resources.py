@@ -64,23 +64,12 @@ def price_function(r: Resource) -> list[Line]:
     return lines + _durable(r)
 
 
-DAYS_PER_MONTH = HOURS_PER_MONTH / 24
-
-
 def _durable(r: Resource) -> list[Line]:
-    """A durable function's operations and checkpoint data; the data is kept until the retention its
-    DurableConfig gives has passed since the execution ended (short executions assumed)."""
-    config = r.props.get("DurableConfig")
-    if not isinstance(config, dict):
+    """A durable function's operations (its checkpoint data is billed too, at rates not in the table)."""
+    if not isinstance(r.props.get("DurableConfig"), dict):
         return []
-    days = dig(config, "RetentionPeriodInDays", default=14)
-    days = days if isinstance(days, int) else 14
-    written = r.quantity("durable_gb_written")
-    return [usage("lambda.durable_operations", r.quantity("durable_operations"),
-                  f"durable operations ({r.quantity('durable_operations'):,g} a month)"),
-            usage("lambda.durable_data_written", written, f"durable execution data written ({written:g} GB a month)"),
-            usage("lambda.durable_data_retained", written * days / DAYS_PER_MONTH,
-                  f"durable execution data retained {days} days after each execution")]
+    operations = r.quantity("durable_operations")
+    return [usage("lambda.durable_operations", operations, f"durable operations ({operations:,g} a month)")]
 
 
 def _requests(r: Resource) -> tuple[float, str]:

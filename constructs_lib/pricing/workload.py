@@ -25,7 +25,6 @@ QUANTITIES = {
     "duration_ms": "average duration of an invocation, in milliseconds",
     "restores": "SnapStart restores (cold starts) a month",
     "durable_operations": "durable operations (steps, waits, callbacks, ...) of a durable function a month",
-    "durable_gb_written": "GB of checkpoint data a durable function writes a month",
     "gb": "GB processed a month",
     "gb_ingested": "GB of logs ingested a month",
     "gb_stored": "GB stored, on average over the month",
