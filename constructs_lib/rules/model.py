@@ -17,6 +17,7 @@ FAILS_DEPLOY = "fails the deploy"
 DENIES_AT_RUN_TIME = "denies at run time"
 DROPS_SILENTLY = "drops silently"
 LOOPS = "loops at run time"
+BYPASSES = "bypasses the safe deployment"
 
 
 
@@ -70,7 +71,8 @@ class Rule:
     """One thing AWS checks when CloudFormation creates a resource, or at its first use.
 
     :param id: ``DR-...``, also the id an acknowledgment names (``DeployRules::DR-...``).
-    :param outcome: what AWS does: ``FAILS_DEPLOY``, ``DENIES_AT_RUN_TIME``, ``DROPS_SILENTLY`` or ``LOOPS``.
+    :param outcome: what AWS does: ``FAILS_DEPLOY``, ``DENIES_AT_RUN_TIME``, ``DROPS_SILENTLY``, ``LOOPS`` or
+        ``BYPASSES`` (traffic goes around a safe deployment).
     :param rule: the rule, in one sentence.
     :param source: AWS's documentation of it.
     :param fix: what to change.
