@@ -15,8 +15,10 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from ...core import findings
 from ...core.jsii_types import as_interface
 from ...core.validation import Checks
+from ...resources.cdk_handlers import tidy_bucket_notifications_handler
 
 SQS_MAX_BATCH = 10
 NO_DEAD_LETTER_QUEUE = "constructs_lib:Workflow:queueWithoutDeadLetterQueue"
@@ -28,6 +30,11 @@ def on_upload(workflow: Construct, construct_id: str, machine: sfn.StateMachine,
     # S3 notifications reach Lambda, SQS and SNS only; EventBridge can start a state machine
     # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html).
     bucket.enable_event_bridge_notification()
+    tidy_bucket_notifications_handler(workflow)
+    if isinstance(bucket.node.default_child, s3.CfnBucket):
+        findings.skip(bucket, "aws-cdk-lib's Custom::S3BucketNotifications resource sends this bucket's events to "
+                      "EventBridge at deploy time; the rule reads only the bucket's own properties.",
+                      guard=["s3_event_notifications_enabled_check"])
     key: Optional[list[object]] = None
     if prefix and suffix:
         key = [{"wildcard": f"{_escaped(prefix)}*{_escaped(suffix)}"}]
