@@ -135,7 +135,7 @@ class Workflow(Construct):
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
-            # Rendered once above (and checked): the state machine adds the graph's permissions itself below.
+            # Rendered once above, and checked; the graph's permissions are added to the role below.
             definition_body=sfn.DefinitionBody.from_string(Stack.of(self).to_json_string(definition_json)),
             state_machine_type=KINDS[kind],
             tracing_enabled=True,
