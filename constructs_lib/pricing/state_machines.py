@@ -7,6 +7,7 @@ import json
 import math
 from typing import Any, Optional
 
+from ..core.templates import Props, dig, joined_parts, mapping
 from .facts import USAGE, Line, Resource, usage
 
 BRANCHING = {"Choice", "Parallel", "Map"}
@@ -15,38 +16,36 @@ EXPRESS_ROUNDING_MS = 100
 DEFAULT_EXPRESS_DURATION_MS = 1000
 
 
-def definition_of(props: dict[str, Any]) -> Optional[dict[str, Any]]:
+def definition_of(props: dict[str, Any]) -> Optional[Props]:
     """The definition of a template's state machine, each reference written as a placeholder string."""
-    body = props.get("DefinitionString")
-    if isinstance(body, dict) and "Fn::Join" in body:
-        separator, parts = body["Fn::Join"]
-        body = separator.join(part if isinstance(part, str) else "REF" for part in parts)
+    body: Any = props.get("DefinitionString")
+    parts = joined_parts(body)
+    if parts:
+        body = "".join(part if isinstance(part, str) else "REF" for part in parts)
     if isinstance(body, str):
         try:
-            parsed = json.loads(body)
+            return mapping(json.loads(body))
         except ValueError:
             return None
-        return parsed if isinstance(parsed, dict) else None
-    definition = props.get("Definition")
-    return definition if isinstance(definition, dict) else None
+    return mapping(props.get("Definition"))
 
 
-def linear_transitions(definition: dict[str, Any]) -> Optional[int]:
+def linear_transitions(definition: Props) -> Optional[int]:
     """The states one execution enters on the path from StartAt along Next to its end (no error caught, no retry),
     or None when that path branches (Choice, Parallel, Map): then how many depends on the data."""
-    states = definition.get("States")
+    states = mapping(definition.get("States"))
     name = definition.get("StartAt")
-    if not isinstance(states, dict):
+    if states is None:
         return None
     entered: set[str] = set()
     while isinstance(name, str) and name in states and name not in entered:
         entered.add(name)
-        state = states[name]
-        if state.get("Type") in BRANCHING:
+        kind = dig(states, name, "Type")
+        if kind in BRANCHING:
             return None
-        if state.get("End") or state.get("Type") in ("Succeed", "Fail"):
+        if dig(states, name, "End") or kind in ("Succeed", "Fail"):
             return len(entered)
-        name = state.get("Next")
+        name = dig(states, name, "Next")
     return None  # a loop, or a Next to nowhere
 
 

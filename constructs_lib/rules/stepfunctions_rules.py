@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..core.templates import as_list, dig, joined_parts, ref_of
+from ..core.templates import as_list, dig, joined_parts, mapping, ref_of
 from .model import BYPASSES, FAILS_DEPLOY, App, Hit, Rule, Stack
 from .policies import allows, role_fully_known, role_statements
 
@@ -31,13 +31,14 @@ def _unqualified_functions(value: Any) -> Iterator[str]:
                 yield str(ref_of(part))
         return
     own = ref_of(value)
+    found = mapping(value)
     if own:
         yield own
-    elif isinstance(value, dict):
-        for item in dict(value).values():
+    elif found is not None:
+        for item in found.values():
             yield from _unqualified_functions(item)
-    elif isinstance(value, list):
-        for item in as_list(value):
+    else:
+        for item in as_list(value) if isinstance(value, list) else []:
             yield from _unqualified_functions(item)
 
 
