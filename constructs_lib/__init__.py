@@ -30,14 +30,16 @@ _MODULES = {
     "ThumbnailPipeline": "patterns.thumbnail_pipeline",
     "TopicSubscriber": "patterns.topic_subscriber",
     "VpcFunction": "patterns.vpc_function",
+    "Workflow": "patterns.workflow.workflow",
+    "FunctionStep": "patterns.workflow.function_step",
     "estimate_monthly_cost": "pricing.lambda_estimate",
     "route_alarms": "observability.alarms",
 }
 __all__ = [  # written out: type checkers read a literal list (the test checks it names _MODULES)
     "AlarmTopic", "AlbFunction", "ApiCors", "ApiFunction", "ConfigurationError", "Dashboard", "DependencyLayer",
-    "Deployment", "Durable", "EdgeDistribution", "EdgeHandler", "FanOut", "ProvisionedConcurrencyScaling", "QueueWorker",
-    "ScheduledFunction", "ServerlessFunction", "StreamConsumer", "ThumbnailPipeline", "TopicSubscriber",
-    "VpcFunction", "estimate_monthly_cost", "route_alarms",
+    "Deployment", "Durable", "EdgeDistribution", "EdgeHandler", "FanOut", "FunctionStep",
+    "ProvisionedConcurrencyScaling", "QueueWorker", "ScheduledFunction", "ServerlessFunction", "StreamConsumer",
+    "ThumbnailPipeline", "TopicSubscriber", "VpcFunction", "Workflow", "estimate_monthly_cost", "route_alarms",
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
@@ -62,6 +64,8 @@ if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
     from .patterns.thumbnail_pipeline import ThumbnailPipeline as ThumbnailPipeline
     from .patterns.topic_subscriber import TopicSubscriber as TopicSubscriber
     from .patterns.vpc_function import VpcFunction as VpcFunction
+    from .patterns.workflow.function_step import FunctionStep as FunctionStep
+    from .patterns.workflow.workflow import Workflow as Workflow
     from .pricing.lambda_estimate import estimate_monthly_cost as estimate_monthly_cost
 
 

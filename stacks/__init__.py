@@ -17,6 +17,7 @@ from .environment import demo_region
 from .fan_out_stack import FanOutStack
 from .function_stack import FunctionStack
 from .layer_stack import LayerStack
+from .order_workflow_stack import OrderWorkflowStack
 from .queue_stack import QueueStack
 from .scheduled_stack import ScheduledStack
 from .stream_stack import StreamStack
@@ -40,6 +41,7 @@ def build_app(app: App) -> list[Stack]:
         ApiStack(app, "ApiDemo"),
         FanOutStack(app, "FanOutDemo"),
         LayerStack(app, "LayerDemo"),
+        OrderWorkflowStack(app, "OrderWorkflowDemo"),
     ]
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))

@@ -22,11 +22,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
 
 Builder = Callable[[Stack], None]
 EDGE = Environment(region="us-east-1")
@@ -383,6 +386,41 @@ def cfn_quotas_kept(stack: Stack) -> None:
     sns.Topic(stack, "Topic")
 
 
+# --- Step Functions -------------------------------------------------------------------------------------------------
+
+
+def canary_function(stack: Stack) -> lambda_.Alias:
+    fn = function(stack)
+    alias = lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+    codedeploy.LambdaDeploymentGroup(stack, "Deploy", alias=alias,
+                                     deployment_config=codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES)
+    return alias
+
+
+def sfn_latest_broken(stack: Stack) -> None:
+    alias = canary_function(stack)
+    sfn.StateMachine(stack, "Flow", definition_body=sfn.DefinitionBody.from_chainable(
+        tasks.LambdaInvoke(stack, "Invoke", lambda_function=alias.version.lambda_)))
+
+
+def sfn_kept(stack: Stack) -> None:
+    alias = canary_function(stack)
+    sfn.StateMachine(stack, "Flow", definition_body=sfn.DefinitionBody.from_chainable(
+        tasks.LambdaInvoke(stack, "Invoke", lambda_function=alias)),
+        logs=sfn.LogOptions(destination=logs.LogGroup(stack, "FlowLogs"), level=sfn.LogLevel.ALL))
+
+
+def sfn_log_delivery_broken(stack: Stack) -> None:
+    role = iam.Role(stack, "FlowRole", assumed_by=iam.ServicePrincipal("states.amazonaws.com"))
+    group = logs.LogGroup(stack, "FlowLogs")
+    group.grant_write(role)  # what a log group "needs", but Step Functions delivers logs through log deliveries
+    sfn.CfnStateMachine(stack, "Flow", role_arn=role.role_arn, definition_string='{"StartAt":"A","States":{"A":'
+                        '{"Type":"Pass","End":true}}}', logging_configuration=sfn.CfnStateMachine.LoggingConfigurationProperty(
+                            level="ALL", destinations=[sfn.CfnStateMachine.LogDestinationProperty(
+                                cloud_watch_logs_log_group=sfn.CfnStateMachine.CloudWatchLogsLogGroupProperty(
+                                    log_group_arn=group.log_group_arn))]))
+
+
 # rule id -> (breaking builder, keeping builder, environment)
 CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-LAMBDA-URL-PERMISSIONS": (url_permissions_broken, url_permissions_kept, None),
@@ -413,6 +451,8 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-CODEDEPLOY-ALARMS": (codedeploy_alarms_broken, codedeploy_kept, None),
     "DR-CODEDEPLOY-HOOK": (codedeploy_hook_broken, codedeploy_kept, None),
     "DR-CFN-QUOTAS": (cfn_quotas_broken, cfn_quotas_kept, None),
+    "DR-SFN-LATEST-ALIAS": (sfn_latest_broken, sfn_kept, None),
+    "DR-SFN-LOG-DELIVERY": (sfn_log_delivery_broken, sfn_kept, None),
 }
 
 

@@ -149,3 +149,30 @@ def test_make_diagrams_writes_files_and_the_readme(assembly: Path, tmp_path: Pat
     text = readme.read_text()
     assert text.startswith("intro\n") and text.endswith("end\n") and "old" not in text
     assert text.count("```mermaid") == len(written)
+
+
+def test_a_state_machine_is_drawn_with_the_functions_it_invokes_and_its_starts() -> None:
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_sqs as sqs
+
+    from constructs_lib import Deployment, FunctionStep, ServerlessFunction, Workflow
+
+    stack = Stack(make_app(), "Flows")
+    plain = ServerlessFunction(stack, "Plain", entry=PLAIN, no_failure_target="sync")
+    canary = ServerlessFunction(stack, "Canary", entry=PLAIN, no_failure_target="sync", deployment=Deployment.canary())
+    flow = Workflow(stack, "Flow", definition=FunctionStep(stack, "A", function=plain).next(
+        FunctionStep(stack, "B", function=canary)))
+    bucket = s3.Bucket(stack, "Uploads", enforce_ssl=True)
+    queue = sqs.Queue(stack, "Orders", enforce_ssl=True)
+    upload = flow.start_on_upload("OnUpload", bucket)
+    flow.start_from_queue("FromOrders", queue)
+    source = diagram_of("Flows", template_of(stack).to_json()).mermaid()
+    machine, alias, function = (stack.get_logical_id(c.node.default_child) for c in (
+        flow.state_machine, canary.alias, plain.function))
+    assert f'{machine}("State machine: ' in source
+    assert ARROW.format(source=machine, label="invokes", target=function) in source
+    assert ARROW.format(source=machine, label="invokes", target=alias) in source  # the alias, not $LATEST
+    rule = stack.get_logical_id(upload.node.default_child)
+    assert f"{stack.get_logical_id(bucket.node.default_child)} -. its events .-> {rule}" in source
+    assert ARROW.format(source=rule, label="invokes", target=machine) in source
+    assert ARROW.format(source=stack.get_logical_id(queue.node.default_child), label="pipe", target=machine) in source

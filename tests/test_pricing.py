@@ -284,3 +284,60 @@ def test_the_construct_cost_table_is_that_of_the_constructs() -> None:
     current = table()
     assert current in (ROOT / "README.md").read_text()
     assert current in (ROOT / "docs" / "costs.md").read_text()
+
+
+# Step Functions: transitions counted from a linear definition, or given; Express by request and GB-second.
+
+def machine(definition: dict, kind: str = "STANDARD") -> dict:
+    """A state machine as aws-cdk-lib writes it: the definition joined around a function's ARN ("ARN" in it)."""
+    pieces = json.dumps(definition).split('"ARN"')
+    parts: list = [pieces[0]]
+    for piece in pieces[1:]:
+        parts[-1] += '"'
+        parts += [{"Fn::GetAtt": ["Fn", "Arn"]}, '"' + piece]
+    return {"Type": "AWS::StepFunctions::StateMachine", "Properties": {
+        "StateMachineType": kind, "DefinitionString": {"Fn::Join": ["", parts]}}}
+
+
+LINEAR = {"StartAt": "A", "States": {
+    "A": {"Type": "Task", "Resource": "ARN", "Next": "B", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Undo"}]},
+    "B": {"Type": "Task", "Resource": "ARN", "Next": "Done"},
+    "Undo": {"Type": "Task", "Resource": "ARN", "Next": "Failed"},
+    "Failed": {"Type": "Fail"}, "Done": {"Type": "Succeed"}}}
+
+
+def test_a_linear_standard_workflow_is_priced_per_transition_of_its_path(tmp_path: Path) -> None:
+    """aws.amazon.com/step-functions/pricing: $0.025 per 1,000 state transitions, 4,000 free a month. 100,000
+    executions of A, B, Done = 300,000 transitions = $7.50; the free tier takes 4,000 = $0.10 off."""
+    folder = assembly_of(tmp_path, Flow={"Machine": machine(LINEAR)})
+    report = price_assembly(folder, Workload(resources={"Machine": {"requests": 100_000}}))
+    assert items(report, "Flow", "usage") == {"Machine": pytest.approx(7.50)}
+    (line,) = report["stacks"]["Flow"]["usage_monthly"]["items"]
+    assert "100,000 executions x 3 (counted from the definition, without retries)" in line["basis"]
+    assert report["free_tier"]["total"] == pytest.approx(0.10)
+
+
+def test_a_branching_standard_workflow_needs_its_transitions(tmp_path: Path) -> None:
+    branching = {"StartAt": "Pick", "States": {
+        "Pick": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsPresent": True, "Next": "Done"}],
+                 "Default": "Done"}, "Done": {"Type": "Succeed"}}}
+    folder = assembly_of(tmp_path, Flow={"Machine": machine(branching)})
+    unknown = price_assembly(folder, Workload(resources={"Machine": {"requests": 1000}}))
+    (line,) = unknown["stacks"]["Flow"]["usage_monthly"]["items"]
+    assert line["usd"] == 0 and "give 'transitions' per execution" in line["basis"]
+    given = price_assembly(folder, Workload(resources={"Machine": {"requests": 1000, "transitions": 8}}))
+    assert items(given, "Flow", "usage") == {"Machine": pytest.approx(8000 * 0.025 / 1000)}
+
+
+def test_an_express_workflow_is_priced_per_request_and_gb_second(tmp_path: Path) -> None:
+    """A million executions of 250 ms, billed as 300 ms at 64 MB: $1.00 of requests and 1,000,000 x 0.3 s x
+    0.0625 GB = 18,750 GB-seconds x $0.00001667 = $0.31."""
+    folder = assembly_of(tmp_path, Flow={"Machine": machine(LINEAR, "EXPRESS")})
+    report = price_assembly(folder, Workload(resources={"Machine": {"requests": 1_000_000, "duration_ms": 250}}))
+    assert round(items(report, "Flow", "usage")["Machine"], 4) == round(1.00 + 18_750 * 0.00001667, 4)
+
+
+def test_a_pipe_is_priced_per_event(tmp_path: Path) -> None:
+    folder = assembly_of(tmp_path, Flow={"Pipe": {"Type": "AWS::Pipes::Pipe", "Properties": {}}})
+    report = price_assembly(folder, Workload(resources={"Pipe": {"requests": 2_000_000}}))
+    assert items(report, "Flow", "usage") == {"Pipe": pytest.approx(0.80)}

@@ -14,6 +14,7 @@ from stacks.edge_stack import EdgeStack
 from stacks.fan_out_stack import FanOutStack
 from stacks.function_stack import FunctionStack
 from stacks.layer_stack import LayerStack
+from stacks.order_workflow_stack import OrderWorkflowStack
 from stacks.queue_stack import QueueStack
 from stacks.scheduled_stack import ScheduledStack
 from stacks.stream_stack import StreamStack
@@ -45,6 +46,7 @@ def snapshot_json(snapshot):
     (ApiStack, "ApiDemo"),
     (FanOutStack, "FanOutDemo"),
     (LayerStack, "LayerDemo"),
+    (OrderWorkflowStack, "OrderWorkflowDemo"),
 ])
 def test_demo_stack(snapshot_json, stack_class, stack_id) -> None:
     options = {"env": Environment(region=REGION)} if stack_class in REGIONAL else {}

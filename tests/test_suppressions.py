@@ -20,7 +20,9 @@ from aws_cdk import App, Duration, Environment, Stack, Validations
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 
@@ -33,14 +35,18 @@ from constructs_lib import (
     Deployment,
     Durable,
     FanOut,
+    FunctionStep,
     ScheduledFunction,
     ServerlessFunction,
     ThumbnailPipeline,
     TopicSubscriber,
     VpcFunction,
+    Workflow,
     route_alarms,
 )
 from constructs_lib.resources.keys import new_key
+from constructs_lib.core import findings
+from constructs_lib.resources.buckets import data_bucket, log_bucket
 from constructs_lib.resources.queues import failure_queue
 from constructs_lib.rules import DeployRules
 from stacks.edge_stack import EdgeStack
@@ -101,7 +107,18 @@ def variants() -> dict[str, dict]:
                       powertools_layer_version="latest")
     ScheduledFunction(schedules, "Once", via="scheduler", at=later, entry=PLAIN,
                       target_dead_letter_queue=failure_queue(schedules, "OnceDeadLetters"))
-    for stack in (functions, balancers, networks, apis, fan, schedules):
+    flows = Stack(app, "Flows")
+    step = FunctionStep(flows, "Step", function=ServerlessFunction(
+        flows, "Worker", entry=PLAIN, no_failure_target="Only the workflow invokes it, synchronously."))
+    Workflow(flows, "Express", kind="express", definition=step)
+    recorded = Workflow(flows, "Recorded", include_execution_data=True, definition=sfn.Pass(flows, "Nothing"))
+    uploads = data_bucket(flows, "Uploads", noncurrent_version_expiration=Duration.days(30),
+                          access_logs=log_bucket(flows, "AccessLogs", expiration=Duration.days(90), delivery="s3"))
+    findings.skip(uploads, "The test's bucket: SSE-S3 encrypts every object.", guard=["s3_bucket_default_encryption_kms_check"])
+    recorded.start_on_upload("Uploads", uploads, prefix="in/")
+    recorded.start_from_queue("Queued", failure_queue(flows, "Queued"))
+    recorded.start_on_event("Nightly", schedule=events.Schedule.rate(Duration.days(1)))
+    for stack in (functions, balancers, networks, apis, fan, schedules, flows):
         route_alarms(stack, AlarmTopic(stack, "Alarms").topic)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))

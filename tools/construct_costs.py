@@ -16,8 +16,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 
 from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, DependencyLayer, Deployment,
-                            EdgeDistribution, EdgeHandler, FanOut, QueueWorker, ScheduledFunction, ServerlessFunction,
-                            StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction)
+                            EdgeDistribution, EdgeHandler, FanOut, FunctionStep, QueueWorker, ScheduledFunction,
+                            ServerlessFunction, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow)
 from constructs_lib.pricing import Workload, price_assembly
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +34,11 @@ WORKLOAD = Workload(
 def _edge(stack: Stack) -> None:
     EdgeDistribution(stack, "Built", origin_bucket=s3.Bucket(stack, "Content", enforce_ssl=True),
                      origin_response=EdgeHandler(PLAIN))
+
+
+def _workflow(stack: Stack) -> None:
+    function = ServerlessFunction(stack, "Fn", entry=PLAIN, no_failure_target="Only the workflow invokes it.")
+    Workflow(stack, "Built", definition=FunctionStep(stack, "Step", function=function))
 
 
 def _stream(stack: Stack) -> None:
@@ -59,6 +64,7 @@ CONSTRUCTS: dict[str, Callable[[Stack], object]] = {
     "DependencyLayer": lambda s: DependencyLayer(s, "Built", requirements=REQUIREMENTS),
     "Dashboard": lambda s: Dashboard(s, "Built", constructs=[ServerlessFunction(s, "Fn", entry=PLAIN)]),
     "AlarmTopic": lambda s: AlarmTopic(s, "Built"),
+    "Workflow": _workflow,
 }
 STANDING = {"AWS::CloudWatch::Alarm": "alarm", "AWS::KMS::Key": "KMS key", "AWS::CloudWatch::Dashboard": "dashboard",
             "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer (hours, public IPv4 addresses)", "AWS::EC2::VPCEndpoint": "endpoint",

@@ -42,6 +42,7 @@ NODE_TYPES = {
     "AWS::ApiGateway::RestApi": ("REST API", "[", "]"),
     "AWS::Cognito::UserPool": ("User pool", "[(", ")]"),
     "AWS::Lambda::LayerVersion": ("Layer", "[\\", "/]"),
+    "AWS::StepFunctions::StateMachine": ("State machine", "(", ")"),
 }
 # Resources that stand for another one in a diagram: a version for its function, an access point
 # for its file system.
@@ -184,9 +185,18 @@ class Builder:
 
     def _wire_AWS_Events_Rule(self, logical_id: str, props: Props, _r: Props) -> None:
         self.edges(self.nodes(props.get("EventBusName")), [logical_id], "events")
+        # A pattern that names a resource matches that resource's events (an upload, an execution's status).
+        self.edges(self.nodes(props.get("EventPattern")), [logical_id], "its events", dotted=True)
         for target in as_list(props.get("Targets")):
             self.edges([logical_id], self.nodes(dig(target, "Arn")), "invokes")
             self.edges([logical_id], self.nodes(dig(target, "DeadLetterConfig", "Arn")), "undelivered")
+
+    def _wire_AWS_StepFunctions_StateMachine(self, logical_id: str, props: Props, _r: Props) -> None:
+        definition = [props.get("DefinitionString"), props.get("Definition"), props.get("DefinitionSubstitutions")]
+        self.edges([logical_id], self.nodes(definition), "invokes")
+
+    def _wire_AWS_Pipes_Pipe(self, _id: str, props: Props, _r: Props) -> None:
+        self.edges(self.nodes(props.get("Source")), self.nodes(props.get("Target")), "pipe")
 
     def _wire_AWS_SQS_Queue(self, logical_id: str, props: Props, _r: Props) -> None:
         redrive = dig(props, "RedrivePolicy", "deadLetterTargetArn")

@@ -5,7 +5,8 @@ Thresholds are chosen to page on something a user must look at, not on noise:
 - a dead-letter or failure queue: any message visible (something was given up on);
 - a queue's oldest message older than 15 minutes (the worker is not keeping up);
 - a stream's iterator age above 5 minutes (the consumer is falling behind);
-- EventBridge FailedInvocations, Lambda DestinationDeliveryFailures: any.
+- EventBridge FailedInvocations, Lambda DestinationDeliveryFailures: any;
+- a state machine's executions failed, timed out, aborted or throttled: any.
 
 Alarms reach people through an SNS topic: ``alarm_topic=`` on a construct, or ``route_alarms(scope, topic)``
 for every library alarm under an app, stage or stack. A construct whose alarms notify nobody says so at
@@ -23,6 +24,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct, IValidation
 
 from ..core.jsii_types import as_interface, cfn_resource
@@ -74,6 +76,19 @@ def oldest_message_too_old(scope: Construct, construct_id: str, queue: sqs.IQueu
         scope, construct_id, metric, OLDEST_MESSAGE_SECONDS,
         f"The queue's oldest message is older than {OLDEST_MESSAGE_SECONDS // 60} minutes",
     )
+
+
+def state_machine_alarms(scope: Construct, machine: sfn.StateMachine) -> Alarms:
+    """Any execution of `machine` that failed, timed out, was aborted or was throttled in a period (Step Functions'
+    ExecutionsFailed, ExecutionsTimedOut, ExecutionsAborted and ExecutionThrottled metrics)."""
+    metrics = {
+        "executions_failed": ("ExecutionsFailedAlarm", machine.metric_failed, "Executions failed"),
+        "executions_timed_out": ("ExecutionsTimedOutAlarm", machine.metric_timed_out, "Executions timed out"),
+        "executions_aborted": ("ExecutionsAbortedAlarm", machine.metric_aborted, "Executions were aborted"),
+        "executions_throttled": ("ExecutionsThrottledAlarm", machine.metric_throttled, "Executions were throttled"),
+    }
+    return {name: any_of(scope, construct_id, metric(period=PERIOD, statistic="Sum"), what)
+            for name, (construct_id, metric, what) in metrics.items()}
 
 
 def notify(alarms: Mapping[str, cloudwatch.Alarm], topic: Optional[sns.ITopic]) -> None:

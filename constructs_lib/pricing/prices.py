@@ -34,6 +34,7 @@ COGNITO = "https://aws.amazon.com/cognito/pricing/"
 EFS = "https://aws.amazon.com/efs/pricing/"
 BACKUP = "https://aws.amazon.com/backup/pricing/"
 XRAY = "https://aws.amazon.com/xray/pricing/"
+STEP_FUNCTIONS = "https://aws.amazon.com/step-functions/pricing/"
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,14 @@ PRICES: dict[str, Price] = {
     "efs.stored": Price(0.30, 1, "GB-month (Standard)", EFS),
     "backup.efs_stored": Price(0.05, 1, "GB-month of EFS backup (warm)", BACKUP),
     "xray.traces": Price(5.00, M, "traces recorded", XRAY),
+    # Standard workflows: per state transition, retries included. Express: per request, and per GB-second of
+    # execution (memory in 64 MB chunks, duration rounded up to 100 ms) in three tiers: the first 1,000 GB-hours,
+    # the next 4,000, then the rest.
+    "stepfunctions.transitions": Price(0.025, 1000, "state transitions (Standard)", STEP_FUNCTIONS),
+    "stepfunctions.express_requests": Price(1.00, M, "requests (Express)", STEP_FUNCTIONS),
+    "stepfunctions.express_duration": Price(0.00001667, 1, "GB-second (Express)", STEP_FUNCTIONS,
+                                            ((1000 * 3600, 0.00000833), (5000 * 3600, 0.00000456))),
+    "pipes.requests": Price(0.40, M, "EventBridge Pipes requests (64 KB chunks)", EVENTBRIDGE),
 }
 
 
@@ -158,4 +167,5 @@ FREE_TIERS = (
     FreeTier("Cognito: 10,000 monthly active users (Lite, Essentials)",
              ("cognito.essentials_maus", "cognito.lite_maus"), 10_000),
     FreeTier("X-Ray: 100,000 traces recorded", ("xray.traces",), 100_000),
+    FreeTier("Step Functions: 4,000 state transitions", ("stepfunctions.transitions",), 4_000),
 )

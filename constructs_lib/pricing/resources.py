@@ -13,6 +13,7 @@ from ..core.templates import as_list, dig, refs
 from .facts import FIXED, USAGE, Line, Pricer, Resource, fixed, usage
 from .prices import HOURS_PER_MONTH, SECONDS_PER_MONTH
 from .schedules import runs_per_month
+from .state_machines import price_pipe, price_state_machine
 
 DEFAULT_DURATION_MS = 100
 FREE_EPHEMERAL_MB = 512
@@ -303,6 +304,8 @@ PRICERS: dict[str, Pricer] = {
     "AWS::CloudFront::Function": price_cloudfront_function,
     "AWS::Cognito::UserPool": price_user_pool,
     "AWS::EFS::FileSystem": price_file_system,
+    "AWS::StepFunctions::StateMachine": price_state_machine,
+    "AWS::Pipes::Pipe": price_pipe,
 }
 
 # Types that cost nothing by themselves (what they carry is priced where it is stored or run).

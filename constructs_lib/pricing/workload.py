@@ -21,8 +21,8 @@ from typing import Any, Mapping, cast
 
 # Every quantity a pricer reads, with what it means.
 QUANTITIES = {
-    "requests": "requests or invocations a month",
-    "duration_ms": "average duration of an invocation, in milliseconds",
+    "requests": "requests, invocations or executions a month",
+    "duration_ms": "average duration of an invocation or an Express execution, in milliseconds",
     "restores": "SnapStart restores (cold starts) a month",
     "durable_operations": "durable operations (steps, waits, callbacks, ...) of a durable function a month",
     "gb": "GB processed a month",
@@ -41,6 +41,7 @@ QUANTITIES = {
     "lcus": "average load balancer capacity units over the month",
     "maus": "monthly active users",
     "traces": "X-Ray traces recorded a month",
+    "transitions": "state transitions of one execution of a Standard workflow whose definition branches",
 }
 
 

@@ -18,6 +18,7 @@ DENIES_AT_RUN_TIME = "denies at run time"
 DROPS_SILENTLY = "drops silently"
 LOOPS = "loops at run time"
 FAILS_AT_RUN_TIME = "fails at run time"
+BYPASSES = "bypasses the safe deployment"
 
 
 
@@ -71,7 +72,8 @@ class Rule:
     """One thing AWS checks when CloudFormation creates a resource, or at its first use.
 
     :param id: ``DR-...``, also the id an acknowledgment names (``DeployRules::DR-...``).
-    :param outcome: what AWS does: ``FAILS_DEPLOY``, ``DENIES_AT_RUN_TIME``, ``DROPS_SILENTLY`` or ``LOOPS``.
+    :param outcome: what AWS does: ``FAILS_DEPLOY``, ``DENIES_AT_RUN_TIME``, ``DROPS_SILENTLY``, ``LOOPS`` or
+        ``BYPASSES`` (traffic goes around a safe deployment).
     :param rule: the rule, in one sentence.
     :param source: AWS's documentation of it.
     :param fix: what to change.
