@@ -92,8 +92,8 @@ def test_the_diagrams_are_those_of_the_app(assembly: Path) -> None:
     """`make diagrams` has been run since the last change of a stack, and every diagram is shown."""
     diagrams = diagrams_of(assembly)
     assert sorted(p.stem for p in (DOCS / "diagrams").glob("*.md")) == sorted(diagrams)
-    for stack, source in diagrams.items():
-        assert (DOCS / "diagrams" / f"{stack}.md").read_text() == markdown(stack, source), stack
+    for stack, diagram in diagrams.items():
+        assert (DOCS / "diagrams" / f"{stack}.md").read_text() == markdown(diagram), stack
         assert f'--8<-- "docs/diagrams/{stack}.md"' in page("demo-app.md"), stack
 
 
