@@ -1,4 +1,4 @@
-"""FanOut: S3 event notifications -> an SNS topic -> one SQS queue per worker (the notes' "Example 1")."""
+"""FanOut: S3 event notifications -> an SNS topic -> one SQS queue per worker."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ class _HttpAccessLogs:
 
 
 class ApiFunction(Construct):
-    """A function behind API Gateway: the notes' user -> API Gateway (+ Cognito) -> Lambda.
+    """A function behind API Gateway: user -> API Gateway (+ Cognito) -> Lambda.
 
     Every route needs a signed-in user by default: a Cognito user pool (created, or ``user_pool=``) with an
     app client; the HTTP API checks its JWTs, the REST API uses a Cognito user pools authorizer. The stage is
