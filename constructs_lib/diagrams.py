@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from .cli.diagrams import NODE_TYPES, diagram_of, diagrams_of, main, markdown
+from .cli.diagrams import NODE_TYPES, Diagram, diagram_of, diagrams_of, main, markdown
 
-__all__ = ["NODE_TYPES", "diagram_of", "diagrams_of", "main", "markdown"]
+__all__ = ["NODE_TYPES", "Diagram", "diagram_of", "diagrams_of", "main", "markdown"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,4 +1,4 @@
-"""ApiFunction: the notes' first architecture, user -> API Gateway + Cognito -> Lambda -> DynamoDB.
+"""ApiFunction: the classic serverless API, user -> API Gateway + Cognito -> Lambda -> DynamoDB.
 
 Signed-in users (a Cognito user pool created with the API) keep orders in a table: GET /orders,
 GET /orders/{id}, POST /orders; each sees only their own, as the token's subject. Create a user with

@@ -212,8 +212,8 @@ WHERE = re.escape("ApiFunction 'Test/Api': ")
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"api": "soap"}, "api 'soap' must be one of http, rest"),
-    ({"auth": "basic"}, "auth 'basic' must be one of cognito, iam, none"),
+    ({"api": "soap"}, "api 'soap' must be 'http' or 'rest': did you mean"),
+    ({"auth": "basic"}, "auth 'basic' must be 'cognito' or 'iam' or 'none': did you mean"),
     ({"auth": "none"}, "auth 'none' makes every route callable by anyone on the internet: pass "
                        "allow_public_api=True to confirm, or use 'cognito' or 'iam'"),
     ({"allow_public_api": True}, "allow_public_api True applies only to auth='none'"),
@@ -254,7 +254,7 @@ WHERE = re.escape("ApiFunction 'Test/Api': ")
                                                            "'https://host[:port]'"),
     ({"cors": ApiCors(allow_origins=["*"], allow_credentials=True)},
      "cors.allow_credentials True cannot go with the origin '*'"),
-    ({"cors": ApiCors(allow_origins=["*"], allow_methods=["FETCH"])}, "cors.allow_methods 'FETCH' must be one of"),
+    ({"cors": ApiCors(allow_origins=["*"], allow_methods=["FETCH"])}, "cors.allow_methods 'FETCH' must be 'GET' or"),
     ({"cors": ApiCors(allow_origins=["*"], max_age=Duration.days(2))},
      "cors.max_age 2 days must be between 0 and 86400 seconds inclusive"),
 ])

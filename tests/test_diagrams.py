@@ -1,4 +1,6 @@
-"""Diagrams of the demo app: each names the resources its stack has and the arrows its wiring implies."""
+"""Diagrams of the demo app, of an app that uses every construct and of the classic serverless examples: each
+names the resources its stack has and the arrows its wiring implies, and lists under it whatever it did not
+draw."""
 
 from __future__ import annotations
 
@@ -8,18 +10,32 @@ from pathlib import Path
 
 import pytest
 
-from aws_cdk import Stack
+from aws_cdk import App, Stack
+from constructs import Construct
 
+import constructs_lib
 from constructs_lib import ApiFunction
+from constructs_lib.diagrams import NODE_TYPES, Diagram, diagram_of, diagrams_of, main, markdown
+from tests.every_construct_app import USES, every_construct_app
 from tests.helpers import PLAIN, make_app, template_of
-from constructs_lib.diagrams import NODE_TYPES, diagram_of, diagrams_of, main
+from tests.serverless_examples_app import serverless_examples_stack
 
 ARROW = "{source} -- {label} --> {target}"
 
 
 @pytest.fixture(scope="module")
 def diagrams(assembly: Path) -> dict[str, str]:
-    return diagrams_of(assembly)
+    return {stack: diagram.mermaid() for stack, diagram in diagrams_of(assembly).items()}
+
+
+def synthesized(app: App) -> dict[str, dict]:
+    """Stack name -> template, each resource with its construct path as `cdk synth` writes it."""
+    return {stack.stack_name: stack.template for stack in app.synth().stacks}
+
+
+@pytest.fixture(scope="module")
+def every_construct() -> dict[str, dict]:
+    return synthesized(every_construct_app())
 
 
 def template(assembly: Path, stack: str) -> dict:
@@ -35,6 +51,7 @@ def by_path(resources: dict, path: str) -> str:
 def test_every_stack_is_drawn_with_every_resource_that_matters(assembly: Path, diagrams: dict[str, str]) -> None:
     stacks = {p.name.removesuffix(".template.json") for p in assembly.rglob("*.template.json")}
     assert set(diagrams) == stacks
+    assert {stack: d.undrawn for stack, d in diagrams_of(assembly).items() if d.undrawn} == {}
     for stack, source in diagrams.items():
         resources = json.loads(next(assembly.rglob(f"{stack}.template.json")).read_text())["Resources"]
         drawn = [logical_id for logical_id, r in resources.items() if r["Type"] in NODE_TYPES]
@@ -173,6 +190,97 @@ def test_a_state_machine_is_drawn_with_the_functions_it_invokes_and_its_starts()
     assert ARROW.format(source=machine, label="invokes", target=function) in source
     assert ARROW.format(source=machine, label="invokes", target=alias) in source  # the alias, not $LATEST
     rule = stack.get_logical_id(upload.node.default_child)
-    assert f"{stack.get_logical_id(bucket.node.default_child)} -. its events .-> {rule}" in source
+    assert ARROW.format(source=stack.get_logical_id(bucket.node.default_child), label="events", target=rule) in source
     assert ARROW.format(source=rule, label="invokes", target=machine) in source
     assert ARROW.format(source=stack.get_logical_id(queue.node.default_child), label="pipe", target=machine) in source
+
+
+def test_the_every_construct_app_uses_every_construct() -> None:
+    """A construct added to the library without a line in USES fails here (and so is drawn by the test below)."""
+    exported = {getattr(constructs_lib, name) for name in constructs_lib.__all__}
+    constructs = {item for item in exported if isinstance(item, type) and issubclass(item, Construct)}
+    assert sorted(c.__name__ for c in constructs - {construct for construct, _ in USES}) == []
+
+
+def drawn_whole(templates: dict[str, dict]) -> dict[str, Diagram]:
+    """Each stack's diagram, checked: nothing listed as not drawn, every resource of a drawn kind a node."""
+    diagrams = {stack: diagram_of(stack, template) for stack, template in templates.items()}
+    for stack, diagram in diagrams.items():
+        assert diagram.undrawn == {}, markdown(diagram)
+        nodes = [k for k, r in templates[stack]["Resources"].items() if r["Type"] in NODE_TYPES]
+        assert sorted(set(nodes) - set(diagram.labels)) == [], stack
+    return diagrams
+
+
+def arrows_by_path(template: dict, stack: str, arrows: list[tuple[str, str, str]]) -> list[str]:
+    resources = template["Resources"]
+    return [ARROW.format(source=by_path(resources, f"{stack}/{source}"), label=label,
+                         target=by_path(resources, f"{stack}/{target}")) for source, label, target in arrows]
+
+
+def test_a_diagram_of_every_construct_lists_nothing_as_undrawn(every_construct: dict[str, dict]) -> None:
+    diagrams = drawn_whole(every_construct)
+    expected = {
+        "EveryConstruct": [
+            ("Nightly/Scheduler/Schedule/Resource", "invokes", "Nightly/Function/Function/Resource"),
+            ("Nightly/Scheduler/Schedule/Resource", "undelivered", "Nightly/TargetDeadLetterQueue/Resource"),
+            ("GlobalAccounts/Resource", "event source mapping", "Audit/Function/Function/Resource"),
+            ("HttpApi/Domain/Resource", "serves", "HttpApi/Api/Resource"),
+            ("RestApi/Api/CustomDomain/Resource", "serves", "RestApi/Api/Resource"),
+            ("RestApi/WebAcl", "filters", "RestApi/Api/Resource"),
+            ("Function/Alias/AliasScaling/Target/Resource", "scales", "Function/Alias/Resource"),
+        ],
+        "Elsewhere": [("Cdn/Distribution/Resource", "viewer-request", "Cdn/ViewerRequestHandler/ArnReader/Default")],
+    }
+    for stack, arrows in expected.items():
+        for arrow in arrows_by_path(every_construct[stack], stack, arrows):
+            assert arrow in diagrams[stack].mermaid(), arrow
+    edge_stack = next(stack for stack in diagrams if stack.startswith("edge-lambda-stack"))
+    assert " -- names --> " in diagrams[edge_stack].mermaid()  # the version's parameter, read by Elsewhere
+
+
+def test_the_classic_serverless_examples_are_drawn_whole() -> None:
+    """Services the library does not build but its patterns meet: RDS, CodePipeline, CodeCommit, Step Functions,
+    Firehose, CloudWatch Logs, Cognito triggers, ECR."""
+    app = App(context={"aws:cdk:bundling-stacks": [], "aws:cdk:enable-path-metadata": True})
+    stack = serverless_examples_stack(app)
+    templates = synthesized(app)
+    diagram = drawn_whole(templates)["Examples"]
+    arrows = arrows_by_path(templates["Examples"], "Examples", [
+        ("Uploads/Resource", "s3:ObjectCreated:*", "UpdateMetadata/Resource"),
+        ("UpdateMetadata/Resource", "uses", "Database/Proxy/Resource"),
+        ("Database/Proxy/Resource", "connects", "Database/Resource"),
+        ("Pipeline/Resource", "invoke", "Check/Resource"),
+        ("Pipeline/Resource", "events", "Pipeline/PipelineChanges/Resource"),
+        ("Pipeline/PipelineChanges/Resource", "invokes", "OnPipeline/Resource"),
+        ("Repository/Resource", "events", "Repository/OnCommit/Resource"),
+        ("Workflow/Resource", "invokes", "StepFunction/Resource"),
+        ("Clicks/Resource", "records", "Delivery/Resource"),
+        ("Delivery/Resource", "transforms with", "Transform/Resource"),
+        ("Delivery/Resource", "delivers", "Archive/Resource"),
+        ("Logged/Resource", "logs", "Subscription/Resource"),
+        ("Subscription/Resource", "delivers", "LogReader/Resource"),
+        ("Users/Resource", "triggers", "SignUp/Resource"),
+    ])
+    for arrow in arrows:
+        assert arrow in diagram.mermaid(), arrow
+    assert stack.node.find_child("Unused")  # a role: a detail, not drawn and not listed
+
+
+def test_a_resource_of_a_kind_without_a_shape_is_listed_under_its_diagram(tmp_path: Path, capsys) -> None:
+    template = {"Resources": {
+        "Thing": {"Type": "AWS::Lex::Bot", "Metadata": {"aws:cdk:path": "Shop/Assistant/Bot"}},
+        "Other": {"Type": "Custom::Inventory", "Metadata": {"aws:cdk:path": "Shop/Inventory/Default"}},
+        "Queue": {"Type": "AWS::SQS::Queue", "Metadata": {"aws:cdk:path": "Shop/Orders/Resource"}},
+        "Role": {"Type": "AWS::IAM::Role"},
+    }}
+    diagram = diagram_of("Shop", template)
+    assert diagram.undrawn == {"AWS::Lex::Bot": ["Assistant/Bot"], "Custom::Inventory": ["Inventory/Default"]}
+    assert markdown(diagram).endswith(
+        "```\n\nNot drawn (no shape for their kind yet):\n\n"
+        "- `AWS::Lex::Bot`: Assistant/Bot\n- `Custom::Inventory`: Inventory/Default\n")
+    (tmp_path / "cdk.out").mkdir()
+    (tmp_path / "cdk.out" / "Shop.template.json").write_text(json.dumps(template))
+    assert main([str(tmp_path / "cdk.out"), str(tmp_path / "diagrams")]) == 0
+    assert "2 resources not drawn, listed under their diagrams" in capsys.readouterr().out
+    assert "Not drawn" in (tmp_path / "diagrams" / "Shop.md").read_text()

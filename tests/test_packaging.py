@@ -214,6 +214,9 @@ def test_a_new_app_from_the_installed_wheel_synthesizes_and_passes_its_tests(ins
     assert synth.returncode == 0, synth.stdout + synth.stderr
     template = json.loads((app / "cdk.out" / "MyService.template.json").read_text())
     assert any(r["Type"] == "AWS::Events::Rule" for r in template["Resources"].values())
+    typed = subprocess.run([str(Path(sys.executable).parent / "pyright"), "--pythonpath", sys.executable], cwd=app,
+                           env=env, capture_output=True, text=True)  # strict (its pyrightconfig.json), as make test
+    assert typed.returncode == 0 and "0 errors" in typed.stdout, typed.stdout + typed.stderr
     pytest_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     for extra in (["--snapshot-update"], []):
         tested = subprocess.run([*pytest_command, *extra], cwd=app, env=env, capture_output=True, text=True)
@@ -229,5 +232,15 @@ def test_the_starter_uses_the_projects_feature_flags_and_cli() -> None:
     demo_context = json.loads((ROOT / "cdk.json").read_text())["context"]
     flags = {key: value for key, value in demo_context.items() if key.startswith("@aws-cdk")}
     assert json.loads((starter / "cdk.json").read_text())["context"] == flags
-    pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]
-    assert json.loads((starter / "package.json").read_text())["devDependencies"] == pinned
+    pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["aws-cdk"]  # (mermaid: our docs')
+    assert json.loads((starter / "package.json").read_text())["devDependencies"] == {"aws-cdk": pinned}
+
+
+def test_the_starter_type_checks_strictly_in_its_make_test() -> None:
+    """Its pyrightconfig.json is strict over the app, its handlers and its tests; `make test` runs pyright first."""
+    starter = ROOT / "constructs_lib" / "cli" / "starter_app"
+    config = json.loads((starter / "pyrightconfig.json").read_text())
+    assert config["typeCheckingMode"] == "strict" and set(config["include"]) == {"app.py", "handlers", "tests"}
+    test_recipe = (starter / "Makefile").read_text().split("\ntest: install\n", 1)[1].split("\n\n", 1)[0]
+    assert test_recipe.splitlines()[0] == "\t$(BIN)/pyright"
+    assert any(line.startswith("pyright") for line in (starter / "requirements.txt").read_text().splitlines())

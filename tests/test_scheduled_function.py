@@ -315,5 +315,5 @@ def test_the_rule_mode_refuses_scheduler_options(stack: Stack, prop: str, value)
 def test_the_rule_mode_refuses_a_scheduler_expression_and_unknown_modes(stack: Stack) -> None:
     with pytest.raises(ConfigurationError, match="schedule 'a scheduler.ScheduleExpression' needs via='scheduler'"):
         ScheduledFunction(stack, "Job", schedule=scheduler.ScheduleExpression.rate(Duration.hours(1)), entry=PLAIN)
-    with pytest.raises(ConfigurationError, match="'Test/Job2': via 'cron' must be one of rule, scheduler"):
+    with pytest.raises(ConfigurationError, match="'Test/Job2': via 'cron' must be 'rule' or 'scheduler'"):
         ScheduledFunction(stack, "Job2", schedule="rate(1 day)", entry=PLAIN, via="cron")

@@ -228,7 +228,7 @@ def test_through_a_queue_bursts_wait_and_poison_rests_in_the_dead_letter_queue(s
 
 
 @pytest.mark.parametrize(("props", "message"), [
-    ({"via": "carrier pigeon"}, "via 'carrier pigeon' must be one of direct, queue"),
+    ({"via": "carrier pigeon"}, "via 'carrier pigeon' must be 'direct' or 'queue'"),
     ({"batch_size": 5}, "batch_size 5 applies only to via='queue'"),
     ({"max_concurrency": 2}, "max_concurrency 2 applies only to via='queue'"),
 ])

@@ -14,16 +14,19 @@ from typing import Any, get_type_hints
 
 import pytest
 
-from constructs_lib import ServerlessFunction
+from constructs_lib import FanOut, QueueWorker, ServerlessFunction
 from constructs_lib.function import options as function_options
-from constructs_lib.function.options import FunctionOptions
+from constructs_lib.function.options import FunctionOptions, QueueWorkerFunctionOptions
+from constructs_lib.patterns.queue_worker import QueueWorkerOptions
 from constructs_lib.function.pattern_options import keyword_options
 from tests.helpers import ROOT
 
 VPC_OPTIONS = {"vpc", "vpc_subnets", "security_groups", "filesystem"}
 USER_APP = '''
 from aws_cdk import App, Duration, Stack
-from constructs_lib import QueueWorker, ScheduledFunction, ServerlessFunction, ThumbnailPipeline
+from constructs_lib import (
+    ApiCors, ApiFunction, FanOut, QueueWorker, ScheduledFunction, ServerlessFunction, ThumbnailPipeline,
+)
 
 app = App()
 stack = Stack(app, "Orders")
@@ -32,14 +35,39 @@ QueueWorker(stack, "OwnQueue", entry="handlers/worker", dead_letter_queue=None, 
 QueueWorker(stack, "Typo", entry="handlers/worker", batchsize=5)  # MISTAKE
 ScheduledFunction(stack, "Nightly", schedule="rate(1 day)", entry="handlers/job", memory_size="512")  # MISTAKE
 ScheduledFunction(stack, "Hourly", schedule="rate(1 hour)", entry="handlers/job", timeout=Duration.seconds(30))
+ScheduledFunction(stack, "Paris", schedule="cron(0 3 * * ? *)", entry="handlers/job", via="scheduler")
+ScheduledFunction(stack, "Typo2", schedule="rate(1 day)", entry="handlers/job", via="schedular")  # MISTAKE
 ServerlessFunction(stack, "Fn", entry="handlers/job", timeout=1000)  # MISTAKE
+ServerlessFunction(stack, "Url", entry="handlers/job", function_url_auth="AWS_IAM")
+ServerlessFunction(stack, "Url2", entry="handlers/job", function_url_auth="IAM")  # MISTAKE
 ThumbnailPipeline(stack, "Thumbs", sizes=128)  # MISTAKE
 ThumbnailPipeline(stack, "Thumbs2", sizes=[128, 512], memmory_size=1024)  # MISTAKE
+ThumbnailPipeline(stack, "Thumbs3", via="queue", batch_size=5)
+ThumbnailPipeline(stack, "Thumbs4", via="queues")  # MISTAKE
+ApiFunction(stack, "Api", entry="handlers/api", api="rest", auth="iam", cors=ApiCors(allow_origins=["*"]))
+ApiFunction(stack, "Api2", entry="handlers/api", api="graphql")  # MISTAKE
+ApiFunction(stack, "Api3", entry="handlers/api", auth="IAM")  # MISTAKE
+ApiCors(allow_origins=["*"], allow_methods=["get"])  # MISTAKE
+uploads = FanOut(stack, "Uploads")
+uploads.add_worker("Catalog", entry="handlers/catalog", batch_size=5, max_concurrency=2, memory_size=256)
+uploads.add_worker("Typo", entry="handlers/catalog", batchsize=5)  # MISTAKE
+uploads.add_worker("Typed", entry="handlers/catalog", max_receive_count="3")  # MISTAKE
 '''
 
 
 def test_function_options_are_exactly_those_of_serverless_function() -> None:
     assert set(get_type_hints(FunctionOptions)) == set(keyword_options(ServerlessFunction.__init__))
+
+
+def test_a_fan_out_worker_takes_queue_worker_options_typed_as_queue_worker_takes_them() -> None:
+    """FanOut.add_worker's options are QueueWorkerOptions: QueueWorker's own, with their types, and its function's."""
+    own = {name: hint for name, hint in get_type_hints(QueueWorker.__init__).items()
+           if name in keyword_options(QueueWorker.__init__)}
+    options = get_type_hints(QueueWorkerOptions)
+    assert {name: options[name] for name in own} == own
+    assert set(options) - set(own) == set(get_type_hints(QueueWorkerFunctionOptions))
+    assert str(inspect.signature(FanOut.add_worker).parameters["worker_options"].annotation) == \
+        "Unpack[QueueWorkerOptions]"
 
 
 def test_pyright_reports_each_planted_mistake_and_nothing_else(tmp_path: Path) -> None:
@@ -86,8 +114,8 @@ def test_the_library_passes_pyright_strict(pyright_report: dict[str, Any]) -> No
     errors = [f"{d['file']}:{d['range']['start']['line'] + 1}: {d['message']}"
               for d in report["generalDiagnostics"] if d["severity"] == "error"]
     assert errors == []
-    # Every module of the package, handlers and the starter's app included (its tests are pytest's).
-    modules = [p for p in (ROOT / "constructs_lib").rglob("*.py") if "starter_app/tests" not in p.as_posix()]
+    # Every module of the package, handlers and the starter's app and tests included.
+    modules = list((ROOT / "constructs_lib").rglob("*.py"))
     assert report["summary"]["filesAnalyzed"] == len(modules)
 
 

@@ -1,6 +1,8 @@
-"""What each construct costs a month with its defaults: standing still, and at a stated workload.
+"""The cost tables of the docs, each computed from constructs_lib.pricing (one source for every price shown).
 
-Usage: python -m tools.construct_costs   (prints the Markdown table of README.md and docs/costs.md)
+Usage: python -m tools.construct_costs             what each construct costs (README.md, docs/costs.md)
+       python -m tools.construct_costs --prices    the price table (docs/costs.md)
+       python -m tools.construct_costs cdk.out     what the demo app costs standing still (docs/deploying.md)
 
 Each construct stands alone in a stack of its own (us-east-1, no bundling), is synthesized and priced
 with constructs_lib.pricing; the free tier is left out, since an account's other resources use it too.
@@ -8,6 +10,7 @@ with constructs_lib.pricing; the free tier is left out, since an account's other
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +22,7 @@ from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, Dep
                             EdgeDistribution, EdgeHandler, FanOut, FunctionStep, QueueWorker, ScheduledFunction,
                             ServerlessFunction, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow)
 from constructs_lib.pricing import Workload, price_assembly
+from constructs_lib.pricing.prices import PRICES
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN = str(ROOT / "tests" / "fixtures" / "plain")
@@ -99,5 +103,42 @@ def table() -> str:
     return "\n".join(rows)
 
 
+# What the demo app pays for standing still, by kind of resource (docs/deploying.md).
+KINDS = {
+    "AWS::ElasticLoadBalancingV2::LoadBalancer":
+        "Application Load Balancer (`AlbFunctionDemo`): hours, a public IPv4 address per Availability Zone",
+    "AWS::KMS::Key": "KMS keys",
+    "AWS::CloudWatch::Alarm": "CloudWatch alarms (standard resolution; a metric math alarm counts each metric)",
+    "AWS::CloudWatch::Dashboard": "CloudWatch dashboards",
+}
+
+
+def standing_table(assembly: Path) -> str:
+    """What the stacks of an assembly cost a month standing still, by kind of resource, before the free tier."""
+    kinds: dict[str, tuple[set[tuple[str, str]], float]] = {}
+    for stack, cost in price_assembly(assembly, Workload(), free_tier=False)["stacks"].items():
+        for item in cost["fixed_monthly"]["items"]:
+            if item["usd"] > 0:
+                resources, usd = kinds.get(item["type"], (set(), 0.0))
+                kinds[item["type"]] = (resources | {(stack, item["logical_id"])}, usd + item["usd"])
+    rows = ["| what | how many | a month |", "|---|---|---|"]
+    for kind, (resources, usd) in sorted(kinds.items(), key=lambda entry: -entry[1][1]):
+        rows.append(f"| {KINDS.get(kind, kind)} | {len(resources)} | ${usd:,.2f} |")
+    return "\n".join(rows)
+
+
+def prices_table() -> str:
+    """Every price the pricer uses, with its page."""
+    rows = ["| meter | price | source |", "|---|---|---|"]
+    rows += [f"| `{meter}` | {price.words()} | {price.source} |" for meter, price in PRICES.items()]
+    return "\n".join(rows)
+
+
 if __name__ == "__main__":
-    print(table())
+    arguments = sys.argv[1:]
+    if arguments == ["--prices"]:
+        print(prices_table())
+    elif arguments:
+        print(standing_table(Path(arguments[0])))
+    else:
+        print(table())

@@ -1,5 +1,6 @@
 """Mermaid flowcharts of synthesized stacks: triggers, functions, queues, buckets, tables, destinations
-and alarms, with arrows read from the templates' references and event wiring.
+and alarms, with arrows read from the templates' references and event wiring. Under each diagram, the
+resources of a kind it has no shape for (`diagram_kinds`), so that nothing is left out unsaid.
 
 Usage: python -m constructs_lib.diagrams cdk.out docs/diagrams [--readme README.md]
 Writes one <Stack>.md per template and, with --readme, the diagrams between the README's markers.
@@ -12,41 +13,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence, cast
 
 from ..core.templates import Props, as_list, construct_path, dig, refs
+from .diagram_kinds import DETAILS, NODE_TYPES, STANDS_FOR
 
 README_START = "<!-- diagrams:start (written by make diagrams) -->"
 README_END = "<!-- diagrams:end -->"
-
-# Resource types drawn as nodes: (label, Mermaid shape as open/close).
-NODE_TYPES = {
-    "AWS::Lambda::Function": ("Function", "[[", "]]"),
-    "AWS::Lambda::Alias": ("Alias", "([", "])"),
-    "AWS::Lambda::Url": ("Function URL", ">", "]"),
-    "AWS::SQS::Queue": ("Queue", "[/", "/]"),
-    "AWS::SNS::Topic": ("Topic", "[/", "\\]"),
-    "AWS::S3::Bucket": ("Bucket", "[(", ")]"),
-    "AWS::DynamoDB::Table": ("Table", "[(", ")]"),
-    "AWS::Kinesis::Stream": ("Stream", "[(", ")]"),
-    "AWS::EFS::FileSystem": ("EFS", "[(", ")]"),
-    "AWS::Events::Rule": ("Rule", "{{", "}}"),
-    "AWS::Events::EventBus": ("Event bus", "{{", "}}"),
-    "AWS::ElasticLoadBalancingV2::LoadBalancer": ("Load balancer", "[", "]"),
-    "AWS::ElasticLoadBalancingV2::TargetGroup": ("Target group", "[", "]"),
-    "AWS::CloudFront::Distribution": ("CloudFront", "[", "]"),
-    "AWS::CloudFront::Function": ("CloudFront Function", "[[", "]]"),
-    "AWS::CodeDeploy::DeploymentGroup": ("CodeDeploy", "[", "]"),
-    "AWS::CloudWatch::Dashboard": ("Dashboard", "[", "]"),
-    "AWS::ApiGatewayV2::Api": ("HTTP API", "[", "]"),
-    "AWS::ApiGateway::RestApi": ("REST API", "[", "]"),
-    "AWS::Cognito::UserPool": ("User pool", "[(", ")]"),
-    "AWS::Lambda::LayerVersion": ("Layer", "[\\", "/]"),
-    "AWS::StepFunctions::StateMachine": ("State machine", "(", ")"),
-}
-# Resources that stand for another one in a diagram: a version for its function, an access point
-# for its file system.
-STANDS_FOR = {"AWS::Lambda::Version": "FunctionName", "AWS::EFS::AccessPoint": "FileSystemId"}
+ALARM = "AWS::CloudWatch::Alarm"  # drawn as one node per watched resource
 
 
 @dataclass
@@ -56,6 +30,8 @@ class Diagram:
     shapes: dict[str, tuple[str, str]] = field(default_factory=dict[str, tuple[str, str]])
     # source, target, label, dotted
     edges: list[tuple[str, str, str, bool]] = field(default_factory=list[tuple[str, str, str, bool]])
+    # resource type -> construct paths of the resources of a kind the diagram has no shape for
+    undrawn: dict[str, list[str]] = field(default_factory=dict[str, list[str]])
 
     def add_edge(self, source: str, target: str, label: str, dotted: bool = False) -> None:
         edge = (source, target, label, dotted)
@@ -89,10 +65,17 @@ class Builder:
                 self.diagram.shapes[logical_id] = (opening, closing)
         self._alarm_nodes()
         for logical_id, resource in self.resources.items():
-            wire = getattr(self, "_wire_" + resource.get("Type", "").replace("::", "_").replace("-", "_"), None)
+            kind = str(resource.get("Type"))
+            wire = self._wiring(kind)
             if wire is not None:
                 wire(logical_id, resource.get("Properties", {}), resource)
+            elif kind not in NODE_TYPES and kind not in STANDS_FOR and kind not in DETAILS and kind != ALARM:
+                self.diagram.undrawn.setdefault(kind, []).append(self._path(logical_id))
         return self.diagram
+
+    def _wiring(self, kind: str) -> Optional[Callable[[str, Props, Props], None]]:
+        """The method that draws the arrows a resource of this kind makes, if there is one."""
+        return getattr(self, "_wire_" + kind.replace("::", "_").replace("-", "_"), None)
 
     # --- helpers -------------------------------------------------------------------------------
     def _path(self, logical_id: str) -> str:
@@ -158,6 +141,7 @@ class Builder:
         self.edges([logical_id], self.nodes(variables) - {logical_id}, "uses")
         self.edges([logical_id], self.nodes(props.get("FileSystemConfigs")), "mounts")
         self.edges([logical_id], self.nodes(props.get("Layers")), "layer", dotted=True)
+        self.edges([logical_id], self.nodes(dig(props, "Code", "ImageUri")), "image from", dotted=True)
 
     def _wire_AWS_Lambda_Alias(self, logical_id: str, props: Props, resource: Props) -> None:
         self.edges([logical_id], self.nodes(props.get("FunctionName")), "version")
@@ -185,8 +169,7 @@ class Builder:
 
     def _wire_AWS_Events_Rule(self, logical_id: str, props: Props, _r: Props) -> None:
         self.edges(self.nodes(props.get("EventBusName")), [logical_id], "events")
-        # A pattern that names a resource matches that resource's events (an upload, an execution's status).
-        self.edges(self.nodes(props.get("EventPattern")), [logical_id], "its events", dotted=True)
+        self.edges(self.nodes(props.get("EventPattern")), [logical_id], "events")  # e.g. a pipeline's changes
         for target in as_list(props.get("Targets")):
             self.edges([logical_id], self.nodes(dig(target, "Arn")), "invokes")
             self.edges([logical_id], self.nodes(dig(target, "DeadLetterConfig", "Arn")), "undelivered")
@@ -197,6 +180,13 @@ class Builder:
 
     def _wire_AWS_Pipes_Pipe(self, _id: str, props: Props, _r: Props) -> None:
         self.edges(self.nodes(props.get("Source")), self.nodes(props.get("Target")), "pipe")
+
+    def _wire_AWS_Scheduler_Schedule(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges([logical_id], self.nodes(dig(props, "Target", "Arn")), "invokes")
+        self.edges([logical_id], self.nodes(dig(props, "Target", "DeadLetterConfig", "Arn")), "undelivered")
+
+    def _wire_AWS_SSM_Parameter(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges([logical_id], self.nodes(props.get("Value")), "names")
 
     def _wire_AWS_SQS_Queue(self, logical_id: str, props: Props, _r: Props) -> None:
         redrive = dig(props, "RedrivePolicy", "deadLetterTargetArn")
@@ -234,6 +224,63 @@ class Builder:
         self.edges(self.nodes(props.get("RestApiId")), self.nodes(props.get("ProviderARNs")), "tokens from",
                    dotted=True)
 
+    def _wire_AWS_ApiGatewayV2_ApiMapping(self, _id: str, props: Props, _r: Props) -> None:
+        self.edges(self.nodes(props.get("DomainName")), self.nodes(props.get("ApiId")), "serves")
+
+    def _wire_AWS_ApiGateway_BasePathMapping(self, _id: str, props: Props, _r: Props) -> None:
+        self.edges(self.nodes(props.get("DomainName")), self.nodes(props.get("RestApiId")), "serves")
+
+    def _wire_AWS_WAFv2_WebACLAssociation(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges([logical_id], self.nodes(props.get("ResourceArn")), "filters")
+
+    def _wire_AWS_ApplicationAutoScaling_ScalableTarget(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges([logical_id], self.nodes(props.get("ResourceId")), "scales")
+
+    def _wire_AWS_Cognito_UserPool(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges([logical_id], self.nodes(props.get("LambdaConfig")), "triggers")
+
+    def _wire_AWS_KinesisFirehose_DeliveryStream(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges(self.nodes(props.get("KinesisStreamSourceConfiguration")), [logical_id], "records")
+        for key, config in props.items():
+            if key.endswith("DestinationConfiguration") and isinstance(config, dict):
+                settings = cast(Props, config)
+                self.edges([logical_id], self.nodes(settings.get("ProcessingConfiguration")), "transforms with")
+                rest = {k: v for k, v in settings.items() if k != "ProcessingConfiguration"}
+                self.edges([logical_id], self.nodes(rest), "delivers")
+
+    def _wire_AWS_Logs_SubscriptionFilter(self, logical_id: str, props: Props, _r: Props) -> None:
+        """From the functions whose log group it reads, to where it delivers."""
+        groups = refs(props.get("LogGroupName"))
+        writers = [fid for fid, r in self.resources.items() if r.get("Type") == "AWS::Lambda::Function"
+                   and refs(dig(r, "Properties", "LoggingConfig", "LogGroup")) & groups]
+        self.edges(writers, [logical_id], "logs")
+        self.edges([logical_id], self.nodes(props.get("DestinationArn")), "delivers")
+
+    def _wire_AWS_CodePipeline_Pipeline(self, logical_id: str, props: Props, _r: Props) -> None:
+        for stage in as_list(props.get("Stages")):
+            for action in as_list(dig(stage, "Actions")):
+                category = str(dig(action, "ActionTypeId", "Category", default="action")).lower()
+                self.edges([logical_id], self.nodes(dig(action, "Configuration")), category)
+        self.edges([logical_id], self.nodes(props.get("ArtifactStore")), "artifacts", dotted=True)
+
+    def _wire_AWS_CodeCommit_Repository(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges([logical_id], self.nodes(props.get("Triggers")), "triggers")
+
+    def _wire_AWS_RDS_DBCluster(self, logical_id: str, props: Props, _r: Props) -> None:
+        credentials = [props.get(key) for key in ("MasterUsername", "MasterUserPassword", "MasterUserSecret")]
+        self.edges([logical_id], self.nodes(credentials), "credentials", dotted=True)
+
+    def _wire_AWS_RDS_DBInstance(self, logical_id: str, props: Props, _r: Props) -> None:
+        self._wire_AWS_RDS_DBCluster(logical_id, props, _r)
+        self.edges(self.nodes(props.get("DBClusterIdentifier")), [logical_id], "instance")
+
+    def _wire_AWS_RDS_DBProxy(self, logical_id: str, props: Props, _r: Props) -> None:
+        self.edges([logical_id], self.nodes(props.get("Auth")), "credentials", dotted=True)
+
+    def _wire_AWS_RDS_DBProxyTargetGroup(self, _id: str, props: Props, _r: Props) -> None:
+        databases = self.nodes([props.get("DBClusterIdentifiers"), props.get("DBInstanceIdentifiers")])
+        self.edges(self.nodes(props.get("DBProxyName")), databases, "connects")
+
     def _wire_AWS_CodeDeploy_DeploymentGroup(self, logical_id: str, props: Props, _r: Props) -> None:
         alarms = {self.alarm_node[a] for a in refs(props.get("AlarmConfiguration")) if a in self.alarm_node}
         self.edges(sorted(alarms), [logical_id], "roll back", dotted=True)
@@ -249,25 +296,30 @@ def diagram_of(stack: str, template: Props) -> Diagram:
     return Builder(stack, template.get("Resources", {})).build()
 
 
-def diagrams_of(assembly: Path) -> dict[str, str]:
-    """Stack name -> Mermaid source, for every template of the assembly."""
-    found: dict[str, str] = {}
+def diagrams_of(assembly: Path) -> dict[str, Diagram]:
+    """Stack name -> its diagram, for every template of the assembly."""
+    found: dict[str, Diagram] = {}
     for path in sorted(assembly.rglob("*.template.json")):
         stack = path.name.removesuffix(".template.json")
-        found[stack] = diagram_of(stack, json.loads(path.read_text())).mermaid()
+        found[stack] = diagram_of(stack, json.loads(path.read_text()))
     return found
 
 
-def markdown(stack: str, source: str) -> str:
-    return f"### {stack}\n\n```mermaid\n{source}\n```\n"
+def markdown(diagram: Diagram) -> str:
+    """A section of its own: the heading, the diagram and, under it, what it did not draw."""
+    text = f"### {diagram.stack}\n\n```mermaid\n{diagram.mermaid()}\n```\n"
+    if diagram.undrawn:
+        listed = "\n".join(f"- `{kind}`: {', '.join(paths)}" for kind, paths in sorted(diagram.undrawn.items()))
+        text += f"\nNot drawn (no shape for their kind yet):\n\n{listed}\n"
+    return text
 
 
-def readme_block(diagrams: dict[str, str]) -> str:
-    body = "\n".join(markdown(stack, source) for stack, source in diagrams.items())
+def readme_block(diagrams: dict[str, Diagram]) -> str:
+    body = "\n".join(markdown(diagram) for diagram in diagrams.values())
     return f"{README_START}\n{body}{README_END}"
 
 
-def update_readme(readme: Path, diagrams: dict[str, str]) -> None:
+def update_readme(readme: Path, diagrams: dict[str, Diagram]) -> None:
     text = readme.read_text()
     pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
     if not pattern.search(text):
@@ -285,9 +337,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not diagrams:
         parser.error(f"no templates in {args.assembly}: run make synth first")
     args.out.mkdir(parents=True, exist_ok=True)
-    for stack, source in diagrams.items():
-        (args.out / f"{stack}.md").write_text(markdown(stack, source))
+    for stack, diagram in diagrams.items():
+        (args.out / f"{stack}.md").write_text(markdown(diagram))
     if args.readme:
         update_readme(args.readme, diagrams)
-    print(f"diagrams: {len(diagrams)} stacks -> {args.out}")
+    undrawn = sum(len(paths) for diagram in diagrams.values() for paths in diagram.undrawn.values())
+    left_out = f"; {undrawn} resources not drawn, listed under their diagrams" if undrawn else ""
+    print(f"diagrams: {len(diagrams)} stacks -> {args.out}{left_out}")
     return 0

@@ -7,7 +7,8 @@ Values that are unresolved tokens (known only at deploy time) are never checked.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import difflib
+from typing import Any, Optional, Sequence
 
 from aws_cdk import Duration, Size, Token
 from constructs import Construct
@@ -62,6 +63,12 @@ def show(value: Any) -> str:
     return repr(value)
 
 
+def closest(value: str, choices: Sequence[str]) -> str:
+    """The choice most like `value`, case aside ('IAM' is 'iam'; 'schedular' is 'scheduler')."""
+    by_folded = {choice.casefold(): choice for choice in choices}
+    return by_folded[max(by_folded, key=lambda c: difflib.SequenceMatcher(None, value.casefold(), c).ratio())]
+
+
 class Checks:
     """Collects the rule violations of one construct's props.
 
@@ -85,6 +92,19 @@ class Checks:
         """Records `rule` as broken unless `condition` holds."""
         if not condition:
             self.fail(prop, value, rule)
+
+    def one_of(self, prop: str, value: Any, choices: Sequence[str]) -> bool:
+        """Checks that `value` is one of `choices`; an unknown one gets one message, naming the closest choice.
+        Returns whether it is one, so that the checks that depend on the choice are skipped (no knock-on
+        messages about a value the user did not mean)."""
+        if value in choices:
+            return True
+        listed = " or ".join(repr(choice) for choice in choices)
+        if not isinstance(value, str):
+            self.fail(prop, value, f"must be {listed}, given {type(value).__name__}")
+            return False
+        self.fail(prop, value, f"must be {listed}: did you mean {closest(value, choices)!r}?")
+        return False
 
     def within(
         self,

@@ -23,6 +23,7 @@ from .durable import Durable
 from .destinations import DestinationTarget
 from .powertools import PowertoolsVersion
 from .scaling import ProvisionedConcurrencyScaling
+from .url import UrlAuth
 
 
 class _CoreOptions(TypedDict, total=False):
@@ -50,7 +51,7 @@ class _CoreOptions(TypedDict, total=False):
     max_event_age: Duration
     on_success: DestinationTarget
     no_failure_target: Optional[str]
-    function_url_auth: str
+    function_url_auth: UrlAuth
     allow_public_function_url: bool
     function_url_cors: lambda_.FunctionUrlCorsOptions
     function_url_invokers: Sequence[iam.IPrincipal]

@@ -42,7 +42,7 @@ from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, PowertoolsVersion, pow
 from .runtimes import DEFAULT_RUNTIME
 from .safe_deployment import SafeDeployment
 from .scaling import ProvisionedConcurrencyScaling
-from .url import add_url, check_url
+from .url import UrlAuth, add_url, check_url
 from .vpc_access import eni_statements, subnet_ids
 
 ALIAS_NAME = "live"
@@ -165,7 +165,7 @@ class ServerlessFunction(Construct):
         on_failure: Optional[DestinationTarget] = None,
         dead_letter_queue: Optional[sqs.IQueue] = None,
         no_failure_target: Optional[str] = None,
-        function_url_auth: Optional[str] = None,
+        function_url_auth: Optional[UrlAuth] = None,
         allow_public_function_url: bool = False,
         function_url_cors: Optional[lambda_.FunctionUrlCorsOptions] = None,
         function_url_invokers: Sequence[iam.IPrincipal] = (),

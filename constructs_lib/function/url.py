@@ -3,7 +3,7 @@ guide, "Control access to Lambda function URLs")."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import Any, Literal, Optional, Sequence
 
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -11,17 +11,22 @@ from aws_cdk import aws_lambda as lambda_
 from ..core import findings
 from ..core.validation import Checks
 
-URL_AUTH_TYPES = {"AWS_IAM": lambda_.FunctionUrlAuthType.AWS_IAM, "NONE": lambda_.FunctionUrlAuthType.NONE}
+UrlAuth = Literal["AWS_IAM", "NONE"]
+URL_AUTH_TYPES: dict[UrlAuth, lambda_.FunctionUrlAuthType] = {
+    "AWS_IAM": lambda_.FunctionUrlAuthType.AWS_IAM, "NONE": lambda_.FunctionUrlAuthType.NONE,
+}
 
 
 def check_url(
-    checks: Checks, auth: Optional[str], allow_public: bool, cors: Optional[Any], invokers: Sequence[iam.IPrincipal],
+    checks: Checks, auth: Optional[UrlAuth], allow_public: bool, cors: Optional[Any],
+    invokers: Sequence[iam.IPrincipal],
 ) -> None:
-    """A URL's auth type is AWS_IAM or, opted in, NONE; CORS only with a URL, invokers only with AWS_IAM."""
+    """A URL's auth type is AWS_IAM or, opted in, NONE; CORS only with a URL, invokers only with AWS_IAM. An
+    unknown auth type gets its message alone (what else applies depends on it)."""
     if auth is None:
         checks.require(cors is None, "function_url_cors", "given", "needs function_url_auth")
-    elif auth not in URL_AUTH_TYPES:
-        checks.fail("function_url_auth", auth, "must be 'AWS_IAM' or 'NONE'")
+    elif not checks.one_of("function_url_auth", auth, tuple(URL_AUTH_TYPES)):
+        return
     elif auth == "NONE":
         checks.require(
             allow_public, "function_url_auth", auth,
@@ -35,7 +40,7 @@ def check_url(
 
 
 def add_url(
-    target: lambda_.IFunction, auth: str, cors: Optional[lambda_.FunctionUrlCorsOptions],
+    target: lambda_.IFunction, auth: UrlAuth, cors: Optional[lambda_.FunctionUrlCorsOptions],
     invokers: Sequence[iam.IPrincipal],
 ) -> lambda_.FunctionUrl:
     """The URL on the alias when there is one. Since October 2025 a URL needs lambda:InvokeFunctionUrl

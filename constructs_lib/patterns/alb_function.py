@@ -42,7 +42,7 @@ def _limit_invocations_to_this_account(target: lambda_.IFunction) -> None:
 
 
 class AlbFunction(Construct):
-    """A function behind an Application Load Balancer (the notes' ALB -> Lambda, JSON <-> HTTP).
+    """A function behind an Application Load Balancer: ALB -> Lambda, HTTP turned into JSON and back.
 
     With ``certificate`` the load balancer listens on HTTPS port 443 (TLS 1.3 and 1.2) and port 80
     redirects to it. Without one it listens on plain HTTP port 80: allowed for an internal load balancer,

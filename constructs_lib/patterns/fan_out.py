@@ -1,9 +1,9 @@
-"""FanOut: S3 event notifications -> an SNS topic -> one SQS queue per worker (the notes' "Example 1")."""
+"""FanOut: S3 event notifications -> an SNS topic -> one SQS queue per worker."""
 
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Any, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence, Unpack
 
 import jsii
 from aws_cdk import Duration
@@ -27,7 +27,7 @@ from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expir
 from ..resources.cdk_handlers import tidy_bucket_notifications_handler
 from ..resources.keys import encrypted_topic
 from ..resources.queues import failure_queue
-from .queue_worker import QueueWorker
+from .queue_worker import QueueWorker, QueueWorkerOptions
 
 S3 = "s3.amazonaws.com"
 
@@ -109,8 +109,8 @@ class FanOut(Construct):
         alarm_kit.warn_if_silent(self)
 
     def add_worker(self, construct_id: str, *, filter_policy: Optional[Mapping[str, sns.FilterOrPolicy]] = None,
-                   **worker_options: Any) -> QueueWorker:
-        """A ``QueueWorker`` (any of its options) whose queue receives the bucket's events.
+                   **worker_options: Unpack[QueueWorkerOptions]) -> QueueWorker:
+        """A ``QueueWorker`` (any of its options, typed as its own) whose queue receives the bucket's events.
 
         :param filter_policy: an SNS filter policy on the message body (the S3 event), for a worker that
             wants only some of the events (default: every event).
@@ -120,8 +120,10 @@ class FanOut(Construct):
                        "cannot be: an SNS standard topic delivers to standard queues only")
         checks.require(construct_id not in self.queues, "add_worker", construct_id, "is already subscribed")
         checks.raise_if_any()
-        layers = [*worker_options.pop("layers", ()), self.records_layer]
-        worker = QueueWorker(self, construct_id, layers=layers, **worker_options)
+        options: QueueWorkerOptions = {
+            **worker_options, "layers": [*worker_options.get("layers", ()), self.records_layer],
+        }
+        worker = QueueWorker(self, construct_id, **options)
         self._subscribe(construct_id, worker.queue, filter_policy)
         self.workers[construct_id] = worker
         self.alarms.update({f"{construct_id}.{name}": alarm for name, alarm in worker.alarms.items()})

@@ -28,6 +28,21 @@ STANDARD_MAX_BATCH = 10_000
 DEFAULT_TIMEOUT = Duration.seconds(30)
 
 
+class QueueWorkerOptions(QueueWorkerFunctionOptions, total=False):
+    """Every ``QueueWorker`` keyword option, its function's included: what ``FanOut.add_worker`` passes on, so
+    that type checkers flag an unknown or mistyped one there too. Kept equal to QueueWorker's by a test."""
+
+    queue: Optional[sqs.IQueue]
+    fifo: bool
+    dead_letter_queue: Optional[sqs.IQueue]
+    batch_size: int
+    max_batching_window: Optional[Duration]
+    max_receive_count: int
+    max_concurrency: Optional[int]
+    visibility_timeout: Optional[Duration]
+    report_batch_item_failures: bool
+
+
 class QueueWorker(Construct):
     """A function that works through an SQS queue, reporting the messages it failed one by one.
 

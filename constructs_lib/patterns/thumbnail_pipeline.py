@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence, Unpack, cast
+from typing import Literal, Optional, Sequence, Unpack, cast, get_args
 
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
@@ -31,7 +31,8 @@ HANDLER_ENTRY = Path(__file__).resolve().parents[1] / "handlers" / "thumbnail"
 DEFAULT_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 # Images with more pixels are rejected as possible decompression bombs (a 12 MP photo is far below).
 DEFAULT_MAX_PIXELS = 50_000_000
-VIAS = ("direct", "queue")
+Via = Literal["direct", "queue"]
+VIAS: tuple[Via, ...] = get_args(Via)
 DEFAULT_MEMORY_MB = 512
 OWN_OPTION_TYPES = {
     "sizes": ((list, tuple), "a list of widths in pixels (e.g. [128, 512])"), "max_pixels": NUMBER, "via": TEXT,
@@ -90,7 +91,7 @@ class ThumbnailPipeline(Construct):
         max_pixels: int = DEFAULT_MAX_PIXELS,
         noncurrent_version_expiration: Duration = NONCURRENT_VERSIONS_KEPT,
         log_expiration: Duration = LOGS_KEPT,
-        via: str = "direct",
+        via: Via = "direct",
         batch_size: Optional[int] = None,
         max_concurrency: Optional[int] = None,
         **function_options: Unpack[FunctionOptions],
@@ -112,9 +113,9 @@ class ThumbnailPipeline(Construct):
         check_expiration(checks, "noncurrent_version_expiration", noncurrent_version_expiration)
         check_expiration(checks, "log_expiration", log_expiration)
         _check_no_loop(checks, source_bucket, thumbnail_bucket, prefix, sizes)
-        checks.require(via in VIAS, "via", via, f"must be one of {', '.join(VIAS)}")
-        for prop, value in (("batch_size", batch_size), ("max_concurrency", max_concurrency)):
-            checks.require(value is None or via == "queue", prop, value, "applies only to via='queue'")
+        if checks.one_of("via", via, VIAS):  # an unknown via gets its message alone, no knock-on ones
+            for prop, value in (("batch_size", batch_size), ("max_concurrency", max_concurrency)):
+                checks.require(value is None or via == "queue", prop, value, "applies only to via='queue'")
         checks.raise_if_any()
 
         self.access_logs: Optional[s3.Bucket] = None

@@ -1,4 +1,4 @@
-"""TopicSubscriber: an SNS topic -> function (the notes' SNS trigger)."""
+"""TopicSubscriber: an SNS topic -> function (SNS invokes it asynchronously)."""
 
 from __future__ import annotations
 

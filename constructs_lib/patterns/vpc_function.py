@@ -26,7 +26,7 @@ POSIX_ID = "1001"
 class VpcFunction(Construct):
     """A function in a VPC's private subnets, with its own security group.
 
-    A function in a VPC has no internet access (the notes): it reaches AWS services through VPC
+    A function in a VPC has no internet access (no public IP address): it reaches AWS services through VPC
     endpoints. A VPC this construct creates has no NAT gateway and gateway endpoints for S3 and
     DynamoDB (free); ``interface_endpoints`` adds others (e.g. SQS, Secrets Manager; each costs by
     the hour). ``allow_internet=True`` adds public subnets and one NAT gateway instead of isolation.

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, Mapping, Optional, Sequence, Unpack
 
 import jsii
-from aws_cdk import Arn, ArnFormat, Names, RemovalPolicy, Stack, Token
+from aws_cdk import Names, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as rest
 from aws_cdk import aws_apigatewayv2 as http
 from aws_cdk import aws_apigatewayv2_authorizers as http_authorizers
@@ -24,23 +23,20 @@ from ...core import findings
 from ...core.jsii_types import as_interface
 from ...core.validation import Checks, seconds_of
 from ...function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
-from ...function.option_types import NUMBER, check_types
 from ...function.options import FunctionOptions
 from ...function.pattern_options import check_function_options
 from ...function.serverless_function import DEFAULT_TIMEOUT, ServerlessFunction
 from ...observability import alarms as alarm_kit
+from .checks import API_KINDS, AUTH_KINDS, ApiAuth, ApiKind, check_auth, check_domain, check_throttle
 from .cors import ApiCors
 from .routes import Route, parse_routes
 from .user_pools import app_client, secure_user_pool
 
-API_KINDS = ("http", "rest")
-AUTH_KINDS = ("cognito", "iam", "none")
 # How long API Gateway waits for the function: 30 s for HTTP APIs, 29 s by default for REST APIs.
 INTEGRATION_TIMEOUT_SECONDS = {"http": 30, "rest": 29}
 DEFAULT_RATE_LIMIT = 100  # requests per second, steady
 DEFAULT_BURST_LIMIT = 200  # requests at once
 REST_STAGE = "prod"
-HOSTNAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 # Alarm thresholds: 4xx above this share of requests (when at least MIN_REQUESTS came in 5 minutes), and p99
 # latency above this share of the integration timeout (requests near it are about to be cut off with 504).
 CLIENT_ERROR_PERCENT = 10
@@ -70,7 +66,7 @@ class _HttpAccessLogs:
 
 
 class ApiFunction(Construct):
-    """A function behind API Gateway: the notes' user -> API Gateway (+ Cognito) -> Lambda.
+    """A function behind API Gateway: user -> API Gateway (+ Cognito) -> Lambda.
 
     Every route needs a signed-in user by default: a Cognito user pool (created, or ``user_pool=``) with an
     app client; the HTTP API checks its JWTs, the REST API uses a Cognito user pools authorizer. The stage is
@@ -110,8 +106,8 @@ class ApiFunction(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        api: str = "http",
-        auth: str = "cognito",
+        api: ApiKind = "http",
+        auth: ApiAuth = "cognito",
         user_pool: Optional[cognito.IUserPool] = None,
         allow_public_api: bool = False,
         routes: Optional[Sequence[str]] = None,
@@ -129,27 +125,17 @@ class ApiFunction(Construct):
         super().__init__(scope, construct_id)
         check_function_options(self, function_options, ApiFunction.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
         checks = Checks(self, "ApiFunction")
-        checks.require(api in API_KINDS, "api", api, f"must be one of {', '.join(API_KINDS)}")
-        checks.require(auth in AUTH_KINDS, "auth", auth, f"must be one of {', '.join(AUTH_KINDS)}")
-        checks.require(
-            auth != "none" or allow_public_api, "auth", auth,
-            "makes every route callable by anyone on the internet: pass allow_public_api=True to confirm, "
-            "or use 'cognito' or 'iam'",
-        )
-        checks.require(not allow_public_api or auth == "none", "allow_public_api", True, "applies only to auth='none'")
-        checks.require(user_pool is None or auth == "cognito", "user_pool", "given", "applies only to auth='cognito'")
-        creates_pool = auth == "cognito" and user_pool is None
-        only_created = "applies only to the user pool ApiFunction creates (auth='cognito' without user_pool=)"
-        checks.require(creates_pool or feature_plan == cognito.FeaturePlan.ESSENTIALS, "feature_plan",
-                       feature_plan.value, only_created)
-        checks.require(creates_pool or not self_sign_up, "self_sign_up", True, only_created)
-        checks.require(web_acl_arn is None or api == "rest", "web_acl_arn", web_acl_arn,
-                       "applies only to api='rest': AWS WAF cannot protect an HTTP API")
+        # What else applies depends on api and auth: an unknown one gets its message alone, no knock-on ones.
+        if checks.one_of("auth", auth, AUTH_KINDS):
+            check_auth(checks, auth, allow_public_api, user_pool, feature_plan, self_sign_up)
+        if checks.one_of("api", api, API_KINDS):
+            checks.require(web_acl_arn is None or api == "rest", "web_acl_arn", web_acl_arn,
+                           "applies only to api='rest': AWS WAF cannot protect an HTTP API")
         parsed_routes = parse_routes(checks, routes)
         if cors is not None:
             cors.check(checks)
-        _check_throttle(checks, throttle_rate_limit, throttle_burst_limit)
-        _check_domain(checks, Stack.of(self).region, domain_name, certificate)
+        check_throttle(checks, throttle_rate_limit, throttle_burst_limit)
+        check_domain(checks, Stack.of(self).region, domain_name, certificate)
         _check_function_options(checks, api, function_options)
         checks.raise_if_any()
 
@@ -183,7 +169,7 @@ class ApiFunction(Construct):
 
     # --- HTTP API -------------------------------------------------------------------------------------
 
-    def _http(self, auth: str, routes: list[Route], cors: Optional[ApiCors], rate: float, burst: int,
+    def _http(self, auth: ApiAuth, routes: list[Route], cors: Optional[ApiCors], rate: float, burst: int,
               domain_name: Optional[str], certificate: Optional[acm.ICertificate]) -> None:
         self.api = http.HttpApi(
             self, "Api", api_name=Names.unique_id(self), description=f"API of {self.node.path}",
@@ -211,7 +197,7 @@ class ApiFunction(Construct):
                                 authorizer=authorizer)
         self.url = f"https://{domain_name}/" if domain_name else self.stage.url
 
-    def _http_authorizer(self, auth: str) -> http.IHttpRouteAuthorizer:
+    def _http_authorizer(self, auth: ApiAuth) -> http.IHttpRouteAuthorizer:
         if auth == "cognito":
             assert self.user_pool is not None and self.user_pool_client is not None  # made for auth="cognito"
             return http_authorizers.HttpUserPoolAuthorizer(
@@ -223,7 +209,7 @@ class ApiFunction(Construct):
 
     # --- REST API -------------------------------------------------------------------------------------
 
-    def _rest(self, auth: str, routes: list[Route], cors: Optional[ApiCors], rate: float, burst: int,
+    def _rest(self, auth: ApiAuth, routes: list[Route], cors: Optional[ApiCors], rate: float, burst: int,
               domain_name: Optional[str], certificate: Optional[acm.ICertificate]) -> None:
         self.api = rest.RestApi(
             # A name of its own: the REST API's CloudWatch metrics are keyed by name.
@@ -256,7 +242,7 @@ class ApiFunction(Construct):
             resource.add_method(route.method, integration, **method_auth)
         self.url = f"https://{domain_name}/" if domain_name else self.api.url
 
-    def _rest_authorization(self, auth: str) -> dict[str, Any]:
+    def _rest_authorization(self, auth: ApiAuth) -> dict[str, Any]:
         if auth == "cognito":
             assert self.user_pool is not None  # made for auth="cognito"
             authorizer = rest.CognitoUserPoolsAuthorizer(self, "Authorizer", cognito_user_pools=[self.user_pool])
@@ -267,7 +253,7 @@ class ApiFunction(Construct):
 
     # --- scanner findings -----------------------------------------------------------------------------
 
-    def _answer_findings(self, auth: str) -> None:
+    def _answer_findings(self, auth: ApiAuth) -> None:
         """What scanners ask for that this API deliberately does otherwise, on the resource, with the reason."""
         for node in self.node.find_all():
             if isinstance(node, lambda_.CfnPermission) and node.principal == "apigateway.amazonaws.com":
@@ -291,7 +277,7 @@ class ApiFunction(Construct):
                   "million requests; the stage's throttling limits every caller meanwhile.")
         findings.acknowledge(stage, "AwsSolutions-APIG3", reason)
 
-    def _answer_authorization(self, route: Any, auth: str) -> None:
+    def _answer_authorization(self, route: Any, auth: ApiAuth) -> None:
         if auth == "iam":
             findings.acknowledge(route, "AwsSolutions-COG4", "Callers sign every request with SigV4: API Gateway "
                                  "authorizes it against their IAM policies (auth='iam') instead of a user pool.")
@@ -354,32 +340,7 @@ class ApiFunction(Construct):
         }
 
 
-def _check_throttle(checks: Checks, rate: float, burst: int) -> None:
-    if not Token.is_unresolved(rate):
-        checks.require(rate >= 0, "throttle_rate_limit", rate, "must be 0 or more requests per second")
-    if not check_types(checks, {"throttle_burst_limit": burst}, {"throttle_burst_limit": NUMBER}) \
-            and not Token.is_unresolved(burst):
-        checks.require(burst >= 1, "throttle_burst_limit", burst, "must be 1 or more requests")
-
-
-def _check_domain(checks: Checks, region: str, domain_name: Optional[str],
-                  certificate: Optional[acm.ICertificate]) -> None:
-    checks.require((domain_name is None) == (certificate is None), "domain_name", domain_name,
-                   "and certificate go together: a custom domain is served with an ACM certificate for it")
-    if domain_name is not None and not Token.is_unresolved(domain_name):
-        checks.require(bool(HOSTNAME.fullmatch(domain_name)), "domain_name", domain_name,
-                       "must be a lower-case host name such as 'api.example.com'")
-    arn = certificate.certificate_arn if certificate is not None else None
-    if arn is None or Token.is_unresolved(arn) or Token.is_unresolved(region):
-        return
-    certificate_region = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).region
-    checks.require(
-        certificate_region == region, "certificate", arn,
-        f"is in {certificate_region}: a regional custom domain needs its certificate in the API's region ({region})",
-    )
-
-
-def _check_function_options(checks: Checks, api: str, options: Mapping[str, Any]) -> None:
+def _check_function_options(checks: Checks, api: ApiKind, options: Mapping[str, Any]) -> None:
     limit = INTEGRATION_TIMEOUT_SECONDS.get(api)
     timeout = seconds_of(options.get("timeout", DEFAULT_TIMEOUT))
     kind = "an HTTP API" if api == "http" else "a REST API"

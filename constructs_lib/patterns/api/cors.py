@@ -11,7 +11,7 @@ from aws_cdk import aws_apigateway as rest
 from aws_cdk import aws_apigatewayv2 as http
 
 from ...core.validation import Checks, seconds_of
-from .routes import METHODS
+from .routes import METHODS, HttpMethod
 
 ORIGIN = re.compile(r"\*|https?://[A-Za-z0-9.-]+(:\d{1,5})?")
 
@@ -28,7 +28,7 @@ class ApiCors:
     """
 
     allow_origins: Sequence[str]
-    allow_methods: Sequence[str] = ("GET", "POST", "PUT", "PATCH", "DELETE")
+    allow_methods: Sequence[HttpMethod] = ("GET", "POST", "PUT", "PATCH", "DELETE")
     allow_headers: Sequence[str] = ("Authorization", "Content-Type", "Idempotency-Key")
     allow_credentials: bool = False
     max_age: Duration = Duration.hours(1)
@@ -42,7 +42,7 @@ class ApiCors:
         checks.require(not (self.allow_credentials and "*" in self.allow_origins), "cors.allow_credentials", True,
                        "cannot go with the origin '*': browsers refuse credentials for any origin; name the origins")
         for method in self.allow_methods:
-            checks.require(method in METHODS, "cors.allow_methods", method, f"must be one of {', '.join(METHODS)}")
+            checks.one_of("cors.allow_methods", method, METHODS)
         checks.within("cors.max_age", self.max_age, 0, 86400, "seconds", seconds_of(self.max_age))
 
     def for_http_api(self) -> http.CorsPreflightOptions:

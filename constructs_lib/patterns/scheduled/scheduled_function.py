@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any, Optional, Union, Unpack
+from typing import Any, Literal, Optional, Union, Unpack, get_args
 
 from aws_cdk import Duration, TimeZone
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -28,7 +28,8 @@ from ...resources.queues import failure_queue
 from . import scheduler as scheduler_mode
 from .expression import problems_of
 
-MODES = ("rule", "scheduler")
+Via = Literal["rule", "scheduler"]
+MODES: tuple[Via, ...] = get_args(Via)
 SCHEDULER_ONLY = ("at", "time_zone", "flexible_window", "start_date", "end_date")
 
 
@@ -96,7 +97,7 @@ class ScheduledFunction(Construct):
         target_retry_attempts: int = 185,
         target_max_event_age: Duration = Duration.hours(24),
         target_dead_letter_queue: Optional[sqs.IQueue] = None,
-        via: str = "rule",
+        via: Via = "rule",
         time_zone: Optional[Union[str, TimeZone]] = None,
         flexible_window: Optional[Duration] = None,
         start_date: Optional[datetime] = None,
@@ -107,16 +108,16 @@ class ScheduledFunction(Construct):
         super().__init__(scope, construct_id)
         check_function_options(self, function_options, ScheduledFunction.__init__)
         checks = Checks(self, "ScheduledFunction")
-        checks.require(via in MODES, "via", via, f"must be one of {', '.join(MODES)}")
         scheduler_options: dict[str, Any] = {"at": at, "time_zone": time_zone, "flexible_window": flexible_window,
                              "start_date": start_date, "end_date": end_date}
-        if via == "scheduler":
+        # What else applies depends on via: an unknown one gets its message alone, no knock-on ones.
+        if checks.one_of("via", via, MODES) and via == "scheduler":
             _check_scheduler(checks, schedule, event_pattern, event_bus, input, scheduler_options)
             checks.require(
                 target_dead_letter_queue is None or not target_dead_letter_queue.fifo, "target_dead_letter_queue",
                 "a FIFO queue", "cannot be: EventBridge Scheduler delivers dead-letter events to standard queues only",
             )
-        else:
+        elif via == "rule":
             _check_rule(checks, schedule, event_pattern, event_bus, input, scheduler_options)
         expression = scheduler_mode.expression_of(schedule)
         if expression is not None and not is_unresolved(expression):

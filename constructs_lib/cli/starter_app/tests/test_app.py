@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from aws_cdk import App
 from aws_cdk.assertions import Template
+from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,11 +19,11 @@ from app import build  # noqa: E402
 
 
 @pytest.fixture
-def snapshot_json(snapshot):
+def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(JSONSnapshotExtension)
 
 
-def test_the_stack_matches_its_snapshot(snapshot_json, monkeypatch):
+def test_the_stack_matches_its_snapshot(snapshot_json: SnapshotAssertion, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     app = App(context={"aws:cdk:bundling-stacks": []})
     stack = build(app)
@@ -30,7 +31,7 @@ def test_the_stack_matches_its_snapshot(snapshot_json, monkeypatch):
     assert Template.from_stack(stack).to_json() == snapshot_json
 
 
-def test_the_worker_reports_only_the_bad_message():
+def test_the_worker_reports_only_the_bad_message() -> None:
     sys.path.insert(0, str(ROOT / "handlers" / "worker"))
     from handler import handler
 

@@ -1,0 +1,108 @@
+"""An app that uses every construct of the library, with the options that create the most kinds of resource
+(both API kinds, both schedulers, queue-driven thumbnails, a NAT gateway, a file system, a safe deployment ...),
+for the tests that must see everything the library can create. A new construct is one line in USES."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from aws_cdk import App, Duration, Environment, Stack
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+
+from constructs_lib import (
+    AlarmTopic, AlbFunction, ApiCors, ApiFunction, Dashboard, DependencyLayer, Deployment, Durable, EdgeDistribution,
+    EdgeHandler, FanOut, FunctionStep, ProvisionedConcurrencyScaling, QueueWorker, ScheduledFunction,
+    ServerlessFunction, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow, route_alarms,
+)
+from tests.helpers import FIXTURES, PLAIN, make_app
+
+REGION = "us-east-1"  # Lambda@Edge functions live there
+CERTIFICATE = f"arn:aws:acm:{REGION}:111111111111:certificate/11111111-2222-3333-4444-555555555555"
+
+
+def _certificate(stack: Stack, name: str) -> acm.ICertificate:
+    return acm.Certificate.from_certificate_arn(stack, name, CERTIFICATE)
+
+
+def _global_table(stack: Stack) -> dynamodb.TableV2:
+    return dynamodb.TableV2(stack, "GlobalAccounts", partition_key=dynamodb.Attribute(
+        name="pk", type=dynamodb.AttributeType.STRING), dynamo_stream=dynamodb.StreamViewType.NEW_IMAGE)
+
+
+def _fan_out(stack: Stack) -> FanOut:
+    fan_out = FanOut(stack, "Uploads")
+    fan_out.add_worker("Catalog", entry=PLAIN, batch_size=5)
+    fan_out.add_queue("Archive", sqs.Queue(stack, "ArchiveQueue", enforce_ssl=True))
+    return fan_out
+
+
+def _step(stack: Stack) -> FunctionStep:
+    durable = ServerlessFunction(stack, "Durable", entry=PLAIN, runtime=lambda_.Runtime.PYTHON_3_13,
+                                 durable=Durable(execution_timeout=Duration.hours(1)))
+    return FunctionStep(stack, "Step", function=durable)
+
+
+def _workflow(stack: Stack) -> Workflow:
+    step = stack.node.find_child("Step")
+    assert isinstance(step, FunctionStep)
+    workflow = Workflow(stack, "Flow", definition=step)
+    workflow.start_on_event("Hourly", schedule=events.Schedule.rate(Duration.hours(1)))
+    workflow.start_on_upload("OnUpload", s3.Bucket(stack, "Inbox", enforce_ssl=True))
+    workflow.start_from_queue("FromQueue", sqs.Queue(stack, "Requests", enforce_ssl=True))
+    return workflow
+
+
+# The construct each entry shows, and how a stack uses it: one line per use.
+USES: list[tuple[type, Callable[[Stack], Any]]] = [
+    (ServerlessFunction, lambda s: ServerlessFunction(
+        s, "Function", entry=PLAIN, deployment=Deployment.canary(pre_traffic_hook=True), provisioned_concurrency=1,
+        provisioned_concurrency_scaling=ProvisionedConcurrencyScaling(min_capacity=1, max_capacity=4),
+        function_url_auth="AWS_IAM", layers=[DependencyLayer(
+            s, "Layer", requirements=FIXTURES / "with_requirements" / "requirements.txt")])),
+    (DependencyLayer, lambda s: DependencyLayer(s, "OtherLayer", requirements=FIXTURES / "with_requirements"
+                                                / "requirements.txt")),
+    (ThumbnailPipeline, lambda s: ThumbnailPipeline(s, "Thumbnails", via="queue")),
+    (ScheduledFunction, lambda s: ScheduledFunction(s, "Hourly", schedule=events.Schedule.cron(minute="5"),
+                                                    entry=PLAIN)),
+    (ScheduledFunction, lambda s: ScheduledFunction(s, "Nightly", schedule="cron(0 3 * * ? *)", via="scheduler",
+                                                    time_zone="Europe/Paris", entry=PLAIN)),
+    (QueueWorker, lambda s: QueueWorker(s, "Orders", entry=PLAIN, fifo=True)),
+    (StreamConsumer, lambda s: StreamConsumer(s, "Clicks", stream=kinesis.Stream(s, "ClickStream"), entry=PLAIN)),
+    (StreamConsumer, lambda s: StreamConsumer(s, "Audit", table=_global_table(s), entry=PLAIN)),
+    (AlbFunction, lambda s: AlbFunction(s, "Web", certificate=_certificate(s, "WebCertificate"), entry=PLAIN)),
+    (ApiFunction, lambda s: ApiFunction(s, "HttpApi", entry=PLAIN, cors=ApiCors(allow_origins=["https://a.example"]),
+                                        domain_name="api.example.com", certificate=_certificate(s, "HttpCert"))),
+    (ApiFunction, lambda s: ApiFunction(
+        s, "RestApi", api="rest", auth="iam", entry=PLAIN, domain_name="rest.example.com",
+        certificate=_certificate(s, "RestCert"),
+        web_acl_arn=f"arn:aws:wafv2:{REGION}:111111111111:regional/webacl/acl/11111111-2222-3333-4444-555555555555")),
+    (FanOut, _fan_out),
+    (FunctionStep, _step),
+    (Workflow, _workflow),
+    (TopicSubscriber, lambda s: TopicSubscriber(s, "Notices", entry=PLAIN)),
+    (VpcFunction, lambda s: VpcFunction(s, "Private", entry=PLAIN, allow_internet=True, filesystem=True)),
+    (EdgeDistribution, lambda s: EdgeDistribution(
+        s, "Cdn", origin_bucket=s3.Bucket(s, "Site", enforce_ssl=True), viewer_request=EdgeHandler(PLAIN),
+        origin_response=EdgeHandler(PLAIN), viewer_response_function="function handler(event) {return event.response;}")),
+    (EdgeDistribution, lambda s: EdgeDistribution(  # from another region: the versions cross from us-east-1
+        (elsewhere := Stack(s.node.root, "Elsewhere", env=Environment(account="111111111111", region="eu-west-1"))),
+        "Cdn", origin_bucket=s3.Bucket(elsewhere, "Site", enforce_ssl=True), viewer_request=EdgeHandler(PLAIN))),
+    (AlarmTopic, lambda s: route_alarms(s, AlarmTopic(s, "Alarms").topic)),
+    (Dashboard, lambda s: Dashboard(s, "Dashboard", constructs=[s.node.find_child(n) for n in ("Function", "Orders")])),
+]
+
+
+def every_construct_app() -> App:
+    """The app, like a user's (no feature flags), with every use of USES in order in its stack EveryConstruct
+    (and the stacks some uses make beside it)."""
+    app = make_app(**{"aws:cdk:enable-path-metadata": True})  # construct paths in templates, as `cdk synth`
+    stack = Stack(app, "EveryConstruct", env=Environment(account="111111111111", region=REGION))
+    for _, use in USES:
+        use(stack)
+    return app
