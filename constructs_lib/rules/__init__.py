@@ -23,7 +23,7 @@ from aws_cdk import (
 )
 from constructs import IConstruct
 
-from . import delivery_rules, edge_rules, lambda_rules, notifications
+from . import alarm_rules, delivery_rules, edge_rules, lambda_rules, notifications, vpc_rules
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
 
@@ -38,6 +38,8 @@ def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY) -> list[Ru
         *edge_rules.rules(),
         *notifications.rules(),
         *delivery_rules.rules(),
+        *alarm_rules.rules(),
+        *vpc_rules.rules(),
     ]
 
 
