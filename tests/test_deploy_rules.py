@@ -241,6 +241,9 @@ def test_an_alarm_in_another_stack_is_judged_by_the_bus_of_its_rule(tmp_path: Pa
     cloudwatch.Alarm(monitoring, "PlacedFailureRate", threshold=1, evaluation_periods=1,  # metric math
                      metric=cloudwatch.MathExpression(expression="failed * 100", using_metrics={
                          "failed": events_metric(placed)}))
+    cloudwatch.Alarm(monitoring, "PlacedFailedOnDefault", threshold=1, evaluation_periods=1,
+                     metric=events_metric(placed, EventBusName="default"))
     found = app_findings(app)
-    assert [(rule, stack) for rule, stack, _ in found] == [("DR-EVENTS-ALARM-DIMENSIONS", "Monitoring")] * 2
-    assert all("by RuleName alone, but the rule is on the custom bus" in detail for _, _, detail in found)
+    assert [(rule, stack) for rule, stack, _ in found] == [("DR-EVENTS-ALARM-DIMENSIONS", "Monitoring")] * 3
+    assert sum("by RuleName alone, but the rule is on the custom bus" in detail for _, _, detail in found) == 2
+    assert any("with EventBusName default, but the rule is on the bus Orders" in detail for _, _, detail in found)

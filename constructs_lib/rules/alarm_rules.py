@@ -93,7 +93,7 @@ def events_alarm_dimensions(app: App) -> Iterator[Hit]:
                                              f"{bus.shown}, whose rule metrics have EventBusName and RuleName")
             elif not bus.default:
                 named = bus_of(app, stack, dims["EventBusName"])
-                if named is not None and named.comparable(bus) and named.key != bus.key:
+                if named is not None and (named.default or named.comparable(bus) and named.key != bus.key):
                     yield Hit(stack, logical_id, f"{watched} with EventBusName {named.shown}, but the rule is on "
                                                  f"the bus {bus.shown}")
 
