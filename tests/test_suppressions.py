@@ -73,8 +73,9 @@ def variants() -> dict[str, dict]:
     online = VpcFunction(networks, "Online", entry=PLAIN, allow_internet=True, filesystem=True,
                          on_failure=failure_queue(networks, "Failures"),
                          interface_endpoints=[ec2.InterfaceVpcEndpointAwsService.SQS])
-    VpcFunction(networks, "Sibling", entry=PLAIN, vpc=online.vpc, on_failure=failure_queue(networks, "SiblingFailures"),
-                interface_endpoints=[ec2.InterfaceVpcEndpointAwsService.SQS])  # shares the VPC's endpoint
+    VpcFunction(networks, "Sibling", entry=PLAIN, vpc=online.vpc,  # shares the VPC's endpoint
+                on_failure=failure_queue(networks, "SiblingFailures"),
+                interface_endpoints=[ec2.InterfaceVpcEndpointAwsService.SQS])
     EdgeStack(app, "EdgeElsewhere", env=Environment(region="eu-west-1"))  # edge functions in a us-east-1 stack
     apis = Stack(app, "Apis", env=env)
     certificate = acm.Certificate.from_certificate_arn(apis, "Certificate", CERTIFICATE)
