@@ -25,6 +25,8 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -421,6 +423,79 @@ def sfn_log_delivery_broken(stack: Stack) -> None:
                                     log_group_arn=group.log_group_arn))]))
 
 
+# --- alarms on EventBridge metrics, and VPC endpoints ------------------------------------------------------
+
+
+def events_metric(rule: events.Rule, **extra: str) -> cloudwatch.Metric:
+    return cloudwatch.Metric(namespace="AWS/Events", metric_name="FailedInvocations",
+                             dimensions_map={"RuleName": rule.rule_name, **extra})
+
+
+def event_rules(stack: Stack) -> tuple[events.EventBus, events.Rule, events.Rule]:
+    """A rule on a custom bus and a scheduled rule (on the default bus), each invoking a function."""
+    bus = events.EventBus(stack, "Orders")
+    placed = events.Rule(stack, "OrderPlaced", event_bus=bus, event_pattern=events.EventPattern(source=["shop"]),
+                         targets=[targets.LambdaFunction(function(stack))])
+    nightly = events.Rule(stack, "Nightly", schedule=events.Schedule.cron(hour="2", minute="0"),
+                          targets=[targets.LambdaFunction(function(stack, "Report"))])
+    return bus, placed, nightly
+
+
+def events_alarm_broken(stack: Stack) -> None:
+    _, placed, nightly = event_rules(stack)
+    cloudwatch.Alarm(stack, "PlacedFailed", metric=events_metric(placed), threshold=1, evaluation_periods=1)
+    cloudwatch.Alarm(stack, "NightlyFailed", metric=events_metric(nightly, EventBusName="default"), threshold=1,
+                     evaluation_periods=1)
+
+
+def events_alarm_kept(stack: Stack) -> None:
+    bus, placed, nightly = event_rules(stack)
+    cloudwatch.Alarm(stack, "PlacedFailed", metric=events_metric(placed, EventBusName=bus.event_bus_name),
+                     threshold=1, evaluation_periods=1)
+    cloudwatch.Alarm(stack, "NightlyFailed", metric=events_metric(nightly), threshold=1, evaluation_periods=1)
+
+
+def nightly_schedule(stack: Stack) -> scheduler.Schedule:
+    return scheduler.Schedule(stack, "Nightly", schedule=scheduler.ScheduleExpression.cron(hour="2", minute="0"),
+                              schedule_group=scheduler.ScheduleGroup(stack, "Reports"),
+                              target=scheduler_targets.LambdaInvoke(function(stack)))
+
+
+def scheduler_alarm_broken(stack: Stack) -> None:
+    schedule = nightly_schedule(stack)
+    for name, dimension in (("ByName", "ScheduleName"), ("ByGroup", "ScheduleGroup")):
+        cloudwatch.Alarm(stack, name, threshold=1, evaluation_periods=1, metric=cloudwatch.Metric(
+            namespace="AWS/Scheduler", metric_name="TargetErrorCount",
+            dimensions_map={dimension: schedule.schedule_name}))
+
+
+def scheduler_alarm_kept(stack: Stack) -> None:
+    group = nightly_schedule(stack).schedule_group
+    assert group is not None
+    cloudwatch.Alarm(stack, "Errors", metric=group.metric_target_errors(), threshold=1, evaluation_periods=1)
+
+
+def isolated_vpc(stack: Stack, name: str = "Network") -> ec2.Vpc:
+    return ec2.Vpc(stack, name, max_azs=2, nat_gateways=0, subnet_configuration=[
+        ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+
+
+def vpc_endpoint_dns_broken(stack: Stack) -> None:
+    vpc = isolated_vpc(stack)
+    vpc.add_interface_endpoint("Queues", service=ec2.InterfaceVpcEndpointAwsService.SQS)
+    # A second construct asks for the same service in the same VPC, private DNS on by default.
+    ec2.InterfaceVpcEndpoint(stack, "WorkerQueues", vpc=vpc, service=ec2.InterfaceVpcEndpointAwsService.SQS)
+
+
+def vpc_endpoint_dns_kept(stack: Stack) -> None:
+    vpc = isolated_vpc(stack)
+    vpc.add_interface_endpoint("Queues", service=ec2.InterfaceVpcEndpointAwsService.SQS)
+    vpc.add_interface_endpoint("Secrets", service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER)
+    ec2.InterfaceVpcEndpoint(stack, "WorkerQueues", vpc=vpc, service=ec2.InterfaceVpcEndpointAwsService.SQS,
+                             private_dns_enabled=False)  # reached by its own DNS names
+    isolated_vpc(stack, "Other").add_interface_endpoint("Queues", service=ec2.InterfaceVpcEndpointAwsService.SQS)
+
+
 # rule id -> (breaking builder, keeping builder, environment)
 CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-LAMBDA-URL-PERMISSIONS": (url_permissions_broken, url_permissions_kept, None),
@@ -453,6 +528,9 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-CFN-QUOTAS": (cfn_quotas_broken, cfn_quotas_kept, None),
     "DR-SFN-LATEST-ALIAS": (sfn_latest_broken, sfn_kept, None),
     "DR-SFN-LOG-DELIVERY": (sfn_log_delivery_broken, sfn_kept, None),
+    "DR-EVENTS-ALARM-DIMENSIONS": (events_alarm_broken, events_alarm_kept, None),
+    "DR-SCHEDULER-ALARM-DIMENSIONS": (scheduler_alarm_broken, scheduler_alarm_kept, None),
+    "DR-VPC-ENDPOINT-DNS": (vpc_endpoint_dns_broken, vpc_endpoint_dns_kept, None),
 }
 
 

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import Acknowledgment, App, Stack, Validations
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
 
 from constructs_lib.rules import DeployRules, all_rules, findings
 from constructs_lib.rules import model
-from tests.deploy_rule_cases import ACCOUNT, CASES, s3_loop_broken, stack_name
+from tests.deploy_rule_cases import (ACCOUNT, CASES, event_rules, events_metric, isolated_vpc, s3_loop_broken,
+                                     stack_name)
 from tests.helpers import ROOT
 
 RULE_IDS = [rule.id for rule in all_rules()]
@@ -191,7 +194,7 @@ def test_the_plugin_names_itself_and_its_rules() -> None:
     assert all(rule_id.startswith("DR-") for rule_id in rules.rule_ids)
     for rule in all_rules():
         assert rule.outcome in (model.FAILS_DEPLOY, model.DENIES_AT_RUN_TIME, model.DROPS_SILENTLY, model.LOOPS,
-                                model.FAILS_AT_RUN_TIME, model.BYPASSES)
+                                model.FAILS_AT_RUN_TIME, model.BYPASSES, model.STAYS_SILENT)
         assert rule.source.startswith("https://") and rule.rule.endswith(".") and rule.fix.endswith(".")
 
 
@@ -199,3 +202,48 @@ def test_the_docs_list_every_rule() -> None:
     readme = (ROOT / "docs" / "deploy-rules.md").read_text()
     for rule in all_rules():
         assert f"| `{rule.id}` | {rule.outcome} | {rule.rule} |" in readme
+
+
+def app_findings(app: App) -> list[tuple[str, str, str]]:
+    """DeployRules' findings on every stack of `app` read together: (rule, stack, detail)."""
+    stacks = [model.Stack.load(a.template_full_path, None, None, a.stack_name) for a in app.synth().stacks]
+    return [(rule.id, hit.stack.construct_path or "", hit.detail)
+            for rule, hit in findings(model.App(stacks), all_rules())]
+
+
+def test_endpoints_with_private_dns_for_one_vpc_are_counted_across_stacks(tmp_path: Path) -> None:
+    app = plain_app(tmp_path)
+    network = Stack(app, "Network")
+    vpc = isolated_vpc(network)
+    vpc.add_interface_endpoint("Queues", service=ec2.InterfaceVpcEndpointAwsService.SQS)
+    workers = Stack(app, "Workers")  # given the VPC: its ID reaches this template as an import
+    ec2.InterfaceVpcEndpoint(workers, "Queues", vpc=vpc, service=ec2.InterfaceVpcEndpointAwsService.SQS)
+    for name in ("Shared1", "Shared2"):  # a VPC the app does not define, imported by its ID in two stacks
+        shared = ec2.Vpc.from_vpc_attributes(Stack(app, name), "Vpc", vpc_id="vpc-0a1b2c3d4e5f60718",
+                                             vpc_cidr_block="10.1.0.0/16", availability_zones=["eu-west-1a"],
+                                             isolated_subnet_ids=["subnet-0a1b2c3d4e5f60718"])
+        shared.add_interface_endpoint("Secrets", service=ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER)
+    found = {stack: (rule, detail) for rule, stack, detail in app_findings(app)}
+    assert sorted(found) == ["Shared2", "Workers"]
+    assert {rule for rule, _ in found.values()} == {"DR-VPC-ENDPOINT-DNS"}
+    assert found["Workers"][1].startswith("enables private DNS for sqs in the VPC where NetworkQueues")
+    assert found["Workers"][1].endswith("of stack Network already does")
+    assert found["Shared2"][1].startswith("enables private DNS for secretsmanager in the VPC where VpcSecrets")
+
+
+def test_an_alarm_in_another_stack_is_judged_by_the_bus_of_its_rule(tmp_path: Path) -> None:
+    app = plain_app(tmp_path)
+    bus, placed, _ = event_rules(Stack(app, "Orders"))
+    monitoring = Stack(app, "Monitoring")
+    cloudwatch.Alarm(monitoring, "PlacedFailed", metric=events_metric(placed), threshold=1, evaluation_periods=1)
+    cloudwatch.Alarm(monitoring, "PlacedFailedOnItsBus", threshold=1, evaluation_periods=1,
+                     metric=events_metric(placed, EventBusName=bus.event_bus_name))
+    cloudwatch.Alarm(monitoring, "PlacedFailureRate", threshold=1, evaluation_periods=1,  # metric math
+                     metric=cloudwatch.MathExpression(expression="failed * 100", using_metrics={
+                         "failed": events_metric(placed)}))
+    cloudwatch.Alarm(monitoring, "PlacedFailedOnDefault", threshold=1, evaluation_periods=1,
+                     metric=events_metric(placed, EventBusName="default"))
+    found = app_findings(app)
+    assert [(rule, stack) for rule, stack, _ in found] == [("DR-EVENTS-ALARM-DIMENSIONS", "Monitoring")] * 3
+    assert sum("by RuleName alone, but the rule is on the custom bus" in detail for _, _, detail in found) == 2
+    assert any("with EventBusName default, but the rule is on the bus Orders" in detail for _, _, detail in found)

@@ -81,6 +81,41 @@ def test_event_pattern_on_a_given_bus(stack: Stack) -> None:
     assert rule["EventPattern"]["detail"] == {"state": ["FAILED"]}
 
 
+PIPELINE_FAILED = events.EventPattern(source=["aws.codepipeline"], detail={"state": ["FAILED"]})
+
+
+def failed_invocations_dimensions(stack: Stack, job: ScheduledFunction) -> list[dict]:
+    alarms = template_of(stack).find_resources("AWS::CloudWatch::Alarm")
+    props = alarms[stack.get_logical_id(job.alarms["failed_invocations"].node.default_child)]["Properties"]
+    assert (props["Namespace"], props["MetricName"]) == ("AWS/Events", "FailedInvocations")
+    return props["Dimensions"]
+
+
+def test_the_failed_invocations_alarm_watches_the_metric_of_a_rule_on_a_custom_bus(stack: Stack) -> None:
+    """EventBridge user guide, "Monitoring": a custom bus's rule metrics carry EventBusName and RuleName; an alarm
+    on RuleName alone watches a metric that does not exist, and never fires."""
+    bus = events.EventBus(stack, "Bus")
+    job = ScheduledFunction(stack, "OnPipeline", entry=PLAIN, event_bus=bus, event_pattern=PIPELINE_FAILED)
+    imported = events.EventBus.from_event_bus_arn(
+        stack, "Imported", "arn:aws:events:eu-west-1:111122223333:event-bus/orders")
+    other = ScheduledFunction(stack, "OnOrders", entry=PLAIN, event_bus=imported, event_pattern=PIPELINE_FAILED)
+    assert failed_invocations_dimensions(stack, job) == [
+        {"Name": "EventBusName", "Value": stack.resolve(bus.event_bus_name)},
+        {"Name": "RuleName", "Value": stack.resolve(job.rule.rule_name)},
+    ]
+    assert failed_invocations_dimensions(stack, other)[0] == {"Name": "EventBusName", "Value": "orders"}
+
+
+def test_the_failed_invocations_alarm_of_a_rule_on_the_default_bus_has_only_the_rule_name(stack: Stack) -> None:
+    hourly = ScheduledFunction(stack, "Hourly", schedule="rate(1 hour)", entry=PLAIN)
+    named_default = events.EventBus.from_event_bus_name(stack, "Default", "default")
+    matching = ScheduledFunction(stack, "OnPipeline", entry=PLAIN, event_bus=named_default,
+                                 event_pattern=PIPELINE_FAILED)
+    for job in (hourly, matching):
+        assert failed_invocations_dimensions(stack, job) == [
+            {"Name": "RuleName", "Value": stack.resolve(job.rule.rule_name)}]
+
+
 def test_given_failure_target_and_dead_letter_queue_are_used(stack: Stack) -> None:
     failures, dlq = sqs.Queue(stack, "MyFailures"), sqs.Queue(stack, "MyDlq")
     job = ScheduledFunction(

@@ -19,6 +19,8 @@ import pytest
 from aws_cdk import App, Duration, Environment, Stack, Validations
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
@@ -76,8 +78,12 @@ def variants() -> dict[str, dict]:
     AlbFunction(balancers, "Internal", entry=PLAIN, internet_facing=False)
     AlbFunction(balancers, "Https", entry=PLAIN, deletion_protection=True,
                 certificate=acm.Certificate.from_certificate_arn(balancers, "Certificate", CERTIFICATE))
-    VpcFunction(networks, "Online", entry=PLAIN, allow_internet=True, filesystem=True,
-                on_failure=failure_queue(networks, "Failures"))
+    online = VpcFunction(networks, "Online", entry=PLAIN, allow_internet=True, filesystem=True,
+                         on_failure=failure_queue(networks, "Failures"),
+                         interface_endpoints=[ec2.InterfaceVpcEndpointAwsService.SQS])
+    VpcFunction(networks, "Sibling", entry=PLAIN, vpc=online.vpc,  # shares the VPC's endpoint
+                on_failure=failure_queue(networks, "SiblingFailures"),
+                interface_endpoints=[ec2.InterfaceVpcEndpointAwsService.SQS])
     EdgeStack(app, "EdgeElsewhere", env=Environment(region="eu-west-1"))  # edge functions in a us-east-1 stack
     apis = Stack(app, "Apis", env=env)
     certificate = acm.Certificate.from_certificate_arn(apis, "Certificate", CERTIFICATE)
@@ -107,6 +113,8 @@ def variants() -> dict[str, dict]:
                       powertools_layer_version="latest")
     ScheduledFunction(schedules, "Once", via="scheduler", at=later, entry=PLAIN,
                       target_dead_letter_queue=failure_queue(schedules, "OnceDeadLetters"))
+    ScheduledFunction(schedules, "OnOrder", entry=PLAIN, event_bus=events.EventBus(schedules, "Orders"),
+                      event_pattern=events.EventPattern(source=["shop"]))
     flows = Stack(app, "Flows")
     step = FunctionStep(flows, "Step", function=ServerlessFunction(
         flows, "Worker", entry=PLAIN, no_failure_target="Only the workflow invokes it, synchronously."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence, Union, Unpack
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Annotations, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
 from aws_cdk import aws_lambda as lambda_
@@ -16,11 +16,13 @@ from ..function.options import OutOfVpcFunctionOptions
 from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
 from ..observability import alarms as alarm_kit
+from ..resources.vpc_endpoints import find_interface_endpoint, interface_endpoint
 from ..resources.vpcs import PRIVATE, new_vpc
 
 MOUNT_PATH = re.compile(r"/mnt/[A-Za-z0-9._-]+")
 # The user the function's file operations run as, and the directory the access point exposes.
 POSIX_ID = "1001"
+IMPORTED_VPC_ENDPOINT = "constructs_lib:vpc:endpointInImportedVpc"
 
 
 class VpcFunction(Construct):
@@ -37,8 +39,11 @@ class VpcFunction(Construct):
         private ones with egress when there are none or ``allow_internet`` is set).
     :param allow_internet: a new VPC gets public subnets and a NAT gateway; with a given VPC,
         the function goes to its private subnets with egress (default False).
-    :param interface_endpoints: AWS services to reach through interface endpoints
-        (``ec2.InterfaceVpcEndpointAwsService.SQS``, ...), added to the VPC.
+    :param interface_endpoints: AWS services to reach through interface endpoints with private DNS
+        (``ec2.InterfaceVpcEndpointAwsService.SQS``, ...). A VPC takes one such endpoint per service: it is
+        made once, beside the VPC, and shared by every construct of the app in that VPC (one the app already
+        has is used). In an imported VPC, whose own endpoints the app cannot see, give only services it has
+        no endpoint for (a warning says so).
     :param filesystem: ``True`` for a new EFS file system (encrypted, automatic daily backups, no
         anonymous access, kept when the stack is deleted), or an existing ``IFileSystem``; the function
         mounts it through an access point (uid/gid 1001, directory /lambda).
@@ -47,7 +52,7 @@ class VpcFunction(Construct):
         ``deployment`` included.
 
     Exposes ``vpc``, ``security_group`` (outbound HTTPS, and NFS to the file system), ``function``,
-    ``file_system`` and ``access_point`` (None without EFS), ``endpoints`` (name -> endpoint) and
+    ``file_system`` and ``access_point`` (None without EFS), ``endpoints`` (name -> endpoint, shared or not) and
     ``alarms`` (the function's).
     """
 
@@ -101,12 +106,6 @@ class VpcFunction(Construct):
             for name, service in (("S3", ec2.GatewayVpcEndpointAwsService.S3),
                                   ("DynamoDB", ec2.GatewayVpcEndpointAwsService.DYNAMODB)):
                 self.endpoints[name] = self.vpc.add_gateway_endpoint(name, service=service, subnets=[private])
-        for service in interface_endpoints:
-            name = service.short_name
-            self.endpoints[name] = ec2.InterfaceVpcEndpoint(
-                self, f"{name}Endpoint", vpc=self.vpc, service=service, subnets=subnets, private_dns_enabled=True,
-            )
-
         self.security_group = ec2.SecurityGroup(
             self, "SecurityGroup", vpc=self.vpc, allow_all_outbound=False,
             description=f"Function {self.node.path}: outbound HTTPS only",
@@ -114,6 +113,8 @@ class VpcFunction(Construct):
         self.security_group.add_egress_rule(
             ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS endpoints (and the internet through NAT)"
         )
+        for service in interface_endpoints:
+            self.endpoints[service.short_name] = self._interface_endpoint(service, subnets)
 
         self.file_system: Optional[efs.IFileSystem] = None
         self.access_point: Optional[efs.AccessPoint] = None
@@ -138,6 +139,25 @@ class VpcFunction(Construct):
         )
         self.alarms = dict(self.function.alarms)
         alarm_kit.warn_if_silent(self)
+
+    def _interface_endpoint(
+        self, service: ec2.InterfaceVpcEndpointAwsService, subnets: ec2.SubnetSelection,
+    ) -> ec2.InterfaceVpcEndpoint:
+        """The VPC's one endpoint with private DNS for `service`, shared with every construct of the app that
+        uses it, and open to this function's security group whatever its other rules."""
+        imported = not isinstance(self.vpc, Construct)  # a reference to a VPC the app does not define
+        if imported and find_interface_endpoint(self.vpc, service) is None:
+            Annotations.of(self).add_warning_v2(IMPORTED_VPC_ENDPOINT, (
+                f"creates an interface endpoint with private DNS for {service.short_name} in VPC {self.vpc.vpc_id}, "
+                f"which this app does not define: if the VPC already has one for {service.short_name}, the deploy "
+                f"fails (a conflicting DNS domain exists); leave {service.short_name} out of interface_endpoints, "
+                "the VPC's own endpoint serves the function"))
+        endpoint = interface_endpoint(self.vpc, service, subnets, user=self)
+        for group in endpoint.connections.security_groups:  # the function's own egress allows HTTPS already
+            group.add_ingress_rule(self.security_group, ec2.Port.tcp(service.port),
+                                   f"{self.node.path} uses {service.short_name} through the endpoint",
+                                   remote_rule=True)  # in the function's stack when the endpoint is elsewhere
+        return endpoint
 
 
 def _private_subnets(vpc: ec2.IVpc, allow_internet: bool) -> ec2.SubnetSelection:

@@ -23,7 +23,10 @@ from aws_cdk import (
 )
 from constructs import IConstruct
 
-from . import delivery_rules, durable_rules, edge_rules, lambda_rules, notifications, stepfunctions_rules
+from . import (
+    alarm_rules, delivery_rules, durable_rules, edge_rules, lambda_rules, notifications, stepfunctions_rules,
+    vpc_rules,
+)
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
 
@@ -40,6 +43,8 @@ def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY) -> list[Ru
         *notifications.rules(),
         *delivery_rules.rules(),
         *stepfunctions_rules.rules(),
+        *alarm_rules.rules(),
+        *vpc_rules.rules(),
     ]
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from ..core.templates import Props, mapping
+from ..core.templates import Props, dig, mapping, ref_of
 
 FAILS_DEPLOY = "fails the deploy"
 DENIES_AT_RUN_TIME = "denies at run time"
@@ -19,6 +19,7 @@ DROPS_SILENTLY = "drops silently"
 LOOPS = "loops at run time"
 FAILS_AT_RUN_TIME = "fails at run time"
 BYPASSES = "bypasses the safe deployment"
+STAYS_SILENT = "stays silent"  # an alarm on a metric the service never publishes
 
 
 
@@ -72,8 +73,9 @@ class Rule:
     """One thing AWS checks when CloudFormation creates a resource, or at its first use.
 
     :param id: ``DR-...``, also the id an acknowledgment names (``DeployRules::DR-...``).
-    :param outcome: what AWS does: ``FAILS_DEPLOY``, ``DENIES_AT_RUN_TIME``, ``DROPS_SILENTLY``, ``LOOPS`` or
-        ``BYPASSES`` (traffic goes around a safe deployment).
+    :param outcome: what AWS does: ``FAILS_DEPLOY``, ``DENIES_AT_RUN_TIME``, ``DROPS_SILENTLY``, ``LOOPS``,
+        ``FAILS_AT_RUN_TIME``, ``BYPASSES`` (traffic goes around a safe deployment) or ``STAYS_SILENT`` (an alarm
+        on a metric the service never publishes).
     :param rule: the rule, in one sentence.
     :param source: AWS's documentation of it.
     :param fix: what to change.
@@ -98,6 +100,22 @@ class App:
         for stack in self.stacks:
             for logical_id, resource in stack.of_type(*types):
                 yield stack, logical_id, resource
+
+    def resource(self, stack: Stack, value: Any) -> Optional[tuple[Stack, str]]:
+        """The resource a value of `stack` refers to: a Ref or Fn::GetAtt in the template, or an Fn::ImportValue
+        of what another stack of the app exports (as aws-cdk-lib writes cross-stack references)."""
+        logical_id = ref_of(value)
+        if logical_id is not None:
+            return (stack, logical_id) if logical_id in stack.resources else None
+        export = dig(value, "Fn::ImportValue")
+        if not isinstance(export, str):
+            return None
+        for other in self.stacks:
+            for output in other.template.get("Outputs", {}).values():
+                if dig(output, "Export", "Name") == export:
+                    exported = ref_of(dig(output, "Value"))
+                    return (other, exported) if exported in other.resources else None
+        return None
 
 
 def number(value: Any, default: Optional[float] = None) -> Optional[float]:

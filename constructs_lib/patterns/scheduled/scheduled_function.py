@@ -8,7 +8,6 @@ from functools import partial
 from typing import Any, Literal, Optional, Union, Unpack, get_args
 
 from aws_cdk import Duration, TimeZone
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -24,6 +23,7 @@ from ...function.options import FunctionOptions
 from ...function.pattern_options import check_function_options
 from ...function.serverless_function import ServerlessFunction
 from ...observability import alarms as alarm_kit
+from ...observability.rule_metrics import rule_metric
 from ...resources.queues import failure_queue
 from . import scheduler as scheduler_mode
 from .expression import problems_of
@@ -198,10 +198,7 @@ class ScheduledFunction(Construct):
 
     def _rule_alarms(self) -> alarm_kit.Alarms:
         assert self.rule is not None
-        failed = cloudwatch.Metric(
-            namespace="AWS/Events", metric_name="FailedInvocations", dimensions_map={"RuleName": self.rule.rule_name},
-            period=alarm_kit.PERIOD, statistic="Sum",
-        )
+        failed = rule_metric(self.rule, "FailedInvocations", period=alarm_kit.PERIOD, statistic="Sum")
         return {
             "failed_invocations": alarm_kit.any_of(
                 self, "FailedInvocationsAlarm", failed, "EventBridge could not invoke"
