@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import Acknowledgment, App, Stack, Validations
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
 
 from constructs_lib.rules import DeployRules, all_rules, findings
 from constructs_lib.rules import model
@@ -198,3 +202,56 @@ def test_the_docs_list_every_rule() -> None:
     readme = (ROOT / "docs" / "deploy-rules.md").read_text()
     for rule in all_rules():
         assert f"| `{rule.id}` | {rule.outcome} | {rule.rule} |" in readme
+
+
+class Uploads(Construct):
+    """A user's construct that reacts to a bucket's new objects through a queue of its own."""
+
+    def __init__(self, scope: Construct, construct_id: str, bucket: s3.IBucket, prefix: str | None = None) -> None:
+        super().__init__(scope, construct_id)
+        bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(sqs.Queue(self, "Queue")),
+                                      *([s3.NotificationKeyFilter(prefix=prefix)] if prefix else []))
+
+
+def one_bucket_two_constructs(app: App, first: str | None, second: str) -> None:
+    stack = Stack(app, "Shared")
+    bucket = s3.Bucket(stack, "Bucket")
+    Uploads(stack, "Catalog", bucket, first)
+    Uploads(stack, "Audit", bucket, second)
+
+
+def one_name_imported_twice(app: App, first: str | None, second: str) -> None:
+    stack = Stack(app, "Shared")
+    Uploads(stack, "Catalog", s3.Bucket.from_bucket_name(stack, "Uploads", "my-uploads"), first)
+    Uploads(stack, "Audit", s3.Bucket.from_bucket_name(stack, "SameUploads", "my-uploads"), second)
+
+
+def one_name_in_two_stacks(app: App, first: str | None, second: str) -> None:
+    catalog, audit = Stack(app, "Catalog"), Stack(app, "Audit")
+    Uploads(catalog, "Catalog", s3.Bucket.from_bucket_name(catalog, "Uploads", "my-uploads"), first)
+    Uploads(audit, "Audit", s3.Bucket.from_bucket_name(audit, "Uploads", "my-uploads"), second)
+
+
+def a_named_bucket_and_its_import(app: App, first: str | None, second: str) -> None:
+    shared, elsewhere = Stack(app, "Shared"), Stack(app, "Elsewhere")
+    Uploads(shared, "Catalog", s3.Bucket(shared, "Bucket", bucket_name="my-uploads"), first)
+    Uploads(elsewhere, "Audit", s3.Bucket.from_bucket_name(elsewhere, "Uploads", "my-uploads"), second)
+
+
+@pytest.mark.parametrize("build", [one_bucket_two_constructs, one_name_imported_twice, one_name_in_two_stacks,
+                                   a_named_bucket_and_its_import])
+def test_overlap_sees_every_notification_of_a_bucket(tmp_path: Path, build) -> None:
+    """Whoever adds them: aws-cdk-lib writes one Custom::S3BucketNotifications per bucket construct, which two
+    constructs share, but each import of a bucket name (in any stack) writes its own, to the same bucket."""
+    def found(first: str | None, second: str) -> list[tuple]:
+        app = plain_app(tmp_path / str(first))
+        build(app, first, second)
+        stacks = [model.Stack.load(a.template_full_path, None, None, a.stack_name) for a in app.synth().stacks]
+        return findings(model.App(stacks), all_rules())
+
+    overlapping = found(None, "images/")  # every new object, and the new objects under images/
+    assert [rule.id for rule, _ in overlapping] == ["DR-S3-NOTIFY-OVERLAP"]
+    (_, hit), = overlapping
+    assert "'*' (s3:ObjectCreated:*)" in hit.detail and "'images/*' (s3:ObjectCreated:*)" in hit.detail
+    assert found("documents/", "images/") == []
+
