@@ -255,3 +255,29 @@ def test_overlap_sees_every_notification_of_a_bucket(tmp_path: Path, build) -> N
     assert "'*' (s3:ObjectCreated:*)" in hit.detail and "'images/*' (s3:ObjectCreated:*)" in hit.detail
     assert found("documents/", "images/") == []
 
+
+def subscription(topic_arn, protocol: str = "lambda") -> dict:
+    return {"Type": "AWS::SNS::Subscription", "Properties": {
+        "TopicArn": topic_arn, "Protocol": protocol, "Endpoint": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f"}}
+
+
+FIFO_TOPIC = {"Type": "AWS::SNS::Topic", "Properties": {"FifoTopic": True, "TopicName": "orders.fifo"}}
+IMPORTED_FIFO = f"arn:aws:sns:us-east-1:{ACCOUNT}:orders.fifo"
+
+
+@pytest.mark.parametrize(("case", "reported"), [
+    (template(Sub=subscription(IMPORTED_FIFO)), True),  # an imported FIFO topic: its name ends in .fifo
+    (template(Sub=subscription({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sns:us-east-1:",
+                                                  {"Ref": "AWS::AccountId"}, ":orders.fifo"]]})), True),
+    (template(Topic={**FIFO_TOPIC, "Properties": {**FIFO_TOPIC["Properties"], "Subscription": [
+        {"Protocol": "https", "Endpoint": "https://example.com/orders"}]}}), True),  # inline in the topic
+    (template(Topic=FIFO_TOPIC, Sub=subscription({"Ref": "Topic"}, "firehose")), True),
+    (template(Topic=FIFO_TOPIC, Sub=subscription({"Ref": "Topic"}, "sqs")), False),
+    (template(Sub=subscription(f"arn:aws:sns:us-east-1:{ACCOUNT}:orders")), False),  # a standard topic
+    (template(Sub=subscription({"Fn::ImportValue": "OrdersTopicArn"})), False),  # not known: not judged
+])
+def test_fifo_topics_deliver_to_queues_only(tmp_path: Path, case: dict, reported: bool) -> None:
+    path = tmp_path / "Case.template.json"
+    path.write_text(json.dumps(case))
+    found = findings(model.App([model.Stack.load(str(path))]), all_rules())
+    assert [rule.id for rule, _ in found] == (["DR-SNS-FIFO-PROTOCOL"] if reported else [])

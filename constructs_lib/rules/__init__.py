@@ -23,7 +23,7 @@ from aws_cdk import (
 )
 from constructs import IConstruct
 
-from . import delivery_rules, edge_rules, lambda_rules, notifications
+from . import delivery_rules, edge_rules, lambda_rules, notifications, subscription_rules
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
 
@@ -37,6 +37,7 @@ def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY) -> list[Ru
         *lambda_rules.rules(account_concurrency),
         *edge_rules.rules(),
         *notifications.rules(),
+        *subscription_rules.rules(),
         *delivery_rules.rules(),
     ]
 
