@@ -130,3 +130,19 @@ def test_workers_and_queues_are_refused_when_sns_cannot_deliver(stack: Stack) ->
     fan.add_worker("Once", entry=PLAIN)
     with pytest.raises(ConfigurationError, match=WHERE + re.escape("add_worker 'Once' is already subscribed")):
         fan.add_worker("Once", entry=PLAIN)
+
+def fifo_topics(stack: Stack) -> list[sns.ITopic]:
+    """A FIFO topic as an app may give it: defined (its fifo), imported by ARN (a name ending in .fifo), or
+    imported from a CfnTopic's reference (its FifoTopic)."""
+    cfn_topic = sns.CfnTopic(stack, "Cfn", fifo_topic=True, topic_name="prices.fifo")
+    return [sns.Topic(stack, "Ordered", fifo=True),
+            sns.Topic.from_topic_arn(stack, "Imported", "arn:aws:sns:us-east-1:111122223333:orders.fifo"),
+            sns.Topic.from_topic_arn(stack, "FromCfn", cfn_topic.attr_topic_arn)]
+
+
+@pytest.mark.parametrize("which", [0, 1, 2])
+def test_a_fifo_topic_is_refused_s3_publishes_to_standard_topics_only(stack: Stack, which: int) -> None:
+    with pytest.raises(ConfigurationError, match=WHERE + r"topic '.+' is a FIFO topic: S3 sends event notifications "
+                       r"to standard topics only\. Give a standard topic, or none \(FanOut creates one\)"):
+        FanOut(stack, "Fan", topic=fifo_topics(stack)[which])
+

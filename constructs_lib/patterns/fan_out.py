@@ -27,6 +27,7 @@ from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expir
 from ..resources.cdk_handlers import tidy_bucket_notifications_handler
 from ..resources.keys import encrypted_topic
 from ..resources.queues import failure_queue
+from ..resources.topics import is_fifo_topic, topic_label
 from .queue_worker import QueueWorker
 
 S3 = "s3.amazonaws.com"
@@ -48,9 +49,9 @@ class FanOut(Construct):
     :param events: the S3 event types (default ``OBJECT_CREATED``).
     :param prefix: only keys under this prefix.
     :param suffixes: only keys with one of these endings (default: any key); one notification each.
-    :param topic: a topic of yours to publish to (default: a new encrypted topic). A topic defined in the app
-        is given the policy statement that lets the bucket publish, and its key (one defined in the app) the
-        statement that lets S3 use it.
+    :param topic: a standard topic of yours to publish to (default: a new encrypted topic); S3 publishes to no
+        FIFO topic. A topic defined in the app is given the policy statement that lets the bucket publish, and its
+        key (one defined in the app) the statement that lets S3 use it.
     :param noncurrent_version_expiration: of a created bucket (default 30 days).
     :param log_expiration: of a created bucket's access logs (default 365 days).
     :param alarm_topic: where the fan-out's own alarms notify (workers take ``alarm_topic=`` of their own).
@@ -81,6 +82,11 @@ class FanOut(Construct):
         for suffix in suffixes:
             checks.require(bool(suffix), "suffixes", list(suffixes), "must not hold an empty suffix")
         _check_overlaps(checks, [event_type(e) for e in events], prefix, list(suffixes) or [None])
+        checks.require(
+            topic is None or not is_fifo_topic(topic), "topic", topic and topic_label(topic),
+            "is a FIFO topic: S3 sends event notifications to standard topics only. Give a standard topic, or "
+            "none (FanOut creates one)",
+        )
         check_expiration(checks, "noncurrent_version_expiration", noncurrent_version_expiration)
         check_expiration(checks, "log_expiration", log_expiration)
         checks.raise_if_any()
