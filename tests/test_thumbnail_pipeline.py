@@ -235,3 +235,22 @@ def test_through_a_queue_bursts_wait_and_poison_rests_in_the_dead_letter_queue(s
 def test_queue_options_need_the_queue(stack: Stack, props: dict, message: str) -> None:
     with pytest.raises(ConfigurationError, match=WHERE + re.escape(message)):
         ThumbnailPipeline(stack, "Pipe", **props)
+
+def test_through_a_queue_only_the_source_bucket_of_its_account_may_send(stack: Stack) -> None:
+    """S3 user guide, granting permissions to publish event notifications: aws:SourceArn and aws:SourceAccount."""
+    pipe = ThumbnailPipeline(stack, "Pipe", via="queue")
+    template = template_of(stack)
+    queue = stack.get_logical_id(pipe.queue.node.default_child)
+    (policy_id, policy), = [(k, p) for k, p in template.find_resources("AWS::SQS::QueuePolicy").items()
+                            if p["Properties"]["Queues"] == [{"Ref": queue}]]
+    (send,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert send["Principal"] == {"Service": "s3.amazonaws.com"} and send["Action"] == "sqs:SendMessage"
+    assert send["Resource"] == {"Fn::GetAtt": [queue, "Arn"]}
+    assert send["Condition"] == {
+        "ArnLike": {"aws:SourceArn": {"Fn::GetAtt": [stack.get_logical_id(pipe.source_bucket.node.default_child),
+                                                     "Arn"]}},
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    # S3 checks the destination when the notifications are written: after the policy.
+    (notifications,) = template.find_resources("Custom::S3BucketNotifications").values()
+    assert policy_id in notifications["DependsOn"]
+

@@ -5,17 +5,15 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any, Mapping, Optional, Sequence
 
-import jsii
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IDependable
+from constructs import Construct
 
 from ..core import findings
 from ..core.jsii_types import as_interface
@@ -27,10 +25,9 @@ from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expir
 from ..resources.cdk_handlers import tidy_bucket_notifications_handler
 from ..resources.keys import encrypted_topic
 from ..resources.queues import failure_queue
+from ..resources.s3_destinations import topic_destination
 from ..resources.topics import is_fifo_topic, topic_label
 from .queue_worker import QueueWorker
-
-S3 = "s3.amazonaws.com"
 
 
 class FanOut(Construct):
@@ -100,8 +97,7 @@ class FanOut(Construct):
             self.key, new_topic = encrypted_topic(self, f"the S3 events of {self.node.path}")
             topic = as_interface(sns.ITopic, new_topic)
         self.topic = topic
-        destination = as_interface(s3.IBucketNotificationDestination,
-                                   _TopicDestination(topic, self._let_the_bucket_publish()))
+        destination = topic_destination(self.source_bucket, topic)
         for event in events:
             for suffix in list(suffixes) or [None]:
                 key_filters = [s3.NotificationKeyFilter(prefix=prefix, suffix=suffix)] if prefix or suffix else []
@@ -155,26 +151,6 @@ class FanOut(Construct):
             filter_policy_with_message_body=filter_policy))
         self.queues[construct_id] = queue
 
-    def _let_the_bucket_publish(self) -> list[IDependable]:
-        """This bucket of this account, and nothing else, may publish; and may use the topic's key (a key defined
-        in the app; an imported key's policy is its owner's)."""
-        key = self.key or getattr(self.topic, "master_key", None)
-        if isinstance(key, kms.Key):
-            key.add_to_resource_policy(iam.PolicyStatement(
-                sid="S3PublishesEvents", principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(S3))],
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"], resources=["*"],  # in a key policy, this key
-            ))
-        if not isinstance(self.topic, sns.Topic):
-            return []  # an imported topic's policy is its owner's
-        result = self.topic.add_to_resource_policy(iam.PolicyStatement(
-            sid="BucketPublishesEvents", principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(S3))],
-            actions=["sns:Publish"],
-            resources=[self.topic.topic_arn],
-            conditions={"ArnLike": {"aws:SourceArn": self.source_bucket.bucket_arn},
-                        "StringEquals": {"aws:SourceAccount": self.source_bucket.env.account}},
-        ))
-        return [result.policy_dependable] if result.policy_dependable else []
-
     def _answer_findings(self, created_bucket: bool) -> None:
         if created_bucket:
             findings.skip(
@@ -202,22 +178,6 @@ class FanOut(Construct):
             "undelivered_not_empty": alarm_kit.queue_not_empty(
                 self, "UndeliveredAlarm", self.undelivered, "Messages SNS gave up delivering"),
         }
-
-
-@jsii.implements(s3.IBucketNotificationDestination)
-class _TopicDestination:
-    """The topic as the bucket's notification destination, with the policy FanOut wrote (aws-cdk-lib's
-    SnsDestination would add a second one, without the account condition)."""
-
-    def __init__(self, topic: sns.ITopic, dependencies: list[IDependable]) -> None:
-        self._topic = topic
-        self._dependencies = dependencies
-
-    def bind(self, scope: Construct, bucket: s3.IBucket) -> s3.BucketNotificationDestinationConfig:
-        return s3.BucketNotificationDestinationConfig(
-            arn=self._topic.topic_arn, type=s3.BucketNotificationDestinationType.TOPIC,
-            dependencies=self._dependencies or None,
-        )
 
 
 def _check_overlaps(checks: Checks, events: list[str], prefix: Optional[str], suffixes: list[Optional[str]]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence, Unpack, cast
+from typing import Optional, Sequence, Unpack
 
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
@@ -25,6 +25,7 @@ from ..observability import alarms as alarm_kit
 from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
 from ..resources.cdk_handlers import tidy_bucket_notifications_handler
 from ..resources.queues import failure_queue
+from ..resources.s3_destinations import queue_destination
 from .queue_worker import QueueWorker
 
 HANDLER_ENTRY = Path(__file__).resolve().parents[1] / "handlers" / "thumbnail"
@@ -151,7 +152,7 @@ class ThumbnailPipeline(Construct):
             self.worker, self.function, self.queue = worker, worker.function, worker.queue
             assert worker.dead_letter_queue is not None  # a worker that makes its queue makes the dead-letter queue
             failures = worker.dead_letter_queue
-            destination = cast(s3.IBucketNotificationDestination, s3n.SqsDestination(worker.queue))
+            destination = queue_destination(self.source_bucket, worker.queue)
         self.failures: sqs.IQueue = failures
         self._grant(prefix, sizes)
         for suffix in suffixes or [None]:
