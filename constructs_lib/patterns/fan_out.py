@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Any, Mapping, Optional, Sequence
 
 from aws_cdk import Duration
@@ -17,10 +16,10 @@ from constructs import Construct
 
 from ..core import findings
 from ..core.jsii_types import as_interface
-from ..core.s3_filters import event_type, key_pattern, notifications_overlap
 from ..core.validation import Checks
 from ..function.records_layer import records_layer
 from ..observability import alarms as alarm_kit
+from ..resources.bucket_notifications import add_notifications, check_own_overlaps
 from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
 from ..resources.cdk_handlers import tidy_bucket_notifications_handler
 from ..resources.keys import encrypted_topic
@@ -28,6 +27,8 @@ from ..resources.queues import failure_queue
 from ..resources.s3_destinations import topic_destination
 from ..resources.topics import is_fifo_topic, topic_label
 from .queue_worker import QueueWorker
+
+OVERLAP_PROP = "events and suffixes"
 
 
 class FanOut(Construct):
@@ -45,7 +46,8 @@ class FanOut(Construct):
         access logs go to a log bucket).
     :param events: the S3 event types (default ``OBJECT_CREATED``).
     :param prefix: only keys under this prefix.
-    :param suffixes: only keys with one of these endings (default: any key); one notification each.
+    :param suffixes: only keys with one of these endings (default: any key); one notification each. No two
+        notifications of the bucket may overlap, its others included: checked at synth, whoever added them.
     :param topic: a standard topic of yours to publish to (default: a new encrypted topic); S3 publishes to no
         FIFO topic. A topic defined in the app is given the policy statement that lets the bucket publish, and its
         key (one defined in the app) the statement that lets S3 use it.
@@ -78,7 +80,7 @@ class FanOut(Construct):
         checks.require(bool(events), "events", list(events), "must name at least one S3 event type")
         for suffix in suffixes:
             checks.require(bool(suffix), "suffixes", list(suffixes), "must not hold an empty suffix")
-        _check_overlaps(checks, [event_type(e) for e in events], prefix, list(suffixes) or [None])
+        check_own_overlaps(checks, OVERLAP_PROP, events, prefix, suffixes)
         checks.require(
             topic is None or not is_fifo_topic(topic), "topic", topic and topic_label(topic),
             "is a FIFO topic: S3 sends event notifications to standard topics only. Give a standard topic, or "
@@ -97,11 +99,8 @@ class FanOut(Construct):
             self.key, new_topic = encrypted_topic(self, f"the S3 events of {self.node.path}")
             topic = as_interface(sns.ITopic, new_topic)
         self.topic = topic
-        destination = topic_destination(self.source_bucket, topic)
-        for event in events:
-            for suffix in list(suffixes) or [None]:
-                key_filters = [s3.NotificationKeyFilter(prefix=prefix, suffix=suffix)] if prefix or suffix else []
-                self.source_bucket.add_event_notification(event, destination, *key_filters)
+        add_notifications(self, "FanOut", OVERLAP_PROP, self.source_bucket,
+                          topic_destination(self.source_bucket, topic), events, prefix, suffixes)
         self._answer_findings(source_bucket is None)
         self.undelivered = failure_queue(self, "Undelivered")
         self.workers: dict[str, QueueWorker] = {}
@@ -178,15 +177,3 @@ class FanOut(Construct):
             "undelivered_not_empty": alarm_kit.queue_not_empty(
                 self, "UndeliveredAlarm", self.undelivered, "Messages SNS gave up delivering"),
         }
-
-
-def _check_overlaps(checks: Checks, events: list[str], prefix: Optional[str], suffixes: list[Optional[str]]) -> None:
-    """S3 refuses notifications of one bucket whose event types and key filters overlap."""
-    rules = [(event, suffix) for event in events for suffix in suffixes]
-    for (event_a, suffix_a), (event_b, suffix_b) in combinations(rules, 2):
-        if notifications_overlap([event_a], prefix, suffix_a, [event_b], prefix, suffix_b):
-            checks.fail(
-                "events and suffixes", f"{event_a} {key_pattern(prefix, suffix_a)} and {event_b} "
-                f"{key_pattern(prefix, suffix_b)}",
-                "overlap: S3 refuses two notifications of one bucket for the same event type and keys",
-            )

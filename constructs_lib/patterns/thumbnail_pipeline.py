@@ -22,6 +22,7 @@ from ..function.pattern_options import check_function_options
 from ..function.records_layer import records_layer
 from ..function.serverless_function import ServerlessFunction
 from ..observability import alarms as alarm_kit
+from ..resources.bucket_notifications import add_notifications, check_own_overlaps
 from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
 from ..resources.cdk_handlers import tidy_bucket_notifications_handler
 from ..resources.queues import failure_queue
@@ -51,7 +52,8 @@ class ThumbnailPipeline(Construct):
         on-demand table with point-in-time recovery).
     :param sizes: longest-edge sizes in pixels, each 16-4096 (default ``[256]``).
     :param prefix: only keys under this prefix trigger the function (default: every key).
-    :param suffixes: only keys with one of these endings trigger (default: common image types).
+    :param suffixes: only keys with one of these endings trigger (default: common image types). No two
+        notifications of the source bucket may overlap, its others included: checked at synth, whoever added them.
     :param max_pixels: images with more pixels are recorded as rejected (default 50 million).
     :param noncurrent_version_expiration: how long the created buckets keep an overwritten or deleted
         object's old version (default 30 days).
@@ -113,6 +115,7 @@ class ThumbnailPipeline(Construct):
         check_expiration(checks, "noncurrent_version_expiration", noncurrent_version_expiration)
         check_expiration(checks, "log_expiration", log_expiration)
         _check_no_loop(checks, source_bucket, thumbnail_bucket, prefix, sizes)
+        check_own_overlaps(checks, "suffixes", [s3.EventType.OBJECT_CREATED], prefix, suffixes)
         checks.require(via in VIAS, "via", via, f"must be one of {', '.join(VIAS)}")
         for prop, value in (("batch_size", batch_size), ("max_concurrency", max_concurrency)):
             checks.require(value is None or via == "queue", prop, value, "applies only to via='queue'")
@@ -155,10 +158,8 @@ class ThumbnailPipeline(Construct):
             destination = queue_destination(self.source_bucket, worker.queue)
         self.failures: sqs.IQueue = failures
         self._grant(prefix, sizes)
-        for suffix in suffixes or [None]:
-            self.source_bucket.add_event_notification(
-                s3.EventType.OBJECT_CREATED, destination, s3.NotificationKeyFilter(prefix=prefix, suffix=suffix)
-            )
+        add_notifications(self, "ThumbnailPipeline", "suffixes", self.source_bucket, destination,
+                          [s3.EventType.OBJECT_CREATED], prefix, suffixes)
         self._skip_notification_findings()
         self.alarms = dict((self.worker or self.function).alarms)
         alarm_kit.warn_if_silent(self)
