@@ -310,6 +310,19 @@ def sns_key_broken(stack: Stack) -> None:
     alarm(stack).add_alarm_action(cloudwatch_actions.SnsAction(topic))
 
 
+def sns_fifo_protocol_broken(stack: Stack) -> None:
+    sns.Topic(stack, "Orders", fifo=True).add_subscription(subscriptions.LambdaSubscription(function(stack)))
+
+
+def sns_fifo_protocol_kept(stack: Stack) -> None:
+    orders = sns.Topic(stack, "Orders", fifo=True)
+    orders.add_subscription(subscriptions.SqsSubscription(sqs.Queue(stack, "Ordered", fifo=True)))
+    orders.add_subscription(subscriptions.SqsSubscription(sqs.Queue(stack, "Analytics")))  # standard: best effort
+    imported = sns.Topic.from_topic_arn(stack, "Prices", f"arn:aws:sns:us-east-1:{ACCOUNT}:prices.fifo")
+    imported.add_subscription(subscriptions.SqsSubscription(sqs.Queue(stack, "PricesQueue", fifo=True)))
+    sns.Topic(stack, "Changes").add_subscription(subscriptions.LambdaSubscription(function(stack)))
+
+
 # --- log delivery -----------------------------------------------------------------------------------------
 
 
@@ -520,6 +533,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-SNS-CLOUDWATCH": (sns_cloudwatch_broken, sns_kept, None),
     "DR-SNS-EVENTBRIDGE": (sns_eventbridge_broken, sns_kept, None),
     "DR-SNS-KEY": (sns_key_broken, sns_kept, None),
+    "DR-SNS-FIFO-PROTOCOL": (sns_fifo_protocol_broken, sns_fifo_protocol_kept, None),
     "DR-LOGS-S3-ACCESS": (s3_access_logs_broken, s3_access_logs_kept, None),
     "DR-LOGS-ELB": (elb_logs_broken, elb_logs_kept, EDGE),
     "DR-LOGS-CLOUDFRONT": (cloudfront_logs_broken, cloudfront_logs_kept, None),

@@ -14,6 +14,10 @@ import pytest
 from aws_cdk import Acknowledgment, App, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
 
 from constructs_lib.rules import DeployRules, all_rules, findings
 from constructs_lib.rules import model
@@ -247,3 +251,82 @@ def test_an_alarm_in_another_stack_is_judged_by_the_bus_of_its_rule(tmp_path: Pa
     assert [(rule, stack) for rule, stack, _ in found] == [("DR-EVENTS-ALARM-DIMENSIONS", "Monitoring")] * 3
     assert sum("by RuleName alone, but the rule is on the custom bus" in detail for _, _, detail in found) == 2
     assert any("with EventBusName default, but the rule is on the bus Orders" in detail for _, _, detail in found)
+
+
+class Uploads(Construct):
+    """A user's construct that reacts to a bucket's new objects through a queue of its own."""
+
+    def __init__(self, scope: Construct, construct_id: str, bucket: s3.IBucket, prefix: str | None = None) -> None:
+        super().__init__(scope, construct_id)
+        bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(sqs.Queue(self, "Queue")),
+                                      *([s3.NotificationKeyFilter(prefix=prefix)] if prefix else []))
+
+
+def one_bucket_two_constructs(app: App, first: str | None, second: str) -> None:
+    stack = Stack(app, "Shared")
+    bucket = s3.Bucket(stack, "Bucket")
+    Uploads(stack, "Catalog", bucket, first)
+    Uploads(stack, "Audit", bucket, second)
+
+
+def one_name_imported_twice(app: App, first: str | None, second: str) -> None:
+    stack = Stack(app, "Shared")
+    Uploads(stack, "Catalog", s3.Bucket.from_bucket_name(stack, "Uploads", "my-uploads"), first)
+    Uploads(stack, "Audit", s3.Bucket.from_bucket_name(stack, "SameUploads", "my-uploads"), second)
+
+
+def one_name_in_two_stacks(app: App, first: str | None, second: str) -> None:
+    catalog, audit = Stack(app, "Catalog"), Stack(app, "Audit")
+    Uploads(catalog, "Catalog", s3.Bucket.from_bucket_name(catalog, "Uploads", "my-uploads"), first)
+    Uploads(audit, "Audit", s3.Bucket.from_bucket_name(audit, "Uploads", "my-uploads"), second)
+
+
+def a_named_bucket_and_its_import(app: App, first: str | None, second: str) -> None:
+    shared, elsewhere = Stack(app, "Shared"), Stack(app, "Elsewhere")
+    Uploads(shared, "Catalog", s3.Bucket(shared, "Bucket", bucket_name="my-uploads"), first)
+    Uploads(elsewhere, "Audit", s3.Bucket.from_bucket_name(elsewhere, "Uploads", "my-uploads"), second)
+
+
+@pytest.mark.parametrize("build", [one_bucket_two_constructs, one_name_imported_twice, one_name_in_two_stacks,
+                                   a_named_bucket_and_its_import])
+def test_overlap_sees_every_notification_of_a_bucket(tmp_path: Path, build) -> None:
+    """Whoever adds them: aws-cdk-lib writes one Custom::S3BucketNotifications per bucket construct, which two
+    constructs share, but each import of a bucket name (in any stack) writes its own, to the same bucket."""
+    def found(first: str | None, second: str) -> list[tuple]:
+        app = plain_app(tmp_path / str(first))
+        build(app, first, second)
+        stacks = [model.Stack.load(a.template_full_path, None, None, a.stack_name) for a in app.synth().stacks]
+        return findings(model.App(stacks), all_rules())
+
+    overlapping = found(None, "images/")  # every new object, and the new objects under images/
+    assert [rule.id for rule, _ in overlapping] == ["DR-S3-NOTIFY-OVERLAP"]
+    (_, hit), = overlapping
+    assert "'*' (s3:ObjectCreated:*)" in hit.detail and "'images/*' (s3:ObjectCreated:*)" in hit.detail
+    assert found("documents/", "images/") == []
+
+
+def subscription(topic_arn, protocol: str = "lambda") -> dict:
+    return {"Type": "AWS::SNS::Subscription", "Properties": {
+        "TopicArn": topic_arn, "Protocol": protocol, "Endpoint": f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f"}}
+
+
+FIFO_TOPIC = {"Type": "AWS::SNS::Topic", "Properties": {"FifoTopic": True, "TopicName": "orders.fifo"}}
+IMPORTED_FIFO = f"arn:aws:sns:us-east-1:{ACCOUNT}:orders.fifo"
+
+
+@pytest.mark.parametrize(("case", "reported"), [
+    (template(Sub=subscription(IMPORTED_FIFO)), True),  # an imported FIFO topic: its name ends in .fifo
+    (template(Sub=subscription({"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sns:us-east-1:",
+                                                  {"Ref": "AWS::AccountId"}, ":orders.fifo"]]})), True),
+    (template(Topic={**FIFO_TOPIC, "Properties": {**FIFO_TOPIC["Properties"], "Subscription": [
+        {"Protocol": "https", "Endpoint": "https://example.com/orders"}]}}), True),  # inline in the topic
+    (template(Topic=FIFO_TOPIC, Sub=subscription({"Ref": "Topic"}, "firehose")), True),
+    (template(Topic=FIFO_TOPIC, Sub=subscription({"Ref": "Topic"}, "sqs")), False),
+    (template(Sub=subscription(f"arn:aws:sns:us-east-1:{ACCOUNT}:orders")), False),  # a standard topic
+    (template(Sub=subscription({"Fn::ImportValue": "OrdersTopicArn"})), False),  # not known: not judged
+])
+def test_fifo_topics_deliver_to_queues_only(tmp_path: Path, case: dict, reported: bool) -> None:
+    path = tmp_path / "Case.template.json"
+    path.write_text(json.dumps(case))
+    found = findings(model.App([model.Stack.load(str(path))]), all_rules())
+    assert [rule.id for rule, _ in found] == (["DR-SNS-FIFO-PROTOCOL"] if reported else [])

@@ -7,6 +7,7 @@ import re
 import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
@@ -130,3 +131,81 @@ def test_workers_and_queues_are_refused_when_sns_cannot_deliver(stack: Stack) ->
     fan.add_worker("Once", entry=PLAIN)
     with pytest.raises(ConfigurationError, match=WHERE + re.escape("add_worker 'Once' is already subscribed")):
         fan.add_worker("Once", entry=PLAIN)
+
+
+def fifo_topics(stack: Stack) -> list[sns.ITopic]:
+    """A FIFO topic as an app may give it: defined (its fifo), imported by ARN (a name ending in .fifo), or
+    imported from a CfnTopic's reference (its FifoTopic)."""
+    cfn_topic = sns.CfnTopic(stack, "Cfn", fifo_topic=True, topic_name="prices.fifo")
+    return [sns.Topic(stack, "Ordered", fifo=True),
+            sns.Topic.from_topic_arn(stack, "Imported", "arn:aws:sns:us-east-1:111122223333:orders.fifo"),
+            sns.Topic.from_topic_arn(stack, "FromCfn", cfn_topic.attr_topic_arn)]
+
+
+@pytest.mark.parametrize("which", [0, 1, 2])
+def test_a_fifo_topic_is_refused_s3_publishes_to_standard_topics_only(stack: Stack, which: int) -> None:
+    with pytest.raises(ConfigurationError, match=WHERE + r"topic '.+' is a FIFO topic: S3 sends event notifications "
+                       r"to standard topics only\. Give a standard topic, or none \(FanOut creates one\)"):
+        FanOut(stack, "Fan", topic=fifo_topics(stack)[which])
+
+
+def overlap(owner: str, own: str, other: str) -> str:
+    return (re.escape(f"[Test/{owner}] FanOut 'Test/{owner}': events and suffixes '{own}' overlaps the notification "
+                      f"of the same bucket to ") + ".+" + re.escape(f"({other}): S3 refuses two notifications of one "
+                                                                  "bucket for the same event type and keys"))
+
+
+def test_two_fan_outs_on_one_bucket_must_not_overlap(stack: Stack) -> None:
+    bucket = s3.Bucket(stack, "Uploads")
+    FanOut(stack, "All", source_bucket=bucket)
+    FanOut(stack, "Images", source_bucket=bucket, prefix="images/", events=[s3.EventType.OBJECT_CREATED_PUT])
+    with pytest.raises(RuntimeError) as refused:
+        template_of(stack)
+    assert re.search(overlap("All", "s3:ObjectCreated:* *", "s3:ObjectCreated:Put images/*"), str(refused.value))
+    assert re.search(overlap("Images", "s3:ObjectCreated:Put images/*", "s3:ObjectCreated:* *"), str(refused.value))
+    assert "to Test/Images/Topic (" in str(refused.value) and "to Test/All/Topic (" in str(refused.value)
+
+
+def test_a_plain_notification_added_after_the_fan_out_is_seen(stack: Stack) -> None:
+    fan = FanOut(stack, "Fan", suffixes=[".csv"])
+    fan.source_bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(sqs.Queue(stack, "All")))
+    with pytest.raises(RuntimeError, match=overlap("Fan", "s3:ObjectCreated:* *.csv", "s3:ObjectCreated:* *")):
+        template_of(stack)
+
+
+def test_a_plain_notification_added_before_the_fan_out_is_seen(stack: Stack) -> None:
+    bucket = s3.Bucket(stack, "Uploads")
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(sqs.Queue(stack, "Reports")),
+                                  s3.NotificationKeyFilter(prefix="reports/"))
+    FanOut(stack, "Fan", source_bucket=bucket, prefix="reports/2026/")
+    with pytest.raises(RuntimeError, match=overlap("Fan", "s3:ObjectCreated:* reports/2026/*",
+                                                   "s3:ObjectCreated:* reports/*")) as refused:
+        template_of(stack)
+    assert "to Test/Reports (" in str(refused.value)
+
+
+@pytest.mark.parametrize("named", [False, True])
+def test_each_import_of_a_bucket_name_is_seen(stack: Stack, named: bool) -> None:
+    """Each import writes its own notifications resource, to the same bucket as the bucket of that name."""
+    bucket = s3.Bucket(stack, "Uploads", bucket_name="my-uploads") if named else \
+        s3.Bucket.from_bucket_name(stack, "Uploads", "my-uploads")
+    FanOut(stack, "Fan", source_bucket=bucket)
+    elsewhere = Stack(stack.node.root, "Elsewhere")
+    s3.Bucket.from_bucket_name(elsewhere, "SameUploads", "my-uploads").add_event_notification(
+        s3.EventType.OBJECT_CREATED_PUT, s3n.SqsDestination(sqs.Queue(elsewhere, "Puts")))
+    with pytest.raises(RuntimeError, match=overlap("Fan", "s3:ObjectCreated:* *", "s3:ObjectCreated:Put *")) as refused:
+        template_of(stack)
+    assert "to Elsewhere/Puts (" in str(refused.value)
+
+
+def test_notifications_of_one_bucket_that_do_not_overlap_pass(stack: Stack) -> None:
+    bucket = s3.Bucket(stack, "Uploads")
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(sqs.Queue(stack, "Reports")),
+                                  s3.NotificationKeyFilter(prefix="reports/"))
+    FanOut(stack, "Images", source_bucket=bucket, prefix="images/")
+    FanOut(stack, "Removed", source_bucket=bucket, events=[s3.EventType.OBJECT_REMOVED])
+    bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(sqs.Queue(stack, "Documents")),
+                                  s3.NotificationKeyFilter(prefix="documents/"))
+    (notifications,) = props(stack, "Custom::S3BucketNotifications")
+    configuration = notifications["NotificationConfiguration"]
+    assert len(configuration["TopicConfigurations"]) == 2 and len(configuration["QueueConfigurations"]) == 2

@@ -11,7 +11,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
 
-from constructs_lib import ConfigurationError, ThumbnailPipeline
+from constructs_lib import ConfigurationError, FanOut, ThumbnailPipeline
 from tests.helpers import template_of
 
 
@@ -145,6 +145,9 @@ def test_same_bucket_with_separating_prefix_is_allowed(stack: Stack) -> None:
         ({"sizes": [5000]}, "sizes 5000 must be between 16 and 4096 pixels inclusive"),
         ({"max_pixels": 0}, "max_pixels 0 must be 1 or more"),
         ({"entry": "elsewhere"}, "entry 'given' is set by ThumbnailPipeline"),
+        ({"suffixes": [".jpeg", "jpeg"]}, "suffixes 's3:ObjectCreated:* *.jpeg and s3:ObjectCreated:* *jpeg' "
+                                          "overlap: S3 refuses two notifications of one bucket for the same event "
+                                          "type and keys"),
     ],
 )
 def test_rule(stack: Stack, props: dict, message: str) -> None:
@@ -235,3 +238,34 @@ def test_through_a_queue_bursts_wait_and_poison_rests_in_the_dead_letter_queue(s
 def test_queue_options_need_the_queue(stack: Stack, props: dict, message: str) -> None:
     with pytest.raises(ConfigurationError, match=WHERE + re.escape(message)):
         ThumbnailPipeline(stack, "Pipe", **props)
+
+
+def test_through_a_queue_only_the_source_bucket_of_its_account_may_send(stack: Stack) -> None:
+    """S3 user guide, granting permissions to publish event notifications: aws:SourceArn and aws:SourceAccount."""
+    pipe = ThumbnailPipeline(stack, "Pipe", via="queue")
+    template = template_of(stack)
+    queue = stack.get_logical_id(pipe.queue.node.default_child)
+    (policy_id, policy), = [(k, p) for k, p in template.find_resources("AWS::SQS::QueuePolicy").items()
+                            if p["Properties"]["Queues"] == [{"Ref": queue}]]
+    (send,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
+    assert send["Principal"] == {"Service": "s3.amazonaws.com"} and send["Action"] == "sqs:SendMessage"
+    assert send["Resource"] == {"Fn::GetAtt": [queue, "Arn"]}
+    assert send["Condition"] == {
+        "ArnLike": {"aws:SourceArn": {"Fn::GetAtt": [stack.get_logical_id(pipe.source_bucket.node.default_child),
+                                                     "Arn"]}},
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    # S3 checks the destination when the notifications are written: after the policy.
+    (notifications,) = template.find_resources("Custom::S3BucketNotifications").values()
+    assert policy_id in notifications["DependsOn"]
+
+
+def test_a_pipeline_sees_the_other_notifications_of_its_bucket(stack: Stack) -> None:
+    bucket = s3.Bucket(stack, "Uploads")
+    ThumbnailPipeline(stack, "Pipe", source_bucket=bucket, prefix="images/")
+    FanOut(stack, "Fan", source_bucket=bucket, suffixes=[".png"])
+    with pytest.raises(RuntimeError) as refused:
+        template_of(stack)
+    assert re.search(WHERE + re.escape("suffixes 's3:ObjectCreated:* images/*.png' overlaps the notification of the "
+                                       "same bucket to Test/Fan/Topic (s3:ObjectCreated:* *.png)"), str(refused.value))
+    assert "[Test/Fan] FanOut 'Test/Fan': events and suffixes 's3:ObjectCreated:* *.png' overlaps the notification " \
+           "of the same bucket to Test/Pipe/Function" in str(refused.value)

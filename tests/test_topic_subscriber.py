@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_sns as sns
 
-from constructs_lib import Deployment, TopicSubscriber
+from constructs_lib import ConfigurationError, Deployment, TopicSubscriber
 from constructs_lib.resources.queues import failure_queue
 from constructs_lib.core.templates import refs
 from tests.helpers import PLAIN, template_of
@@ -61,3 +64,19 @@ def test_with_a_safe_deployment_the_alias_is_subscribed(stack: Stack) -> None:
     assert refs(subscription["Endpoint"]) == {logical_id(stack, subscriber.function.alias)}
     (permission,) = props(stack, "AWS::Lambda::Permission")
     assert refs(permission["FunctionName"]) == {logical_id(stack, subscriber.function.alias)}
+
+
+def test_a_fifo_topic_is_refused_it_delivers_to_queues_only(stack: Stack) -> None:
+    """Whether the app defines the FIFO topic (its fifo), imports its ARN (a name ending in .fifo) or refers to a
+    CfnTopic (its FifoTopic)."""
+    cfn_topic = sns.CfnTopic(stack, "Cfn", fifo_topic=True, topic_name="prices.fifo")
+    imported = sns.Topic.from_topic_arn(stack, "Imported", "arn:aws:sns:us-east-1:111122223333:orders.fifo")
+    topics = {"'Test/Ordered'": sns.Topic(stack, "Ordered", fifo=True), "'orders.fifo'": imported,
+              "'Test/FromCfn'": sns.Topic.from_topic_arn(stack, "FromCfn", cfn_topic.attr_topic_arn)}
+    for i, (shown, topic) in enumerate(topics.items()):  # its name when the app states it, else its path
+        with pytest.raises(ConfigurationError, match=re.escape(
+                f"TopicSubscriber 'Test/Orders{i}': topic {shown} is a FIFO topic, which delivers only to SQS queues: SNS would refuse the function's subscription. "
+                "Subscribe a QueueWorker's queue instead (topic.add_subscription(SqsSubscription(worker.queue)); "
+                "QueueWorker(fifo=True) keeps the order)")):
+            TopicSubscriber(stack, f"Orders{i}", topic=topic, entry=PLAIN)
+    template_of(stack).resource_count_is("AWS::SNS::Subscription", 0)

@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-from itertools import combinations
 from typing import Mapping, Optional, Sequence, Unpack
 
-import jsii
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
-from constructs import Construct, IDependable
+from constructs import Construct
 
 from ..core import findings
 from ..core.jsii_types import as_interface
-from ..core.s3_filters import event_type, key_pattern, notifications_overlap
 from ..core.validation import Checks
 from ..function.records_layer import records_layer
 from ..observability import alarms as alarm_kit
+from ..resources.bucket_notifications import add_notifications, check_own_overlaps
 from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
 from ..resources.cdk_handlers import tidy_bucket_notifications_handler
 from ..resources.keys import encrypted_topic
 from ..resources.queues import failure_queue
+from ..resources.s3_destinations import topic_destination
+from ..resources.topics import is_fifo_topic, topic_label
 from .queue_worker import QueueWorker, QueueWorkerOptions
 
-S3 = "s3.amazonaws.com"
+OVERLAP_PROP = "events and suffixes"
 
 
 class FanOut(Construct):
@@ -47,10 +46,11 @@ class FanOut(Construct):
         access logs go to a log bucket).
     :param events: the S3 event types (default ``OBJECT_CREATED``).
     :param prefix: only keys under this prefix.
-    :param suffixes: only keys with one of these endings (default: any key); one notification each.
-    :param topic: a topic of yours to publish to (default: a new encrypted topic). A topic defined in the app
-        is given the policy statement that lets the bucket publish, and its key (one defined in the app) the
-        statement that lets S3 use it.
+    :param suffixes: only keys with one of these endings (default: any key); one notification each. No two
+        notifications of the bucket may overlap, its others included: checked at synth, whoever added them.
+    :param topic: a standard topic of yours to publish to (default: a new encrypted topic); S3 publishes to no
+        FIFO topic. A topic defined in the app is given the policy statement that lets the bucket publish, and its
+        key (one defined in the app) the statement that lets S3 use it.
     :param noncurrent_version_expiration: of a created bucket (default 30 days).
     :param log_expiration: of a created bucket's access logs (default 365 days).
     :param alarm_topic: where the fan-out's own alarms notify (workers take ``alarm_topic=`` of their own).
@@ -80,7 +80,12 @@ class FanOut(Construct):
         checks.require(bool(events), "events", list(events), "must name at least one S3 event type")
         for suffix in suffixes:
             checks.require(bool(suffix), "suffixes", list(suffixes), "must not hold an empty suffix")
-        _check_overlaps(checks, [event_type(e) for e in events], prefix, list(suffixes) or [None])
+        check_own_overlaps(checks, OVERLAP_PROP, events, prefix, suffixes)
+        checks.require(
+            topic is None or not is_fifo_topic(topic), "topic", topic and topic_label(topic),
+            "is a FIFO topic: S3 sends event notifications to standard topics only. Give a standard topic, or "
+            "none (FanOut creates one)",
+        )
         check_expiration(checks, "noncurrent_version_expiration", noncurrent_version_expiration)
         check_expiration(checks, "log_expiration", log_expiration)
         checks.raise_if_any()
@@ -94,12 +99,8 @@ class FanOut(Construct):
             self.key, new_topic = encrypted_topic(self, f"the S3 events of {self.node.path}")
             topic = as_interface(sns.ITopic, new_topic)
         self.topic = topic
-        destination = as_interface(s3.IBucketNotificationDestination,
-                                   _TopicDestination(topic, self._let_the_bucket_publish()))
-        for event in events:
-            for suffix in list(suffixes) or [None]:
-                key_filters = [s3.NotificationKeyFilter(prefix=prefix, suffix=suffix)] if prefix or suffix else []
-                self.source_bucket.add_event_notification(event, destination, *key_filters)
+        add_notifications(self, "FanOut", OVERLAP_PROP, self.source_bucket,
+                          topic_destination(self.source_bucket, topic), events, prefix, suffixes)
         self._answer_findings(source_bucket is None)
         self.undelivered = failure_queue(self, "Undelivered")
         self.workers: dict[str, QueueWorker] = {}
@@ -151,26 +152,6 @@ class FanOut(Construct):
             filter_policy_with_message_body=filter_policy))
         self.queues[construct_id] = queue
 
-    def _let_the_bucket_publish(self) -> list[IDependable]:
-        """This bucket of this account, and nothing else, may publish; and may use the topic's key (a key defined
-        in the app; an imported key's policy is its owner's)."""
-        key = self.key or getattr(self.topic, "master_key", None)
-        if isinstance(key, kms.Key):
-            key.add_to_resource_policy(iam.PolicyStatement(
-                sid="S3PublishesEvents", principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(S3))],
-                actions=["kms:GenerateDataKey*", "kms:Decrypt"], resources=["*"],  # in a key policy, this key
-            ))
-        if not isinstance(self.topic, sns.Topic):
-            return []  # an imported topic's policy is its owner's
-        result = self.topic.add_to_resource_policy(iam.PolicyStatement(
-            sid="BucketPublishesEvents", principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(S3))],
-            actions=["sns:Publish"],
-            resources=[self.topic.topic_arn],
-            conditions={"ArnLike": {"aws:SourceArn": self.source_bucket.bucket_arn},
-                        "StringEquals": {"aws:SourceAccount": self.source_bucket.env.account}},
-        ))
-        return [result.policy_dependable] if result.policy_dependable else []
-
     def _answer_findings(self, created_bucket: bool) -> None:
         if created_bucket:
             findings.skip(
@@ -198,31 +179,3 @@ class FanOut(Construct):
             "undelivered_not_empty": alarm_kit.queue_not_empty(
                 self, "UndeliveredAlarm", self.undelivered, "Messages SNS gave up delivering"),
         }
-
-
-@jsii.implements(s3.IBucketNotificationDestination)
-class _TopicDestination:
-    """The topic as the bucket's notification destination, with the policy FanOut wrote (aws-cdk-lib's
-    SnsDestination would add a second one, without the account condition)."""
-
-    def __init__(self, topic: sns.ITopic, dependencies: list[IDependable]) -> None:
-        self._topic = topic
-        self._dependencies = dependencies
-
-    def bind(self, scope: Construct, bucket: s3.IBucket) -> s3.BucketNotificationDestinationConfig:
-        return s3.BucketNotificationDestinationConfig(
-            arn=self._topic.topic_arn, type=s3.BucketNotificationDestinationType.TOPIC,
-            dependencies=self._dependencies or None,
-        )
-
-
-def _check_overlaps(checks: Checks, events: list[str], prefix: Optional[str], suffixes: list[Optional[str]]) -> None:
-    """S3 refuses notifications of one bucket whose event types and key filters overlap."""
-    rules = [(event, suffix) for event in events for suffix in suffixes]
-    for (event_a, suffix_a), (event_b, suffix_b) in combinations(rules, 2):
-        if notifications_overlap([event_a], prefix, suffix_a, [event_b], prefix, suffix_b):
-            checks.fail(
-                "events and suffixes", f"{event_a} {key_pattern(prefix, suffix_a)} and {event_b} "
-                f"{key_pattern(prefix, suffix_b)}",
-                "overlap: S3 refuses two notifications of one bucket for the same event type and keys",
-            )

@@ -22,9 +22,11 @@ from ..function.pattern_options import check_function_options
 from ..function.records_layer import records_layer
 from ..function.serverless_function import ServerlessFunction
 from ..observability import alarms as alarm_kit
+from ..resources.bucket_notifications import add_notifications, check_own_overlaps
 from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, check_expiration, data_bucket, log_bucket
 from ..resources.cdk_handlers import tidy_bucket_notifications_handler
 from ..resources.queues import failure_queue
+from ..resources.s3_destinations import queue_destination
 from .queue_worker import QueueWorker
 
 HANDLER_ENTRY = Path(__file__).resolve().parents[1] / "handlers" / "thumbnail"
@@ -51,7 +53,8 @@ class ThumbnailPipeline(Construct):
         on-demand table with point-in-time recovery).
     :param sizes: longest-edge sizes in pixels, each 16-4096 (default ``[256]``).
     :param prefix: only keys under this prefix trigger the function (default: every key).
-    :param suffixes: only keys with one of these endings trigger (default: common image types).
+    :param suffixes: only keys with one of these endings trigger (default: common image types). No two
+        notifications of the source bucket may overlap, its others included: checked at synth, whoever added them.
     :param max_pixels: images with more pixels are recorded as rejected (default 50 million).
     :param noncurrent_version_expiration: how long the created buckets keep an overwritten or deleted
         object's old version (default 30 days).
@@ -113,6 +116,7 @@ class ThumbnailPipeline(Construct):
         check_expiration(checks, "noncurrent_version_expiration", noncurrent_version_expiration)
         check_expiration(checks, "log_expiration", log_expiration)
         _check_no_loop(checks, source_bucket, thumbnail_bucket, prefix, sizes)
+        check_own_overlaps(checks, "suffixes", [s3.EventType.OBJECT_CREATED], prefix, suffixes)
         if checks.one_of("via", via, VIAS):  # an unknown via gets its message alone, no knock-on ones
             for prop, value in (("batch_size", batch_size), ("max_concurrency", max_concurrency)):
                 checks.require(value is None or via == "queue", prop, value, "applies only to via='queue'")
@@ -152,13 +156,11 @@ class ThumbnailPipeline(Construct):
             self.worker, self.function, self.queue = worker, worker.function, worker.queue
             assert worker.dead_letter_queue is not None  # a worker that makes its queue makes the dead-letter queue
             failures = worker.dead_letter_queue
-            destination = cast(s3.IBucketNotificationDestination, s3n.SqsDestination(worker.queue))
+            destination = queue_destination(self.source_bucket, worker.queue)
         self.failures: sqs.IQueue = failures
         self._grant(prefix, sizes)
-        for suffix in suffixes or [None]:
-            self.source_bucket.add_event_notification(
-                s3.EventType.OBJECT_CREATED, destination, s3.NotificationKeyFilter(prefix=prefix, suffix=suffix)
-            )
+        add_notifications(self, "ThumbnailPipeline", "suffixes", self.source_bucket, destination,
+                          [s3.EventType.OBJECT_CREATED], prefix, suffixes)
         self._skip_notification_findings()
         self.alarms = dict((self.worker or self.function).alarms)
         alarm_kit.warn_if_silent(self)

@@ -12,6 +12,7 @@ from constructs import Construct
 
 from ..core import findings
 from ..core.jsii_types import as_interface
+from ..core.validation import Checks
 from ..function.failed_events import skip_async_permission_checks
 from ..function.options import FunctionOptions
 from ..function.pattern_options import check_function_options
@@ -19,6 +20,7 @@ from ..function.serverless_function import ServerlessFunction
 from ..observability import alarms as alarm_kit
 from ..resources.keys import encrypted_topic
 from ..resources.queues import failure_queue
+from ..resources.topics import is_fifo_topic, topic_label
 
 
 class TopicSubscriber(Construct):
@@ -27,11 +29,12 @@ class TopicSubscriber(Construct):
 
     SNS invokes the function asynchronously: Lambda retries a failed invocation (``retry_attempts``,
     ``max_event_age``) and then sends the event to the on-failure destination, by default the stack's
-    `FailedEvents` queue, ``failures``. Messages SNS itself could not deliver to the function (it was throttled past SNS's retries,
-    or its permission is missing) go to the subscription's dead-letter queue, ``undelivered``.
+    `FailedEvents` queue, ``failures``. Messages SNS itself could not deliver to the function (it was throttled
+    past SNS's retries, or its permission is missing) go to the subscription's dead-letter queue, ``undelivered``.
 
     :param topic: the topic to subscribe to (default: a new topic, encrypted with a key of its own, SSL-only;
-        let publishers in with ``topic.grant_publish(...)``, which grants the key too).
+        let publishers in with ``topic.grant_publish(...)``, which grants the key too). A standard topic: a FIFO
+        topic delivers only to SQS queues (give its queue to a ``QueueWorker`` instead).
     :param filter_policy: an SNS filter policy on message attributes: only matching messages invoke.
     :param function_options: ``entry``, ``handler`` and any other ``ServerlessFunction`` option,
         ``deployment`` included (the subscription then invokes the alias).
@@ -52,6 +55,14 @@ class TopicSubscriber(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         check_function_options(self, function_options, TopicSubscriber.__init__)
+        checks = Checks(self, "TopicSubscriber")
+        checks.require(
+            topic is None or not is_fifo_topic(topic), "topic", topic and topic_label(topic),
+            "is a FIFO topic, which delivers only to SQS queues: SNS would refuse the function's subscription. "
+            "Subscribe a QueueWorker's queue instead (topic.add_subscription(SqsSubscription(worker.queue)); "
+            "QueueWorker(fifo=True) keeps the order)",
+        )
+        checks.raise_if_any()
         self.key: Optional[kms.Key] = None
         if topic is None:
             self.key, new_topic = encrypted_topic(self, f"the messages of {self.node.path}")

@@ -25,7 +25,7 @@ from constructs import IConstruct
 
 from . import (
     alarm_rules, delivery_rules, durable_rules, edge_rules, lambda_rules, notifications, stepfunctions_rules,
-    vpc_rules,
+    subscription_rules, vpc_rules,
 )
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
@@ -41,6 +41,7 @@ def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY) -> list[Ru
         *durable_rules.rules(),
         *edge_rules.rules(),
         *notifications.rules(),
+        *subscription_rules.rules(),
         *delivery_rules.rules(),
         *stepfunctions_rules.rules(),
         *alarm_rules.rules(),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Iterator, Optional
+from typing import Iterator
 
-from ..core.s3_filters import S3_EVENT_TYPE, key_pattern, notifications_overlap
-from ..core.templates import Props, as_list, dig, mapping, ref_of
+from ..core.s3_filters import S3_EVENT_TYPE
+from ..core.s3_notifications import BUCKET, NOTIFYING_TYPES, Configuration, bucket_key, bucket_of, configurations
+from ..core.templates import as_list, dig, ref_of
 from .model import DROPS_SILENTLY, FAILS_DEPLOY, App, Hit, Rule, Stack
 from .policies import allows, has_resource_policy, key_allows, resource_policies
 from .targets import Target, lambda_target
@@ -18,79 +19,29 @@ S3_EVENT_TYPES = frozenset(S3_EVENT_TYPE.values())
 
 
 @dataclass(frozen=True)
-class Notification:
+class Notification(Configuration):
     """One destination of a bucket's event notifications, from the bucket itself or from aws-cdk-lib's
     Custom::S3BucketNotifications."""
 
     stack: Stack
     logical_id: str  # the resource holding the configuration
-    bucket: str
-    kind: str  # "lambda", "queue" or "topic"
-    destination: Any
-    events: tuple[str, ...]
-    filter_rules: tuple[Props, ...] = ()
-
-    @property
-    def prefix(self) -> Optional[str]:
-        return self._filter("prefix")
-
-    @property
-    def suffix(self) -> Optional[str]:
-        return self._filter("suffix")
-
-    @property
-    def keys(self) -> str:
-        """The keys the filter matches, as a pattern: 'uploads/*.jpg'."""
-        return key_pattern(self.prefix, self.suffix)
-
-    def _filter(self, name: str) -> Optional[str]:
-        values = (rule.get("Value") for rule in self.filter_rules if str(rule.get("Name", "")).lower() == name)
-        return next((value for value in values if isinstance(value, str)), None)
-
-
-@dataclass(frozen=True)
-class _Configuration:
-    """Where a resource type keeps a bucket's notification configuration."""
-
-    bucket_name: Optional[str]  # the property naming the bucket; None: the resource is the bucket
-    destinations: tuple[tuple[str, str, str], ...]  # (kind, list of configurations, destination key)
-    events: str
-    filter_rules: tuple[str, ...]
-
-
-_CONFIGURATIONS = {
-    "AWS::S3::Bucket": _Configuration(
-        None, (("lambda", "LambdaConfigurations", "Function"), ("queue", "QueueConfigurations", "Queue"),
-               ("topic", "TopicConfigurations", "Topic")),
-        "Event", ("Filter", "S3Key", "Rules")),
-    "Custom::S3BucketNotifications": _Configuration(
-        "BucketName", (("lambda", "LambdaFunctionConfigurations", "LambdaFunctionArn"),
-                       ("queue", "QueueConfigurations", "QueueArn"), ("topic", "TopicConfigurations", "TopicArn")),
-        "Events", ("Filter", "Key", "FilterRules")),
-}
+    bucket: str  # the bucket's logical id, or the literal name of a bucket the template does not define
+    bucket_key: tuple[str, str]  # the same bucket, whatever resource or stack names it
 
 
 def s3_notifications(app: App) -> Iterator[Notification]:
-    for resource_type, shape in _CONFIGURATIONS.items():
-        for stack, logical_id, resource in app.of_type(resource_type):
-            props = dig(resource, "Properties", default={})
-            bucket = ref_of(dig(props, shape.bucket_name)) if shape.bucket_name else logical_id
-            if bucket is None:
-                continue
-            for kind, key, destination in shape.destinations:
-                for entry in as_list(dig(props, "NotificationConfiguration", key)):
-                    yield Notification(stack, logical_id, bucket, kind, dig(entry, destination),
-                                       _events(dig(entry, shape.events)),
-                                       _filter_rules(dig(entry, *shape.filter_rules)))
-
-
-def _filter_rules(value: Any) -> tuple[Props, ...]:
-    return tuple(rule for rule in map(mapping, as_list(value)) if rule is not None)
-
-
-def _events(value: Any) -> tuple[str, ...]:
-    """The event types a configuration names in text (one an intrinsic function computes is not known)."""
-    return tuple(event for event in as_list(value) if isinstance(event, str))
+    for stack, logical_id, resource in app.of_type(*NOTIFYING_TYPES):
+        resource_type = str(resource.get("Type"))
+        props = dig(resource, "Properties", default={})
+        bucket, name = bucket_of(resource_type, logical_id, props)
+        if bucket is not None and name is None and stack.type_of(bucket) == BUCKET:
+            stated = stack.props(bucket).get("BucketName")
+            name = stated if isinstance(stated, str) else None
+        if bucket is None and name is None:
+            continue
+        for c in configurations(resource_type, props):
+            yield Notification(c.kind, c.destination, c.events, c.filter_rules, stack, logical_id,
+                               bucket or str(name), bucket_key(stack.path, bucket, name))
 
 
 def destinations_accept(app: App) -> Iterator[Hit]:
@@ -156,15 +107,25 @@ def destination_keys(app: App) -> Iterator[Hit]:
 
 
 def no_overlapping_filters(app: App) -> Iterator[Hit]:
+    """Every notification of one bucket, whatever construct or stack added it: one bucket construct writes one
+    Custom::S3BucketNotifications, and the imports of one bucket name (in any stack) write to the same bucket."""
     by_bucket: dict[tuple[str, str], list[Notification]] = {}
     for n in s3_notifications(app):
-        by_bucket.setdefault((n.stack.path, n.bucket), []).append(n)
+        by_bucket.setdefault(n.bucket_key, []).append(n)
     for notifications in by_bucket.values():
         for a, b in combinations(notifications, 2):
-            if notifications_overlap(a.events, a.prefix, a.suffix, b.events, b.prefix, b.suffix):
+            if a.overlaps(b):
                 yield Hit(a.stack, a.logical_id,
                           f"bucket {a.bucket}: keys '{a.keys}' ({', '.join(a.events)}) and '{b.keys}' "
-                          f"({', '.join(b.events)}) overlap")
+                          f"({', '.join(b.events)}){_where(a, b)} overlap")
+
+
+def _where(a: Notification, b: Notification) -> str:
+    """Where the other notification is written, when another resource writes it."""
+    if a.logical_id == b.logical_id and a.stack.path == b.stack.path:
+        return ""
+    stack = "" if a.stack.path == b.stack.path else f" of stack {b.stack.construct_path or b.stack.path}"
+    return f" (written by {b.logical_id}{stack})"
 
 
 # --- topics that services publish to ---------------------------------------------------------------
@@ -230,7 +191,8 @@ def rules() -> list[Rule]:
              destination_keys),
         Rule("DR-S3-NOTIFY-OVERLAP", FAILS_DEPLOY,
              "S3 refuses notification configurations of one bucket whose prefix and suffix filters overlap "
-             "for the same event type.",
+             "for the same event type, whatever resource or stack writes them (each import of a bucket name "
+             "writes its own).",
              s3_guide + "notification-how-to-filtering.html",
              "Make the filters disjoint, or send both to one destination that fans out (SNS, EventBridge).",
              no_overlapping_filters),
