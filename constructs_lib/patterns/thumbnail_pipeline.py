@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, Optional, Sequence, Unpack, cast, get_args
+from typing import Literal, Optional, Sequence, Unpack, get_args
 
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
