@@ -6,9 +6,10 @@ user would write. A breaking stack breaks its rule and no other; a keeping stack
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
-from aws_cdk import CfnParameter, Duration, Environment, Stack
+from aws_cdk import CfnParameter, Duration, Environment, Fn, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -26,6 +27,7 @@ from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
 
 Builder = Callable[[Stack], None]
 EDGE = Environment(region="us-east-1")
@@ -127,6 +129,35 @@ def s3_loop_kept(stack: Stack) -> None:
                                   s3.NotificationKeyFilter(prefix="uploads/"))
     bucket.grant_read(fn, "uploads/*")
     bucket.grant_put(fn, "thumbnails/*")
+
+
+POWERTOOLS_PARAMETER = "/aws/service/powertools/python/arm64/python3.13/latest"
+LAYER_FOLDER = Path(__file__).resolve().parent / "fixtures" / "plain"
+
+
+def resolved_layer(stack: Stack) -> lambda_.ILayerVersion:
+    """The newest Powertools layer, read from its public SSM parameter at every deployment."""
+    return lambda_.LayerVersion.from_layer_version_arn(
+        stack, "Powertools", ssm.StringParameter.value_for_string_parameter(stack, POWERTOOLS_PARAMETER))
+
+
+def version_layers_broken(stack: Stack) -> None:
+    fn = function(stack, layers=[resolved_layer(stack)])
+    lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+
+
+def version_layers_kept(stack: Stack) -> None:
+    layer = resolved_layer(stack)
+    fn = function(stack, layers=[layer], current_version_options=lambda_.VersionOptions(
+        description=Fn.join(" ", ["Layers:", layer.layer_version_arn])))
+    lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+
+
+def app_layer_function(stack: Stack) -> None:
+    """A layer version of the app: followed only when the app sets recognizeLayerVersion."""
+    layer = lambda_.LayerVersion(stack, "Layer", code=lambda_.Code.from_asset(str(LAYER_FOLDER)))
+    fn = function(stack, layers=[layer])
+    lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
 
 
 # --- Lambda@Edge ------------------------------------------------------------------------------------------
@@ -348,6 +379,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
                                                                                        region="eu-west-1")),
     "DR-LAMBDA-PROVISIONED-LATEST": (provisioned_latest_broken, provisioned_latest_kept, None),
     "DR-LAMBDA-S3-LOOP": (s3_loop_broken, s3_loop_kept, None),
+    "DR-LAMBDA-VERSION-LAYERS": (version_layers_broken, version_layers_kept, None),
     "DR-EDGE-VERSION": (edge_version_broken, edge_kept, EDGE),
     "DR-EDGE-REGION": (edge_region_broken, edge_kept, Environment(region="eu-west-1")),
     "DR-EDGE-FEATURES": (edge_features_broken, edge_kept, EDGE),
