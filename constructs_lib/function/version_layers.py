@@ -4,7 +4,7 @@ An alias on ``current_version`` serves the version CloudFormation published last
 one only when it creates or replaces the AWS::Lambda::Version. aws-cdk-lib names that resource after a hash of
 the function's configuration, where a layer whose ARN CloudFormation resolves at deploy time is the same token
 on every synth: Powertools' SSM parameter always, a layer version of the app unless the app sets
-``@aws-cdk/aws-lambda:recognizeLayerVersion`` (aws-cdk#29214). A new layer would update $LATEST only; the alias,
+``@aws-cdk/aws-lambda:recognizeLayerVersion`` (aws-cdk#19098). A new layer would update $LATEST only; the alias,
 its URL and triggers, and the SnapStart snapshot would keep the old one.
 
 So the version's description names each such layer's name and version, as CloudFormation resolves them. A
