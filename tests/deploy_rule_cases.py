@@ -6,6 +6,7 @@ user would write. A breaking stack breaks its rule and no other; a keeping stack
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from aws_cdk import CfnParameter, Duration, Environment, Fn, Stack
@@ -32,6 +33,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
+from aws_cdk import aws_ssm as ssm
 
 Builder = Callable[[Stack], None]
 EDGE = Environment(region="us-east-1")
@@ -175,6 +177,38 @@ def durable_kept(stack: Stack) -> None:
     iam.Policy(stack, "Checkpoints", roles=[role], statements=[iam.PolicyStatement(
         actions=["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"],
         resources=[Fn.join("", [scoped.function_arn, ":*"])])])
+
+
+# --- Lambda versions and their layers ---------------------------------------------------------------------------
+
+
+POWERTOOLS_PARAMETER = "/aws/service/powertools/python/arm64/python3.13/latest"
+LAYER_FOLDER = Path(__file__).resolve().parent / "fixtures" / "plain"
+
+
+def resolved_layer(stack: Stack) -> lambda_.ILayerVersion:
+    """The newest Powertools layer, read from its public SSM parameter at every deployment."""
+    return lambda_.LayerVersion.from_layer_version_arn(
+        stack, "Powertools", ssm.StringParameter.value_for_string_parameter(stack, POWERTOOLS_PARAMETER))
+
+
+def version_layers_broken(stack: Stack) -> None:
+    fn = function(stack, layers=[resolved_layer(stack)])
+    lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+
+
+def version_layers_kept(stack: Stack) -> None:
+    layer = resolved_layer(stack)
+    fn = function(stack, layers=[layer], current_version_options=lambda_.VersionOptions(
+        description=Fn.join(" ", ["Layers:", layer.layer_version_arn])))
+    lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
+
+
+def app_layer_function(stack: Stack) -> None:
+    """A layer version of the app: followed only when the app sets recognizeLayerVersion."""
+    layer = lambda_.LayerVersion(stack, "Layer", code=lambda_.Code.from_asset(str(LAYER_FOLDER)))
+    fn = function(stack, layers=[layer])
+    lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
 
 
 # --- Lambda@Edge ------------------------------------------------------------------------------------------
@@ -520,6 +554,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-DURABLE-QUALIFIED": (durable_qualified_broken, durable_kept, None),
     "DR-DURABLE-EVENT-SOURCE": (durable_event_source_broken, durable_kept, None),
     "DR-DURABLE-CHECKPOINT": (durable_checkpoint_broken, durable_kept, None),
+    "DR-LAMBDA-VERSION-LAYERS": (version_layers_broken, version_layers_kept, None),
     "DR-EDGE-VERSION": (edge_version_broken, edge_kept, EDGE),
     "DR-EDGE-REGION": (edge_region_broken, edge_kept, Environment(region="eu-west-1")),
     "DR-EDGE-FEATURES": (edge_features_broken, edge_kept, EDGE),

@@ -20,9 +20,10 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_lib.rules import DeployRules, all_rules, findings
+from constructs_lib.core.templates import varies_between_deployments
 from constructs_lib.rules import model
-from tests.deploy_rule_cases import (ACCOUNT, CASES, event_rules, events_metric, isolated_vpc, s3_loop_broken,
-                                     stack_name)
+from tests.deploy_rule_cases import (ACCOUNT, CASES, app_layer_function, event_rules, events_metric, isolated_vpc,
+                                     s3_loop_broken, stack_name, version_layers_broken)
 from tests.helpers import ROOT
 
 RULE_IDS = [rule.id for rule in all_rules()]
@@ -176,11 +177,62 @@ def test_account_concurrency_states_the_quota(synthesized) -> None:
         "DR-LAMBDA-UNRESERVED-MINIMUM"}
 
 
+def version_layer_findings(tmp_path: Path, build, **context) -> list[str]:
+    """The rules DeployRules(app) reports on one stack `build` makes, in an app with `context`."""
+    app = App(outdir=str(tmp_path), context={"aws:cdk:bundling-stacks": [], **context})
+    build(Stack(app, "Versions"))
+    Validations.of(app).add_plugins(DeployRules(app))
+    try:
+        app.synth()
+    except RuntimeError:
+        pass  # ValidationFailed: the report says why
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    return [v["ruleName"] for p in report["pluginReports"] if p["pluginName"] == "DeployRules"
+            for v in p["violations"]]
+
+
+@pytest.mark.parametrize("flag, reported", [(None, True), (False, True), (True, False)])
+def test_a_layer_version_of_the_app_is_followed_only_with_the_flag(tmp_path: Path, flag, reported) -> None:
+    """aws-cdk-lib 2.275 hashes a layer version of the app into current_version's logical ID only when the app
+    sets recognizeLayerVersion: DeployRules(app) reads the flag."""
+    context = {} if flag is None else {"@aws-cdk/aws-lambda:recognizeLayerVersion": flag}
+    found = version_layer_findings(tmp_path, app_layer_function, **context)
+    assert found == (["DR-LAMBDA-VERSION-LAYERS"] if reported else [])
+
+
+def test_a_layer_from_an_ssm_parameter_is_not_followed_whatever_the_flag(tmp_path: Path) -> None:
+    found = version_layer_findings(tmp_path, version_layers_broken,
+                                   **{"@aws-cdk/aws-lambda:recognizeLayerVersion": True})
+    assert found == ["DR-LAMBDA-VERSION-LAYERS"]
+
+
+PINNED_IN_ANY_STACK = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":lambda:", {"Ref": "AWS::Region"}, ":",
+                                          {"Fn::FindInMap": ["Accounts", {"Ref": "AWS::Region"}, "account"]},
+                                          ":layer:shared:3"]]}
+
+
+@pytest.mark.parametrize("value, varies", [
+    ("arn:aws:lambda:eu-west-1:111122223333:layer:shared:3", False),
+    (PINNED_IN_ANY_STACK, False),  # pseudo parameters and mappings are fixed for a stack
+    ({"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:111122223333:layer:shared:${!Version}"}, False),
+    ({"Ref": "PowertoolsParameter"}, True),
+    ({"Ref": "LayerB20D2F06"}, True),
+    ({"Fn::GetAtt": ["Publisher", "LayerArn"]}, True),
+    ({"Fn::ImportValue": "Shared:LayerArn"}, True),
+    ("{{resolve:ssm:/layers/shared}}", True),
+    ({"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:111122223333:layer:shared:${Version}"}, True),
+    ({"Fn::Sub": ["${Arn}", {"Arn": {"Ref": "LayerParameter"}}]}, True),
+    ({"Fn::Sub": ["${Arn}", {"Arn": "arn:aws:lambda:eu-west-1:111122223333:layer:shared:3"}]}, False),
+])
+def test_what_cloudformation_resolves_again_at_each_deployment(value, varies: bool) -> None:
+    assert varies_between_deployments(value) is varies
+
+
 def test_a_rule_that_cannot_read_a_template_fails_the_synth(tmp_path: Path, monkeypatch) -> None:
     """aws-cdk-lib would let a synth pass whose plugin raised: a rule that raises is reported instead."""
     broken = model.Rule("DR-TEST", model.FAILS_DEPLOY, "Never holds.", "https://docs.aws.amazon.com/", "None.",
                         lambda app: iter([1 / 0]))
-    monkeypatch.setattr("constructs_lib.rules.all_rules", lambda account_concurrency=1000: [broken])
+    monkeypatch.setattr("constructs_lib.rules.all_rules", lambda account_concurrency=1000, **_: [broken])
     app = plain_app(tmp_path)
     Stack(app, "Empty").add_metadata("purpose", "a stack with a template to read")
     Validations.of(app).add_plugins(DeployRules(app))

@@ -20,6 +20,7 @@ from constructs_lib import (
     StreamConsumer,
     ThumbnailPipeline,
 )
+from constructs_lib.core.templates import as_list
 from constructs_lib.function.safe_deployment import HOOKS_ENTRY
 from tests.helpers import FIXTURES, PLAIN, make_app, template_of
 
@@ -119,11 +120,16 @@ def test_packaged_hooks(stack: Stack) -> None:
         fn.function.current_version.function_arn)
     assert pre_props["Environment"]["Variables"]["SMOKE_EVENT"] == '{"ping": 1}'
     assert pre_props["Timeout"] == 10 + 60  # the target's timeout and time to report
-    assert post_props["Environment"]["Variables"]["ALIAS_NAME"] == "live"
-    assert post_props["Environment"]["Variables"]["FUNCTION_NAME"] == stack.resolve(fn.function.function_name)
-    alias = only(template, "AWS::Lambda::Alias")["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+    assert post_props["Environment"]["Variables"] == {
+        "ALIAS_NAME": "live", "FUNCTION_NAME": stack.resolve(fn.function.function_name),
+        "TARGET_VERSION": stack.resolve(fn.function.current_version.version)}  # the new version's errors only
+    alias_resource = only(template, "AWS::Lambda::Alias")
+    alias = alias_resource["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
     assert alias["BeforeAllowTrafficHook"] == stack.resolve(pre.function.function_name)
     assert alias["AfterAllowTrafficHook"] == stack.resolve(post.function.function_name)
+    # The hooks' environments name the new version: CloudFormation updates them before the alias.
+    hook_ids = {stack.get_logical_id(h.function.node.default_child) for h in (pre, post)}
+    assert hook_ids <= set(alias_resource["DependsOn"])
     statements = [s for p in template.find_resources("AWS::IAM::Policy").values()
                   for s in p["Properties"]["PolicyDocument"]["Statement"]
                   if stack.get_logical_id(pre.role.node.default_child) in str(p["Properties"]["Roles"])]
@@ -133,6 +139,19 @@ def test_packaged_hooks(stack: Stack) -> None:
     template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": [
         {"Action": "cloudwatch:GetMetricStatistics", "Effect": "Allow", "Resource": "*"}]},
         "Roles": [stack.resolve(post.role.role_name)]})
+    group_arn = stack.resolve(fn.deployment.deployment_group.deployment_group_arn)
+    post_statements = [s for p in template.find_resources("AWS::IAM::Policy").values()
+                       if p["Properties"]["Roles"] == [stack.resolve(post.role.role_name)]
+                       for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    codedeploy_statements = [s for s in post_statements if str(s["Action"]).startswith("codedeploy:")]
+    assert codedeploy_statements == [  # when its deployment began, and its verdict: on its deployment group only
+        {"Action": "codedeploy:PutLifecycleEventHookExecutionStatus", "Effect": "Allow", "Resource": group_arn},
+        {"Action": "codedeploy:GetDeployment", "Effect": "Allow", "Resource": group_arn},
+    ]
+    assert {a for s in post_statements for a in as_list(s["Action"])} == {
+        "logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
+        "codedeploy:PutLifecycleEventHookExecutionStatus", "codedeploy:GetDeployment",
+        "cloudwatch:GetMetricStatistics"}
     assert not pre.alarms and not post.alarms  # hooks run once per deployment
 
 
@@ -221,7 +240,6 @@ WHERE = re.escape("ServerlessFunction 'Test/Fn': ")
     (Deployment.canary(pre_traffic_hook=FIXTURES), "deployment.pre_traffic_hook '" + str(FIXTURES) + "' must be a folder"),
     (Deployment.canary(post_traffic_hook=42), "deployment.post_traffic_hook 42 must be True, a folder"),
     (Deployment.canary(smoke_event={"when": object}), "deployment.smoke_event"),
-    (Deployment.canary(post_traffic_window_minutes=0), "deployment.post_traffic_window_minutes 0 must be between 1"),
 ])
 def test_each_deployment_rule_is_checked(stack: Stack, deployment: Deployment, message: str) -> None:
     with pytest.raises(ConfigurationError, match=WHERE + re.escape(message)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional, cast
 
 # A template, a resource or its properties: JSON, where any value may also be an intrinsic function.
@@ -70,3 +71,41 @@ def construct_path(resource: Props, stack: str, default: str) -> str:
         return default
     parts = path.removeprefix(f"{stack}/").removesuffix("/Resource").split("/")
     return "/".join(part for i, part in enumerate(parts) if i == 0 or part != parts[i - 1])
+
+
+def varies_between_deployments(value: Any) -> bool:
+    """Whether CloudFormation resolves `value` at each deployment from something that may change between two
+    deployments of the same template: a parameter (an SSM parameter is read again at every update), a resource's
+    attribute, an export or a dynamic reference. Pseudo parameters, mappings and conditions are fixed for a stack."""
+    if isinstance(value, str):
+        return "{{resolve:" in value
+    found = mapping(value)
+    if found is None:
+        return any(varies_between_deployments(item) for item in as_list(value)) if isinstance(value, list) else False
+    if "Fn::ImportValue" in found:
+        return True
+    own = ref_of(found)
+    if own is not None:
+        return not own.startswith("AWS::")
+    if "Fn::Sub" in found:
+        return _sub_varies(found["Fn::Sub"])
+    return any(varies_between_deployments(item) for item in found.values())
+
+
+def _sub_varies(argument: Any) -> bool:
+    """Fn::Sub's string names what it refers to as ${Name} or ${Name.Attribute}; ${!Text} is literal text."""
+    parts = as_list(argument)
+    text = str(parts[0]) if parts else ""
+    variables = (mapping(parts[1]) or {}) if len(parts) > 1 else {}
+    names = {name.split(".")[0] for name in re.findall(r"\$\{([^!}][^}]*)\}", text)}
+    return (any(not name.startswith("AWS::") for name in names - set(variables))
+            or any(varies_between_deployments(value) for value in variables.values()))
+
+
+def mentions(value: Any, part: Any) -> bool:
+    """Whether `part` is `value` or appears anywhere inside it."""
+    if value == part:
+        return True
+    found = mapping(value)
+    items = list(found.values()) if found is not None else as_list(value) if isinstance(value, list) else []
+    return any(mentions(item, part) for item in items)

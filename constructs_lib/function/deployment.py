@@ -69,14 +69,14 @@ class Deployment:
     :param pre_traffic_hook: runs before any traffic shifts: ``True`` for the packaged smoke test
         (invokes the new version with ``smoke_event``; fails on a function error or a 5xx status
         code), a folder with ``handler.py``, or a ``ServerlessFunction``. Default none.
-    :param post_traffic_hook: runs after the shift: ``True`` for the packaged check of the alias's
-        errors in the last ``post_traffic_window_minutes`` minutes, a folder, or a ``ServerlessFunction``.
+    :param post_traffic_hook: runs after the shift: ``True`` for the packaged check of the new version's
+        errors through the alias since the deployment began (the outgoing version's do not count), a folder,
+        or a ``ServerlessFunction``.
     :param alarms: extra alarms that roll the deployment back, besides the alias's errors and
         throttles and the new version's errors: at most 7, since CodeDeploy takes 10 per deployment group.
     :param ignore_alarms: deploy even while an alarm is in ALARM (the escape hatch for deploying
         the fix of what set the alarm off). Default False.
     :param smoke_event: the event the packaged pre-traffic hook sends (default ``{}``).
-    :param post_traffic_window_minutes: how far back the packaged post-traffic hook looks, 1-60 (default 10).
     """
 
     kind: str
@@ -88,7 +88,6 @@ class Deployment:
     alarms: Sequence[cloudwatch.IAlarm] = ()
     ignore_alarms: bool = False
     smoke_event: Mapping[str, Any] = field(default_factory=dict[str, Any])
-    post_traffic_window_minutes: int = 10
 
     @classmethod
     def canary(cls, percent: int = 10, interval_minutes: int = 5, **options: Any) -> "Deployment":
@@ -123,7 +122,6 @@ class Deployment:
             bool(ALIAS_NAME.fullmatch(self.alias_name)), "deployment.alias_name", self.alias_name,
             "must be 1-128 letters, digits, '-' or '_', and not only digits",
         )
-        checks.within("deployment.post_traffic_window_minutes", self.post_traffic_window_minutes, 1, 60, "minutes")
         total = LIBRARY_DEPLOYMENT_ALARMS + len(self.alarms)
         checks.require(
             total <= MAX_DEPLOYMENT_ALARMS, "deployment.alarms", f"{len(self.alarms)} alarms",

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Callable, Optional
 
-from aws_cdk import Duration, Fn, Stack
+from aws_cdk import CfnResource, Duration, Fn, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_iam as iam
@@ -85,7 +85,7 @@ class SafeDeployment(Construct):
         self.post_traffic_hook = self._hook(
             "PostTrafficHook", deployment.post_traffic_hook, "post_traffic.handler", target,
             {"FUNCTION_NAME": target.function.function_name, "ALIAS_NAME": deployment.alias_name,
-             "WINDOW_MINUTES": str(deployment.post_traffic_window_minutes)},
+             "TARGET_VERSION": version.version},
             timeout=Duration.minutes(1),
         )
         if self.pre_traffic_hook is not None:
@@ -106,6 +106,17 @@ class SafeDeployment(Construct):
             pre_hook=_hook_function(self.pre_traffic_hook),
             post_hook=_hook_function(self.post_traffic_hook),
         )
+        if self.post_traffic_hook is not None and deployment.post_traffic_hook is True:
+            # The packaged hook reads when its deployment began (GetDeployment authorizes on the deployment group).
+            self.post_traffic_hook.role.add_to_policy(iam.PolicyStatement(
+                actions=["codedeploy:GetDeployment"], resources=[self.deployment_group.deployment_group_arn],
+            ))
+        for packaged, hook in ((deployment.pre_traffic_hook, self.pre_traffic_hook),
+                               (deployment.post_traffic_hook, self.post_traffic_hook)):
+            if packaged is True and hook is not None:
+                # Its environment names the new version: CloudFormation updates it before the alias's update
+                # starts the deployment that invokes it.
+                _resource(alias).add_resource_dependency(_resource(hook.function))
         for hook in (self.pre_traffic_hook, self.post_traffic_hook):
             if hook is not None:
                 arn = findings.token_text(Stack.of(self), hook.function.function_arn)
@@ -146,6 +157,12 @@ class SafeDeployment(Construct):
             policy, "AwsSolutions-IAM5[Resource::*]",
             "cloudwatch:GetMetricStatistics supports no resource-level permissions.",
         )
+
+
+def _resource(construct: Construct) -> CfnResource:
+    resource = construct.node.default_child
+    assert isinstance(resource, CfnResource)
+    return resource
 
 
 def _hook_function(hook: Optional[DeployableFunction]) -> Optional[lambda_.IFunction]:

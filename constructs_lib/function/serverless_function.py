@@ -43,6 +43,7 @@ from .runtimes import DEFAULT_RUNTIME
 from .safe_deployment import SafeDeployment
 from .scaling import ProvisionedConcurrencyScaling
 from .url import UrlAuth, add_url, check_url
+from .version_layers import version_options
 from .vpc_access import eni_statements, subnet_ids
 
 ALIAS_NAME = "live"
@@ -83,13 +84,15 @@ class ServerlessFunction(Construct):
         own encryption); a key defined in the app is given the policy CloudWatch Logs needs.
     :param log_removal_policy: what happens to the log group when the function is deleted
         (default RETAIN: logs outlive the function, for investigations).
-    :param layers: at most 5 layers in all, the Powertools layer included.
+    :param layers: at most 5 layers in all, the Powertools layer included. With an alias, a new version of a
+        layer of the app publishes a new version of the function, whatever the app's feature flags.
     :param powertools: add the public Powertools for AWS Lambda (Python) layer for the stack's region,
         the runtime and the architecture (default False).
     :param powertools_layer_version: which layer: an int pins that layer version (default 27: the same
         layer on every deploy, upgraded when you choose); "latest" or a release such as "3.23.0" is read
-        at every deploy from the SSM parameter Powertools publishes (fresh fixes without a code change;
-        commercial regions only, see powertools.SSM_PARAMETER_REGIONS).
+        at every deploy from the SSM parameter Powertools publishes (fresh fixes without a code change: with
+        an alias, a new layer also publishes a new version, see ``version_layers``; commercial regions only,
+        see powertools.SSM_PARAMETER_REGIONS).
     :param retry_attempts: asynchronous retries, 0-2 (default 2).
     :param max_event_age: how long an asynchronous event may wait, 60 s-6 h (default 6 h).
     :param on_success: destination of successful asynchronous invocations: an SQS queue, SNS topic,
@@ -286,6 +289,7 @@ class ServerlessFunction(Construct):
             security_groups=security_groups,
             filesystem=filesystem,
             description=description,
+            current_version_options=version_options(self, all_layers),
         )
         if package is not None:
             check_unzipped_size(self.node.path, package.unzipped_bytes, layers)
@@ -306,7 +310,8 @@ class ServerlessFunction(Construct):
             findings.acknowledge_no_failure_target(self, self.function, no_failure_target)
         self.alias: Optional[lambda_.Alias] = None
         if provisioned_concurrency or deployment is not None or snap_start or durable is not None:
-            # current_version changes whenever code or configuration does: a new version, never a collision.
+            # current_version changes whenever code or configuration does (its layers included: version_layers):
+            # a new version, never a collision.
             # Triggers invoke the alias: its asynchronous settings are its own (a qualifier's configuration
             # does not apply to another), so it gets the same ones as $LATEST.
             self.alias = lambda_.Alias(

@@ -6,6 +6,9 @@ the first request, would reveal: the checks AWS services make when CloudFormatio
 A finding is acknowledged like any plugin's, on the construct it names:
 
     Validations.of(construct).acknowledge(Acknowledgment(id="DeployRules::DR-LAMBDA-S3-LOOP", reason="..."))
+
+Given the app, the pack reads the one feature flag a rule depends on (``@aws-cdk/aws-lambda:recognizeLayerVersion``);
+without it, it judges the templates as an app that does not set the flag makes them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Optional
 
 import jsii
 from aws_cdk import (
+    FeatureFlags,
     IPolicyValidationContext,
     IPolicyValidationPlugin,
     PolicyValidationPluginReport,
@@ -25,7 +29,7 @@ from constructs import IConstruct
 
 from . import (
     alarm_rules, delivery_rules, durable_rules, edge_rules, lambda_rules, notifications, stepfunctions_rules,
-    subscription_rules, vpc_rules,
+    subscription_rules, version_rules, vpc_rules,
 )
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
@@ -35,10 +39,13 @@ __all__ = ["DeployRules", "all_rules", "findings"]
 PLUGIN_NAME = "DeployRules"
 
 
-def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY) -> list[Rule]:
+def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
+              layer_versions_hashed: bool = False) -> list[Rule]:
+    """Every rule. `layer_versions_hashed`: the app sets @aws-cdk/aws-lambda:recognizeLayerVersion."""
     return [
         *lambda_rules.rules(account_concurrency),
         *durable_rules.rules(),
+        *version_rules.rules(layer_versions_hashed),
         *edge_rules.rules(),
         *notifications.rules(),
         *subscription_rules.rules(),
@@ -77,15 +84,18 @@ def _checked(app: App, rules: list[Rule]) -> list[tuple[Rule, Hit]]:
 
 @jsii.implements(IPolicyValidationPlugin)
 class DeployRules:
-    """The rule pack. `app` is accepted, as cdk-nag's packs accept it, and not needed.
+    """The rule pack.
 
+    :param app: the app (as cdk-nag's packs take it): DR-LAMBDA-VERSION-LAYERS reads its feature flag
+        @aws-cdk/aws-lambda:recognizeLayerVersion. Without it, the rules judge the templates alone, the flag unset.
     :param account_concurrency: the Lambda concurrency quota of the accounts the app deploys to (1,000 unless
         raised); DR-LAMBDA-UNRESERVED-MINIMUM adds up what the app reserves against it.
     """
 
     def __init__(self, app: Optional[IConstruct] = None, *,
                  account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY) -> None:
-        self._rules = all_rules(account_concurrency)
+        hashed = app is not None and bool(FeatureFlags.of(app).is_enabled(version_rules.RECOGNIZE_LAYER_VERSION))
+        self._rules = all_rules(account_concurrency, layer_versions_hashed=hashed)
 
     @property
     def name(self) -> str:
