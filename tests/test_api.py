@@ -136,6 +136,24 @@ def test_the_integration_invokes_the_alias_of_a_safe_deployment(stack: Stack) ->
     assert refs(permission["FunctionName"]) == {alias}
 
 
+# 40 paths with two methods each: per-route permissions would exceed Lambda's 20 KB resource policy.
+MANY_ROUTES = [f"{method} /things{i}" for i in range(40) for method in ("GET", "POST")]
+
+
+@pytest.mark.parametrize("api", ["http", "rest"])
+def test_one_invoke_permission_per_api_whatever_the_routes(stack: Stack, api: str) -> None:
+    """Lambda keeps a function's resource policy under 20,480 bytes: a permission per route (two per REST
+    method, with the test invocation's) fails the deploy with PolicyLengthExceededException after a few dozen.
+    One statement names the API's ARN with stage, method and path wildcards, so no other API may invoke."""
+    built = ApiFunction(stack, "Api", api=api, entry=PLAIN, routes=MANY_ROUTES)
+    (permission,) = props(stack, "AWS::Lambda::Permission")  # synthesized: DR-LAMBDA-POLICY-SIZE passed too
+    assert permission["Principal"] == "apigateway.amazonaws.com" and permission["Action"] == "lambda:InvokeFunction"
+    assert refs(permission["FunctionName"]) == {stack_id(stack, built.function.function)}
+    parts = permission["SourceArn"]["Fn::Join"][1]
+    assert parts[-2:] == [{"Ref": stack_id(stack, built.api)}, "/*/*/*"]
+    assert ":execute-api:" in parts
+
+
 def test_cors_only_when_given(stack: Stack) -> None:
     ApiFunction(stack, "Plain", entry=PLAIN)
     ApiFunction(stack, "Browser", entry=PLAIN, cors=ApiCors(allow_origins=["https://app.example.com"]))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
-from typing import Any, Mapping, Optional, Sequence, Unpack
+from typing import Any, Optional, Sequence, Unpack
 
 import jsii
-from aws_cdk import Arn, ArnFormat, Names, RemovalPolicy, Stack, Token
+from aws_cdk import Names, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as rest
 from aws_cdk import aws_apigatewayv2 as http
 from aws_cdk import aws_apigatewayv2_authorizers as http_authorizers
@@ -22,24 +21,26 @@ from constructs import Construct
 
 from ...core import findings
 from ...core.jsii_types import as_interface
-from ...core.validation import Checks, seconds_of
-from ...function.option_types import NUMBER, check_types
+from ...core.validation import Checks
 from ...function.options import FunctionOptions
 from ...function.pattern_options import check_function_options
-from ...function.serverless_function import DEFAULT_TIMEOUT, ServerlessFunction
+from ...function.serverless_function import ServerlessFunction
 from ...observability import alarms as alarm_kit
+from .checks import INTEGRATION_TIMEOUT_SECONDS, check_domain, check_function_timeout, check_throttle
 from .cors import ApiCors
 from .routes import Route, parse_routes
 from .user_pools import app_client, secure_user_pool
 
 API_KINDS = ("http", "rest")
 AUTH_KINDS = ("cognito", "iam", "none")
-# How long API Gateway waits for the function: 30 s for HTTP APIs, 29 s by default for REST APIs.
-INTEGRATION_TIMEOUT_SECONDS = {"http": 30, "rest": 29}
+# Lambda caps a function's resource policy at 20,480 bytes (Lambda quotas), about 45 API Gateway statements:
+# a permission per route (two per REST method) fails the deploy with PolicyLengthExceededException after a few
+# dozen routes (aws-cdk#19535, #9327). So the integrations add one per API, whose SourceArn is the API's
+# execute-api ARN with stage, method and path wildcards: any route of this API, and no other API.
+ONE_PERMISSION = "arn:<partition>:execute-api:<region>:<account>:<api id>/*/*/*"
 DEFAULT_RATE_LIMIT = 100  # requests per second, steady
 DEFAULT_BURST_LIMIT = 200  # requests at once
 REST_STAGE = "prod"
-HOSTNAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 # Alarm thresholds: 4xx above this share of requests (when at least MIN_REQUESTS came in 5 minutes), and p99
 # latency above this share of the integration timeout (requests near it are about to be cut off with 504).
 CLIENT_ERROR_PERCENT = 10
@@ -147,9 +148,9 @@ class ApiFunction(Construct):
         parsed_routes = parse_routes(checks, routes)
         if cors is not None:
             cors.check(checks)
-        _check_throttle(checks, throttle_rate_limit, throttle_burst_limit)
-        _check_domain(checks, Stack.of(self).region, domain_name, certificate)
-        _check_function_options(checks, api, function_options)
+        check_throttle(checks, throttle_rate_limit, throttle_burst_limit)
+        check_domain(checks, Stack.of(self).region, domain_name, certificate)
+        check_function_timeout(checks, api, function_options)
         checks.raise_if_any()
 
         self.function = ServerlessFunction(self, "Function", **function_options)
@@ -203,6 +204,8 @@ class ApiFunction(Construct):
         integration = http_integrations.HttpLambdaIntegration(
             "Integration", self.function.invoke_target,
             payload_format_version=http.PayloadFormatVersion.VERSION_2_0,
+            # One invoke permission for the API, not one per route: see ONE_PERMISSION.
+            scope_permission_to_route=False,
         )
         authorizer = self._http_authorizer(auth)
         for route in routes:
@@ -248,7 +251,9 @@ class ApiFunction(Construct):
         )
         self.domain = self.api.domain_name
         self.stage = self.api.deployment_stage
-        integration = rest.LambdaIntegration(self.function.invoke_target, proxy=True)
+        # One invoke permission for the API, not two per method (the method's and its test invocation's).
+        integration = rest.LambdaIntegration(self.function.invoke_target, proxy=True,
+                                             scope_permission_to_method=False)
         method_auth = self._rest_authorization(auth)
         for route in routes:
             resource = self.api.root if route.path == "/" else self.api.root.resource_for_path(route.path)
@@ -272,9 +277,9 @@ class ApiFunction(Construct):
             if isinstance(node, lambda_.CfnPermission) and node.principal == "apigateway.amazonaws.com":
                 findings.skip(
                     node,
-                    "Only this API may invoke: SourceArn is its own execute-api ARN (arn:...:execute-api:<region>:"
-                    "<account>:<api id>/<stage>/<method>/<path>), which CloudFormation joins at deploy time; the "
-                    "rule reads only literal strings and direct references.",
+                    f"Only this API may invoke: SourceArn is its own execute-api ARN ({ONE_PERMISSION}: any "
+                    "stage, method and path of this API), which CloudFormation joins at deploy time; the rule "
+                    "reads only literal strings and direct references.",
                     guard=["lambda_function_public_access_prohibited_check"],
                 )
             if auth != "cognito" and isinstance(node, (rest.CfnMethod, http.CfnRoute)):
@@ -351,44 +356,3 @@ class ApiFunction(Construct):
                 f"p99 latency over {LATENCY_SHARE_OF_TIMEOUT:.0%} of the {timeout_ms // 1000} s integration timeout",
             ),
         }
-
-
-def _check_throttle(checks: Checks, rate: float, burst: int) -> None:
-    if not Token.is_unresolved(rate):
-        checks.require(rate >= 0, "throttle_rate_limit", rate, "must be 0 or more requests per second")
-    if not check_types(checks, {"throttle_burst_limit": burst}, {"throttle_burst_limit": NUMBER}) \
-            and not Token.is_unresolved(burst):
-        checks.require(burst >= 1, "throttle_burst_limit", burst, "must be 1 or more requests")
-
-
-def _check_domain(checks: Checks, region: str, domain_name: Optional[str],
-                  certificate: Optional[acm.ICertificate]) -> None:
-    checks.require((domain_name is None) == (certificate is None), "domain_name", domain_name,
-                   "and certificate go together: a custom domain is served with an ACM certificate for it")
-    if domain_name is not None and not Token.is_unresolved(domain_name):
-        checks.require(bool(HOSTNAME.fullmatch(domain_name)), "domain_name", domain_name,
-                       "must be a lower-case host name such as 'api.example.com'")
-    arn = certificate.certificate_arn if certificate is not None else None
-    if arn is None or Token.is_unresolved(arn) or Token.is_unresolved(region):
-        return
-    certificate_region = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).region
-    checks.require(
-        certificate_region == region, "certificate", arn,
-        f"is in {certificate_region}: a regional custom domain needs its certificate in the API's region ({region})",
-    )
-
-
-def _check_function_options(checks: Checks, api: str, options: Mapping[str, Any]) -> None:
-    limit = INTEGRATION_TIMEOUT_SECONDS.get(api)
-    timeout = seconds_of(options.get("timeout", DEFAULT_TIMEOUT))
-    kind = "an HTTP API" if api == "http" else "a REST API"
-    if timeout is not None and limit is not None:
-        checks.require(
-            timeout <= limit, "timeout", options.get("timeout"),
-            f"is longer than the {limit} s that {kind} waits for the function: callers would get 504 while it "
-            f"still runs; use at most {limit} s",
-        )
-    checks.require(
-        "function_url_auth" not in options, "function_url_auth", options.get("function_url_auth"),
-        "would give the function a second, direct door that bypasses the API's authorization and throttling",
-    )

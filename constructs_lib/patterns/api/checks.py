@@ -1,0 +1,58 @@
+"""ApiFunction's checks of its own options: throttling, the custom domain, and what the function may be."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping, Optional
+
+from aws_cdk import Arn, ArnFormat, Token
+from aws_cdk import aws_certificatemanager as acm
+
+from ...core.validation import Checks, seconds_of
+from ...function.option_types import NUMBER, check_types
+from ...function.serverless_function import DEFAULT_TIMEOUT
+
+# How long API Gateway waits for the function: 30 s for HTTP APIs, 29 s by default for REST APIs.
+INTEGRATION_TIMEOUT_SECONDS = {"http": 30, "rest": 29}
+HOSTNAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def check_throttle(checks: Checks, rate: float, burst: int) -> None:
+    if not Token.is_unresolved(rate):
+        checks.require(rate >= 0, "throttle_rate_limit", rate, "must be 0 or more requests per second")
+    if not check_types(checks, {"throttle_burst_limit": burst}, {"throttle_burst_limit": NUMBER}) \
+            and not Token.is_unresolved(burst):
+        checks.require(burst >= 1, "throttle_burst_limit", burst, "must be 1 or more requests")
+
+
+def check_domain(checks: Checks, region: str, domain_name: Optional[str],
+                  certificate: Optional[acm.ICertificate]) -> None:
+    checks.require((domain_name is None) == (certificate is None), "domain_name", domain_name,
+                   "and certificate go together: a custom domain is served with an ACM certificate for it")
+    if domain_name is not None and not Token.is_unresolved(domain_name):
+        checks.require(bool(HOSTNAME.fullmatch(domain_name)), "domain_name", domain_name,
+                       "must be a lower-case host name such as 'api.example.com'")
+    arn = certificate.certificate_arn if certificate is not None else None
+    if arn is None or Token.is_unresolved(arn) or Token.is_unresolved(region):
+        return
+    certificate_region = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).region
+    checks.require(
+        certificate_region == region, "certificate", arn,
+        f"is in {certificate_region}: a regional custom domain needs its certificate in the API's region ({region})",
+    )
+
+
+def check_function_timeout(checks: Checks, api: str, options: Mapping[str, Any]) -> None:
+    limit = INTEGRATION_TIMEOUT_SECONDS.get(api)
+    timeout = seconds_of(options.get("timeout", DEFAULT_TIMEOUT))
+    kind = "an HTTP API" if api == "http" else "a REST API"
+    if timeout is not None and limit is not None:
+        checks.require(
+            timeout <= limit, "timeout", options.get("timeout"),
+            f"is longer than the {limit} s that {kind} waits for the function: callers would get 504 while it "
+            f"still runs; use at most {limit} s",
+        )
+    checks.require(
+        "function_url_auth" not in options, "function_url_auth", options.get("function_url_auth"),
+        "would give the function a second, direct door that bypasses the API's authorization and throttling",
+    )
