@@ -172,6 +172,59 @@ def test_rest_cors_answers_preflight_without_authorization(stack: Stack) -> None
     assert ("GET", "COGNITO_USER_POOLS") in methods and ("OPTIONS", "NONE") in methods
 
 
+def gateway_responses(stack: Stack) -> dict[str, dict]:
+    return {r["ResponseType"]: r for r in props(stack, "AWS::ApiGateway::GatewayResponse")}
+
+
+def test_rest_cors_reaches_browsers_on_api_gateways_own_errors_too(stack: Stack) -> None:
+    """With the Lambda proxy integration API Gateway adds no CORS header to any answer but the preflight: its
+    own 401 (Cognito), 403, 429 and 5XX answers would reach browsers as opaque CORS failures. DEFAULT_4XX and
+    DEFAULT_5XX, which every other gateway response falls back to, carry the allowed origin; the stage's
+    deployment waits for them (a gateway response reaches callers only through a deployment)."""
+    built = ApiFunction(stack, "Api", api="rest", entry=PLAIN, routes=["GET /orders"],
+                        cors=ApiCors(allow_origins=["https://app.example.com"]))
+    answers = gateway_responses(stack)
+    assert sorted(answers) == ["DEFAULT_4XX", "DEFAULT_5XX"]
+    for answer in answers.values():
+        assert answer["ResponseParameters"] == {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'"}
+        assert answer["RestApiId"] == {"Ref": stack_id(stack, built.api)}
+    (deployment,) = resources(stack, "AWS::ApiGateway::Deployment").values()
+    assert set(resources(stack, "AWS::ApiGateway::GatewayResponse")) <= set(deployment["DependsOn"])
+    # The function answers CORS on its own answers: it is told which origins.
+    (function,) = props(stack, "AWS::Lambda::Function")
+    assert function["Environment"]["Variables"] == {
+        "CORS_ALLOW_ORIGINS": "https://app.example.com", "CORS_ALLOW_CREDENTIALS": "false"}
+
+
+def test_rest_cors_with_several_origins_or_credentials(stack: Stack) -> None:
+    """Gateway responses carry static values only: several origins get '*' (the answers hold API Gateway's own
+    message, never the function's data); one origin with credentials gets Access-Control-Allow-Credentials."""
+    ApiFunction(stack, "Several", api="rest", entry=PLAIN, environment={"STAGE": "prod"},
+                cors=ApiCors(allow_origins=["https://app.example.com", "https://admin.example.com"]))
+    ApiFunction(stack, "Cookies", api="rest", entry=PLAIN,
+                cors=ApiCors(allow_origins=["https://app.example.com"], allow_credentials=True))
+    several, cookies = ({r["ResponseType"]: r["ResponseParameters"] for r in props(stack,
+                         "AWS::ApiGateway::GatewayResponse") if name in str(r["RestApiId"])}
+                        for name in ("Several", "Cookies"))
+    assert several["DEFAULT_4XX"] == several["DEFAULT_5XX"] == {
+        "gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}
+    assert cookies["DEFAULT_4XX"] == cookies["DEFAULT_5XX"] == {
+        "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+        "gatewayresponse.header.Access-Control-Allow-Credentials": "'true'"}
+    variables = [f["Environment"]["Variables"] for f in props(stack, "AWS::Lambda::Function")]
+    assert {"STAGE": "prod", "CORS_ALLOW_ORIGINS": "https://app.example.com,https://admin.example.com",
+            "CORS_ALLOW_CREDENTIALS": "false"} in variables
+    assert {"CORS_ALLOW_ORIGINS": "https://app.example.com", "CORS_ALLOW_CREDENTIALS": "true"} in variables
+
+
+def test_http_cors_is_answered_by_api_gateway_alone(stack: Stack) -> None:
+    ApiFunction(stack, "Api", entry=PLAIN, cors=ApiCors(allow_origins=["https://app.example.com"]))
+    assert not resources(stack, "AWS::ApiGateway::GatewayResponse")
+    (function,) = props(stack, "AWS::Lambda::Function")
+    assert "CORS_ALLOW_ORIGINS" not in str(function.get("Environment"))
+
+
 @pytest.mark.parametrize("api", ["http", "rest"])
 def test_custom_domain_with_tls_1_2(regional: Stack, api: str) -> None:
     certificate = acm.Certificate.from_certificate_arn(regional, "Certificate", CERTIFICATE)
@@ -275,6 +328,13 @@ WHERE = re.escape("ApiFunction 'Test/Api': ")
     ({"cors": ApiCors(allow_origins=["*"], allow_methods=["FETCH"])}, "cors.allow_methods 'FETCH' must be one of"),
     ({"cors": ApiCors(allow_origins=["*"], max_age=Duration.days(2))},
      "cors.max_age 2 days must be between 0 and 86400 seconds inclusive"),
+    ({"api": "rest", "cors": ApiCors(allow_origins=["https://a.example.com", "https://b.example.com"],
+                                     allow_credentials=True)},
+     "cors.allow_origins ['https://a.example.com', 'https://b.example.com'] cannot all be answered with credentials "
+     "on a REST API: its own error answers (401, 403, 429, 5XX) carry one static Access-Control-Allow-Origin, and "
+     "browsers refuse '*' with credentials; name one origin, or use api='http', which answers each allowed origin"),
+    ({"api": "rest", "cors": ApiCors(allow_origins=["*"]), "environment": {"CORS_ALLOW_ORIGINS": "*"}},
+     "environment 'CORS_ALLOW_ORIGINS' is set by ApiFunction from cors= for the function of a REST API"),
 ])
 def test_bad_configuration_is_refused(stack: Stack, options: dict, message: str) -> None:
     if options.get("user_pool") == "pool":

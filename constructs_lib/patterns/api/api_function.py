@@ -85,7 +85,9 @@ class ApiFunction(Construct):
     :param allow_public_api: the explicit opt-in for ``auth="none"``.
     :param routes: e.g. ``["GET /orders", "GET /orders/{id}", "POST /orders"]`` (default ``ANY /{proxy+}``:
         one function routing inside, as Powertools' event handler does).
-    :param cors: ``ApiCors(...)`` to answer browsers' preflight requests (default: no CORS).
+    :param cors: ``ApiCors(...)``: what browsers on other origins may do (default: no CORS). A REST API's own
+        error answers carry the CORS headers too (gateway responses), and its function gets the allowed origins
+        in ``CORS_ALLOW_ORIGINS`` to answer with (see ``ApiCors``).
     :param throttle_rate_limit: steady requests per second the stage accepts (default 100).
     :param throttle_burst_limit: requests the stage accepts at once (default 200).
     :param domain_name: a custom domain (e.g. "api.example.com"), served with ``certificate`` (TLS 1.2+);
@@ -147,12 +149,15 @@ class ApiFunction(Construct):
                        "applies only to api='rest': AWS WAF cannot protect an HTTP API")
         parsed_routes = parse_routes(checks, routes)
         if cors is not None:
-            cors.check(checks)
+            cors.check(checks, api, function_options.get("environment") or {})
         check_throttle(checks, throttle_rate_limit, throttle_burst_limit)
         check_domain(checks, Stack.of(self).region, domain_name, certificate)
         check_function_timeout(checks, api, function_options)
         checks.raise_if_any()
 
+        if cors is not None and api == "rest":  # the function answers CORS on its own answers
+            function_options["environment"] = {**(function_options.get("environment") or {}),
+                                               **cors.handler_environment()}
         self.function = ServerlessFunction(self, "Function", **function_options)
         findings.acknowledge_synchronous(
             self.function, "API Gateway", "a failed request is answered with an error status"
@@ -249,6 +254,8 @@ class ApiFunction(Construct):
                 endpoint_type=rest.EndpointType.REGIONAL,
             ) if domain_name and certificate else None,
         )
+        if cors is not None:
+            cors.add_gateway_responses(self.api)
         self.domain = self.api.domain_name
         self.stage = self.api.deployment_stage
         # One invoke permission for the API, not two per method (the method's and its test invocation's).
