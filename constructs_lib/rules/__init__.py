@@ -23,7 +23,7 @@ from aws_cdk import (
 )
 from constructs import IConstruct
 
-from . import delivery_rules, edge_rules, lambda_rules, notifications
+from . import api_gateway_rules, delivery_rules, edge_rules, lambda_policy_size, lambda_rules, notifications
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
 
@@ -35,9 +35,11 @@ PLUGIN_NAME = "DeployRules"
 def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY) -> list[Rule]:
     return [
         *lambda_rules.rules(account_concurrency),
+        *lambda_policy_size.rules(),
         *edge_rules.rules(),
         *notifications.rules(),
         *delivery_rules.rules(),
+        *api_gateway_rules.rules(),
     ]
 
 

@@ -17,6 +17,7 @@ FAILS_DEPLOY = "fails the deploy"
 DENIES_AT_RUN_TIME = "denies at run time"
 DROPS_SILENTLY = "drops silently"
 LOOPS = "loops at run time"
+HIDES_ERRORS = "hides errors from browsers"
 
 
 
