@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Callable
 
 from aws_cdk import CfnParameter, Duration, Environment, Fn, Stack
+from aws_cdk import aws_apigateway as rest
+from aws_cdk import aws_apigatewayv2 as http
+from aws_cdk import aws_apigatewayv2_integrations as http_integrations
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -211,6 +214,25 @@ def app_layer_function(stack: Stack) -> None:
     lambda_.Alias(stack, "Live", alias_name="live", version=fn.current_version)
 
 
+# --- API Gateway --------------------------------------------------------------------------------------------------
+
+
+def http_api(stack: Stack, routes: int, **integration) -> None:
+    """An HTTP API with `routes` routes, all to one function."""
+    api = http.HttpApi(stack, "Api")
+    target = http_integrations.HttpLambdaIntegration("Integration", function(stack), **integration)
+    for i in range(routes):
+        api.add_routes(path=f"/things{i}", methods=[http.HttpMethod.GET], integration=target)
+
+
+def policy_size_broken(stack: Stack) -> None:
+    http_api(stack, 50)  # a permission per route: about 470 bytes each (aws-cdk#19535 failed at about 45)
+
+
+def policy_size_kept(stack: Stack) -> None:
+    http_api(stack, 50, scope_permission_to_route=False)
+
+
 # --- Lambda@Edge ------------------------------------------------------------------------------------------
 
 
@@ -396,6 +418,28 @@ def cloudfront_logs_kept(stack: Stack) -> None:
         log_bucket=s3.Bucket(stack, "Logs", object_ownership=s3.ObjectOwnership.OBJECT_WRITER))
 
 
+# --- API Gateway ------------------------------------------------------------------------------------------
+
+
+def browser_api(stack: Stack) -> rest.RestApi:
+    """A REST API that answers browsers' preflight requests, in front of a function (Lambda proxy)."""
+    api = rest.RestApi(stack, "Api", default_cors_preflight_options=rest.CorsOptions(
+        allow_origins=["https://app.example.com"]))
+    api.root.add_method("GET", rest.LambdaIntegration(function(stack)))
+    return api
+
+
+def cors_errors_broken(stack: Stack) -> None:
+    browser_api(stack)
+
+
+def cors_errors_kept(stack: Stack) -> None:
+    api = browser_api(stack)
+    for kind in (rest.ResponseType.DEFAULT_4_XX, rest.ResponseType.DEFAULT_5_XX):
+        api.add_gateway_response(kind.response_type, type=kind,
+                                 response_headers={"Access-Control-Allow-Origin": "'https://app.example.com'"})
+
+
 # --- CodeDeploy and CloudFormation ------------------------------------------------------------------------
 
 
@@ -555,6 +599,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-DURABLE-EVENT-SOURCE": (durable_event_source_broken, durable_kept, None),
     "DR-DURABLE-CHECKPOINT": (durable_checkpoint_broken, durable_kept, None),
     "DR-LAMBDA-VERSION-LAYERS": (version_layers_broken, version_layers_kept, None),
+    "DR-LAMBDA-POLICY-SIZE": (policy_size_broken, policy_size_kept, None),
     "DR-EDGE-VERSION": (edge_version_broken, edge_kept, EDGE),
     "DR-EDGE-REGION": (edge_region_broken, edge_kept, Environment(region="eu-west-1")),
     "DR-EDGE-FEATURES": (edge_features_broken, edge_kept, EDGE),
@@ -572,6 +617,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-LOGS-S3-ACCESS": (s3_access_logs_broken, s3_access_logs_kept, None),
     "DR-LOGS-ELB": (elb_logs_broken, elb_logs_kept, EDGE),
     "DR-LOGS-CLOUDFRONT": (cloudfront_logs_broken, cloudfront_logs_kept, None),
+    "DR-APIGW-CORS-ERRORS": (cors_errors_broken, cors_errors_kept, None),
     "DR-CODEDEPLOY-ALARMS": (codedeploy_alarms_broken, codedeploy_kept, None),
     "DR-CODEDEPLOY-HOOK": (codedeploy_hook_broken, codedeploy_kept, None),
     "DR-CFN-QUOTAS": (cfn_quotas_broken, cfn_quotas_kept, None),

@@ -136,6 +136,24 @@ def test_the_integration_invokes_the_alias_of_a_safe_deployment(stack: Stack) ->
     assert refs(permission["FunctionName"]) == {alias}
 
 
+# 40 paths with two methods each: per-route permissions would exceed Lambda's 20 KB resource policy.
+MANY_ROUTES = [f"{method} /things{i}" for i in range(40) for method in ("GET", "POST")]
+
+
+@pytest.mark.parametrize("api", ["http", "rest"])
+def test_one_invoke_permission_per_api_whatever_the_routes(stack: Stack, api: str) -> None:
+    """Lambda keeps a function's resource policy under 20,480 bytes: a permission per route (two per REST
+    method, with the test invocation's) fails the deploy with PolicyLengthExceededException after a few dozen.
+    One statement names the API's ARN with stage, method and path wildcards, so no other API may invoke."""
+    built = ApiFunction(stack, "Api", api=api, entry=PLAIN, routes=MANY_ROUTES)
+    (permission,) = props(stack, "AWS::Lambda::Permission")  # synthesized: DR-LAMBDA-POLICY-SIZE passed too
+    assert permission["Principal"] == "apigateway.amazonaws.com" and permission["Action"] == "lambda:InvokeFunction"
+    assert refs(permission["FunctionName"]) == {stack_id(stack, built.function.function)}
+    parts = permission["SourceArn"]["Fn::Join"][1]
+    assert parts[-2:] == [{"Ref": stack_id(stack, built.api)}, "/*/*/*"]
+    assert ":execute-api:" in parts
+
+
 def test_cors_only_when_given(stack: Stack) -> None:
     ApiFunction(stack, "Plain", entry=PLAIN)
     ApiFunction(stack, "Browser", entry=PLAIN, cors=ApiCors(allow_origins=["https://app.example.com"]))
@@ -152,6 +170,59 @@ def test_rest_cors_answers_preflight_without_authorization(stack: Stack) -> None
                 cors=ApiCors(allow_origins=["https://app.example.com"]))
     methods = {(m["HttpMethod"], m["AuthorizationType"]) for m in props(stack, "AWS::ApiGateway::Method")}
     assert ("GET", "COGNITO_USER_POOLS") in methods and ("OPTIONS", "NONE") in methods
+
+
+def gateway_responses(stack: Stack) -> dict[str, dict]:
+    return {r["ResponseType"]: r for r in props(stack, "AWS::ApiGateway::GatewayResponse")}
+
+
+def test_rest_cors_reaches_browsers_on_api_gateways_own_errors_too(stack: Stack) -> None:
+    """With the Lambda proxy integration API Gateway adds no CORS header to any answer but the preflight: its
+    own 401 (Cognito), 403, 429 and 5XX answers would reach browsers as opaque CORS failures. DEFAULT_4XX and
+    DEFAULT_5XX, which every other gateway response falls back to, carry the allowed origin; the stage's
+    deployment waits for them (a gateway response reaches callers only through a deployment)."""
+    built = ApiFunction(stack, "Api", api="rest", entry=PLAIN, routes=["GET /orders"],
+                        cors=ApiCors(allow_origins=["https://app.example.com"]))
+    answers = gateway_responses(stack)
+    assert sorted(answers) == ["DEFAULT_4XX", "DEFAULT_5XX"]
+    for answer in answers.values():
+        assert answer["ResponseParameters"] == {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'"}
+        assert answer["RestApiId"] == {"Ref": stack_id(stack, built.api)}
+    (deployment,) = resources(stack, "AWS::ApiGateway::Deployment").values()
+    assert set(resources(stack, "AWS::ApiGateway::GatewayResponse")) <= set(deployment["DependsOn"])
+    # The function answers CORS on its own answers: it is told which origins.
+    (function,) = props(stack, "AWS::Lambda::Function")
+    assert function["Environment"]["Variables"] == {
+        "CORS_ALLOW_ORIGINS": "https://app.example.com", "CORS_ALLOW_CREDENTIALS": "false"}
+
+
+def test_rest_cors_with_several_origins_or_credentials(stack: Stack) -> None:
+    """Gateway responses carry static values only: several origins get '*' (the answers hold API Gateway's own
+    message, never the function's data); one origin with credentials gets Access-Control-Allow-Credentials."""
+    ApiFunction(stack, "Several", api="rest", entry=PLAIN, environment={"STAGE": "prod"},
+                cors=ApiCors(allow_origins=["https://app.example.com", "https://admin.example.com"]))
+    ApiFunction(stack, "Cookies", api="rest", entry=PLAIN,
+                cors=ApiCors(allow_origins=["https://app.example.com"], allow_credentials=True))
+    several, cookies = ({r["ResponseType"]: r["ResponseParameters"] for r in props(stack,
+                         "AWS::ApiGateway::GatewayResponse") if name in str(r["RestApiId"])}
+                        for name in ("Several", "Cookies"))
+    assert several["DEFAULT_4XX"] == several["DEFAULT_5XX"] == {
+        "gatewayresponse.header.Access-Control-Allow-Origin": "'*'"}
+    assert cookies["DEFAULT_4XX"] == cookies["DEFAULT_5XX"] == {
+        "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+        "gatewayresponse.header.Access-Control-Allow-Credentials": "'true'"}
+    variables = [f["Environment"]["Variables"] for f in props(stack, "AWS::Lambda::Function")]
+    assert {"STAGE": "prod", "CORS_ALLOW_ORIGINS": "https://app.example.com,https://admin.example.com",
+            "CORS_ALLOW_CREDENTIALS": "false"} in variables
+    assert {"CORS_ALLOW_ORIGINS": "https://app.example.com", "CORS_ALLOW_CREDENTIALS": "true"} in variables
+
+
+def test_http_cors_is_answered_by_api_gateway_alone(stack: Stack) -> None:
+    ApiFunction(stack, "Api", entry=PLAIN, cors=ApiCors(allow_origins=["https://app.example.com"]))
+    assert not resources(stack, "AWS::ApiGateway::GatewayResponse")
+    (function,) = props(stack, "AWS::Lambda::Function")
+    assert "CORS_ALLOW_ORIGINS" not in str(function.get("Environment"))
 
 
 @pytest.mark.parametrize("api", ["http", "rest"])
@@ -257,6 +328,13 @@ WHERE = re.escape("ApiFunction 'Test/Api': ")
     ({"cors": ApiCors(allow_origins=["*"], allow_methods=["FETCH"])}, "cors.allow_methods 'FETCH' must be 'GET' or"),
     ({"cors": ApiCors(allow_origins=["*"], max_age=Duration.days(2))},
      "cors.max_age 2 days must be between 0 and 86400 seconds inclusive"),
+    ({"api": "rest", "cors": ApiCors(allow_origins=["https://a.example.com", "https://b.example.com"],
+                                     allow_credentials=True)},
+     "cors.allow_origins ['https://a.example.com', 'https://b.example.com'] cannot all be answered with credentials "
+     "on a REST API: its own error answers (401, 403, 429, 5XX) carry one static Access-Control-Allow-Origin, and "
+     "browsers refuse '*' with credentials; name one origin, or use api='http', which answers each allowed origin"),
+    ({"api": "rest", "cors": ApiCors(allow_origins=["*"]), "environment": {"CORS_ALLOW_ORIGINS": "*"}},
+     "environment 'CORS_ALLOW_ORIGINS' is set by ApiFunction from cors= for the function of a REST API"),
 ])
 def test_bad_configuration_is_refused(stack: Stack, options: dict, message: str) -> None:
     if options.get("user_pool") == "pool":

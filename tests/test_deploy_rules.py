@@ -250,7 +250,8 @@ def test_the_plugin_names_itself_and_its_rules() -> None:
     assert all(rule_id.startswith("DR-") for rule_id in rules.rule_ids)
     for rule in all_rules():
         assert rule.outcome in (model.FAILS_DEPLOY, model.DENIES_AT_RUN_TIME, model.DROPS_SILENTLY, model.LOOPS,
-                                model.FAILS_AT_RUN_TIME, model.BYPASSES, model.STAYS_SILENT)
+                                model.FAILS_AT_RUN_TIME, model.BYPASSES, model.STAYS_SILENT,
+                                model.HIDES_ERRORS)
         assert rule.source.startswith("https://") and rule.rule.endswith(".") and rule.fix.endswith(".")
 
 

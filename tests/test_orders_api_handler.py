@@ -19,15 +19,21 @@ TABLE = "api-orders"  # moto keeps one state per process: a name no other test u
 HANDLER = ROOT / "lambda_src" / "orders_api" / "handler.py"
 
 
+ORIGINS = ["https://app.example.com", "https://admin.example.com"]
+
+
 @pytest.fixture(scope="module")
 def handlers():
-    """The handler loaded twice: as the HTTP API's function and as the REST API's."""
+    """The handler loaded three times: as the HTTP API's function, as the REST API's, and as the function of a
+    REST API with CORS, with the variables ApiFunction sets."""
     with moto_aws(TABLE_NAME=TABLE, POWERTOOLS_SERVICE_NAME="orders-api"):
         on_demand_table(TABLE, "user_id", "order_id")
         loaded = {}
         for kind in ("http", "rest"):
             os.environ["API_KIND"] = kind
             loaded[kind] = load_handler(HANDLER, f"orders_api_{kind}")
+        os.environ.update(CORS_ALLOW_ORIGINS=",".join(ORIGINS), CORS_ALLOW_CREDENTIALS="false")
+        loaded["rest_cors"] = load_handler(HANDLER, "orders_api_rest_cors")
         yield loaded, boto3.resource("dynamodb").Table(TABLE)
 
 
@@ -70,7 +76,7 @@ def rest_event(method: str, path: str, sub: Optional[str], body: Optional[str] =
     }
 
 
-EVENTS = {"http": http_event, "rest": rest_event}
+EVENTS = {"http": http_event, "rest": rest_event, "rest_cors": rest_event}
 
 
 def call(handlers, kind: str, method: str, path: str, sub: Optional[str] = "user-1", body: Any = None,
@@ -109,6 +115,21 @@ def test_a_repeated_post_with_the_same_key_creates_one_order(handlers, kind: str
     assert table.query(KeyConditionExpression="user_id = :u", ExpressionAttributeValues={":u": user})["Count"] == 1
     # Another user's same key is another order.
     assert call(handlers, kind, "POST", "/orders", f"{user}-2", order, headers={"Idempotency-Key": "k-1"})[0] == 201
+
+
+def test_behind_a_rest_api_with_cors_it_answers_the_allowed_origins(handlers) -> None:
+    """A REST API's Lambda proxy integration leaves CORS on the function's answers to the function: each allowed
+    origin is answered with itself, on errors of the handler's own too; another origin gets no CORS header."""
+    for origin in ORIGINS:
+        status, _, headers = call(handlers, "rest_cors", "GET", "/orders", "cors-user", headers={"Origin": origin})
+        assert status == 200 and headers["Access-Control-Allow-Origin"] == origin
+        assert "Access-Control-Allow-Credentials" not in headers
+    status, _, headers = call(handlers, "rest_cors", "GET", "/orders/nope", "cors-user",
+                              headers={"Origin": ORIGINS[0]})
+    assert status == 404 and headers["Access-Control-Allow-Origin"] == ORIGINS[0]
+    for kind, origin in (("rest_cors", "https://elsewhere.example.com"), ("rest", ORIGINS[0])):
+        status, _, headers = call(handlers, kind, "GET", "/orders", "cors-user", headers={"Origin": origin})
+        assert status == 200 and not any(h.lower().startswith("access-control-") for h in headers)
 
 
 def test_users_see_only_their_own_orders(handlers) -> None:

@@ -20,6 +20,7 @@ LOOPS = "loops at run time"
 FAILS_AT_RUN_TIME = "fails at run time"
 BYPASSES = "bypasses the safe deployment"
 STAYS_SILENT = "stays silent"  # an alarm on a metric the service never publishes
+HIDES_ERRORS = "hides errors from browsers"
 
 
 
@@ -74,8 +75,8 @@ class Rule:
 
     :param id: ``DR-...``, also the id an acknowledgment names (``DeployRules::DR-...``).
     :param outcome: what AWS does: ``FAILS_DEPLOY``, ``DENIES_AT_RUN_TIME``, ``DROPS_SILENTLY``, ``LOOPS``,
-        ``FAILS_AT_RUN_TIME``, ``BYPASSES`` (traffic goes around a safe deployment) or ``STAYS_SILENT`` (an alarm
-        on a metric the service never publishes).
+        ``FAILS_AT_RUN_TIME``, ``BYPASSES`` (traffic goes around a safe deployment), ``STAYS_SILENT`` (an alarm
+        on a metric the service never publishes) or ``HIDES_ERRORS`` (browsers see errors as CORS failures).
     :param rule: the rule, in one sentence.
     :param source: AWS's documentation of it.
     :param fix: what to change.

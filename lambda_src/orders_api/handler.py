@@ -9,7 +9,8 @@ API_KIND=rest).
 
 The caller is the token's "sub" claim, never a field of the request. Bad input is answered 400 with what is
 wrong; nothing a caller sends makes the function fail. Environment: TABLE_NAME (partition key user_id, sort
-key order_id), API_KIND ("http" or "rest").
+key order_id), API_KIND ("http" or "rest"); behind a REST API with CORS, CORS_ALLOW_ORIGINS and
+CORS_ALLOW_CREDENTIALS (see cors_config).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any, Optional
 import boto3
 from boto3.dynamodb.conditions import Key
 from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import (
     BadRequestError,
     NotFoundError,
@@ -38,7 +39,23 @@ logger = Logger()
 tracer = Tracer()
 table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
 API_KIND = os.environ.get("API_KIND", "http")
-app = APIGatewayRestResolver() if API_KIND == "rest" else APIGatewayHttpResolver()
+
+
+# --8<-- [start:cors]
+def cors_config() -> Optional[CORSConfig]:
+    """CORS on this function's answers behind a REST API, whose Lambda proxy integration leaves them to it:
+    ApiFunction(api="rest", cors=...) sets CORS_ALLOW_ORIGINS (comma-separated) and CORS_ALLOW_CREDENTIALS, and
+    Powertools answers a request whose Origin is one of them with that origin (and with none otherwise). An HTTP
+    API answers CORS itself and sets neither."""
+    origins = [origin for origin in os.environ.get("CORS_ALLOW_ORIGINS", "").split(",") if origin]
+    if not origins:
+        return None
+    return CORSConfig(allow_origin=origins[0], extra_origins=origins[1:],
+                      allow_credentials=os.environ.get("CORS_ALLOW_CREDENTIALS") == "true")
+
+
+app = APIGatewayRestResolver(cors=cors_config()) if API_KIND == "rest" else APIGatewayHttpResolver()
+# --8<-- [end:cors]
 
 PAGE_SIZE = 50
 MAX_ITEM_LENGTH = 200

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Optional, Sequence, Unpack
+from typing import Any, Optional, Sequence, Unpack
 
 import jsii
 from aws_cdk import Names, RemovalPolicy, Stack
@@ -21,19 +21,25 @@ from constructs import Construct
 
 from ...core import findings
 from ...core.jsii_types import as_interface
-from ...core.validation import Checks, seconds_of
+from ...core.validation import Checks
 from ...function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
 from ...function.options import FunctionOptions
 from ...function.pattern_options import check_function_options
-from ...function.serverless_function import DEFAULT_TIMEOUT, ServerlessFunction
+from ...function.serverless_function import ServerlessFunction
 from ...observability import alarms as alarm_kit
-from .checks import API_KINDS, AUTH_KINDS, ApiAuth, ApiKind, check_auth, check_domain, check_throttle
+from .checks import (
+    API_KINDS, AUTH_KINDS, INTEGRATION_TIMEOUT_SECONDS, ApiAuth, ApiKind, check_auth, check_domain,
+    check_function_timeout, check_throttle,
+)
 from .cors import ApiCors
 from .routes import Route, parse_routes
 from .user_pools import app_client, secure_user_pool
 
-# How long API Gateway waits for the function: 30 s for HTTP APIs, 29 s by default for REST APIs.
-INTEGRATION_TIMEOUT_SECONDS = {"http": 30, "rest": 29}
+# Lambda caps a function's resource policy at 20,480 bytes (Lambda quotas), about 45 API Gateway statements:
+# a permission per route (two per REST method) fails the deploy with PolicyLengthExceededException after a few
+# dozen routes (aws-cdk#19535, #9327). So the integrations add one per API, whose SourceArn is the API's
+# execute-api ARN with stage, method and path wildcards: any route of this API, and no other API.
+ONE_PERMISSION = "arn:<partition>:execute-api:<region>:<account>:<api id>/*/*/*"
 DEFAULT_RATE_LIMIT = 100  # requests per second, steady
 DEFAULT_BURST_LIMIT = 200  # requests at once
 REST_STAGE = "prod"
@@ -81,7 +87,9 @@ class ApiFunction(Construct):
     :param allow_public_api: the explicit opt-in for ``auth="none"``.
     :param routes: e.g. ``["GET /orders", "GET /orders/{id}", "POST /orders"]`` (default ``ANY /{proxy+}``:
         one function routing inside, as Powertools' event handler does).
-    :param cors: ``ApiCors(...)`` to answer browsers' preflight requests (default: no CORS).
+    :param cors: ``ApiCors(...)``: what browsers on other origins may do (default: no CORS). A REST API's own
+        error answers carry the CORS headers too (gateway responses), and its function gets the allowed origins
+        in ``CORS_ALLOW_ORIGINS`` to answer with (see ``ApiCors``).
     :param throttle_rate_limit: steady requests per second the stage accepts (default 100).
     :param throttle_burst_limit: requests the stage accepts at once (default 200).
     :param domain_name: a custom domain (e.g. "api.example.com"), served with ``certificate`` (TLS 1.2+);
@@ -133,12 +141,15 @@ class ApiFunction(Construct):
                            "applies only to api='rest': AWS WAF cannot protect an HTTP API")
         parsed_routes = parse_routes(checks, routes)
         if cors is not None:
-            cors.check(checks)
+            cors.check(checks, api, function_options.get("environment") or {})
         check_throttle(checks, throttle_rate_limit, throttle_burst_limit)
         check_domain(checks, Stack.of(self).region, domain_name, certificate)
-        _check_function_options(checks, api, function_options)
+        check_function_timeout(checks, api, function_options)
         checks.raise_if_any()
 
+        if cors is not None and api == "rest":  # the function answers CORS on its own answers
+            function_options["environment"] = {**(function_options.get("environment") or {}),
+                                               **cors.handler_environment()}
         function_options["no_failure_target"] = invoked_synchronously(
             function_options, "API Gateway", "a failed request is answered with an error status"
         )
@@ -190,6 +201,8 @@ class ApiFunction(Construct):
         integration = http_integrations.HttpLambdaIntegration(
             "Integration", self.function.invoke_target,
             payload_format_version=http.PayloadFormatVersion.VERSION_2_0,
+            # One invoke permission for the API, not one per route: see ONE_PERMISSION.
+            scope_permission_to_route=False,
         )
         authorizer = self._http_authorizer(auth)
         for route in routes:
@@ -233,9 +246,13 @@ class ApiFunction(Construct):
                 endpoint_type=rest.EndpointType.REGIONAL,
             ) if domain_name and certificate else None,
         )
+        if cors is not None:
+            cors.add_gateway_responses(self.api)
         self.domain = self.api.domain_name
         self.stage = self.api.deployment_stage
-        integration = rest.LambdaIntegration(self.function.invoke_target, proxy=True)
+        # One invoke permission for the API, not two per method (the method's and its test invocation's).
+        integration = rest.LambdaIntegration(self.function.invoke_target, proxy=True,
+                                             scope_permission_to_method=False)
         method_auth = self._rest_authorization(auth)
         for route in routes:
             resource = self.api.root if route.path == "/" else self.api.root.resource_for_path(route.path)
@@ -259,9 +276,9 @@ class ApiFunction(Construct):
             if isinstance(node, lambda_.CfnPermission) and node.principal == "apigateway.amazonaws.com":
                 findings.skip(
                     node,
-                    "Only this API may invoke: SourceArn is its own execute-api ARN (arn:...:execute-api:<region>:"
-                    "<account>:<api id>/<stage>/<method>/<path>), which CloudFormation joins at deploy time; the "
-                    "rule reads only literal strings and direct references.",
+                    f"Only this API may invoke: SourceArn is its own execute-api ARN ({ONE_PERMISSION}: any "
+                    "stage, method and path of this API), which CloudFormation joins at deploy time; the rule "
+                    "reads only literal strings and direct references.",
                     guard=["lambda_function_public_access_prohibited_check"],
                 )
             if auth != "cognito" and isinstance(node, (rest.CfnMethod, http.CfnRoute)):
@@ -338,19 +355,3 @@ class ApiFunction(Construct):
                 f"p99 latency over {LATENCY_SHARE_OF_TIMEOUT:.0%} of the {timeout_ms // 1000} s integration timeout",
             ),
         }
-
-
-def _check_function_options(checks: Checks, api: ApiKind, options: Mapping[str, Any]) -> None:
-    limit = INTEGRATION_TIMEOUT_SECONDS.get(api)
-    timeout = seconds_of(options.get("timeout", DEFAULT_TIMEOUT))
-    kind = "an HTTP API" if api == "http" else "a REST API"
-    if timeout is not None and limit is not None:
-        checks.require(
-            timeout <= limit, "timeout", options.get("timeout"),
-            f"is longer than the {limit} s that {kind} waits for the function: callers would get 504 while it "
-            f"still runs; use at most {limit} s",
-        )
-    checks.require(
-        "function_url_auth" not in options, "function_url_auth", options.get("function_url_auth"),
-        "would give the function a second, direct door that bypasses the API's authorization and throttling",
-    )

@@ -1,21 +1,25 @@
-"""ApiFunction's checks that need no construct: the kinds of API and of authorization, throttling, custom domains."""
+"""ApiFunction's checks of its own options: the kinds of API and of authorization, throttling, custom domains,
+and what the function may be."""
 
 from __future__ import annotations
 
 import re
-from typing import Literal, Optional, get_args
+from typing import Any, Literal, Mapping, Optional, get_args
 
 from aws_cdk import Arn, ArnFormat, Token
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 
-from ...core.validation import Checks
+from ...core.validation import Checks, seconds_of
 from ...function.option_types import NUMBER, check_types
+from ...function.serverless_function import DEFAULT_TIMEOUT
 
 ApiKind = Literal["http", "rest"]
 ApiAuth = Literal["cognito", "iam", "none"]
 API_KINDS: tuple[ApiKind, ...] = get_args(ApiKind)
 AUTH_KINDS: tuple[ApiAuth, ...] = get_args(ApiAuth)
+# How long API Gateway waits for the function: 30 s for HTTP APIs, 29 s by default for REST APIs.
+INTEGRATION_TIMEOUT_SECONDS = {"http": 30, "rest": 29}
 HOSTNAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
@@ -58,4 +62,20 @@ def check_domain(checks: Checks, region: str, domain_name: Optional[str],
     checks.require(
         certificate_region == region, "certificate", arn,
         f"is in {certificate_region}: a regional custom domain needs its certificate in the API's region ({region})",
+    )
+
+
+def check_function_timeout(checks: Checks, api: ApiKind, options: Mapping[str, Any]) -> None:
+    limit = INTEGRATION_TIMEOUT_SECONDS.get(api)
+    timeout = seconds_of(options.get("timeout", DEFAULT_TIMEOUT))
+    kind = "an HTTP API" if api == "http" else "a REST API"
+    if timeout is not None and limit is not None:
+        checks.require(
+            timeout <= limit, "timeout", options.get("timeout"),
+            f"is longer than the {limit} s that {kind} waits for the function: callers would get 504 while it "
+            f"still runs; use at most {limit} s",
+        )
+    checks.require(
+        "function_url_auth" not in options, "function_url_auth", options.get("function_url_auth"),
+        "would give the function a second, direct door that bypasses the API's authorization and throttling",
     )
