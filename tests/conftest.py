@@ -70,6 +70,16 @@ def assembly(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def dist(tmp_path_factory) -> Path:
+    """The sdist and the wheel that `make dist` builds (python -m build), once per session."""
+    out = tmp_path_factory.mktemp("dist")
+    built = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], capture_output=True,
+                           text=True)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    return out
+
+
+@pytest.fixture(scope="session")
 def unflagged_templates() -> dict[str, dict]:
     """The demo app's templates (by stack name) synthesized with its settings but none of its feature
     flags, as a user's new app is. The validation plugins run in this synth: any finding would fail it."""

@@ -27,6 +27,9 @@ def installed() -> Optional[metadata.Distribution]:
         distribution = metadata.distribution(NAME)
     except metadata.PackageNotFoundError:
         return None
+    where = Path(str(getattr(distribution, "_path", "")))
+    if where.suffix == ".egg-info" and (where.parent / "pyproject.toml").is_file():
+        return None  # the build's leftovers in a checkout, not an installation
     origin = direct_url(distribution)
     if origin and origin.get("dir_info", {}).get("editable"):
         home = local_path(origin["url"])

@@ -48,7 +48,7 @@ def triggers_of(function: LocalFunction) -> list[Trigger]:
         elif kind == "AWS::Lambda::Permission" and names.target(properties.get("FunctionName")) == me:
             principal = str(properties.get("Principal", ""))
             trigger = PRINCIPALS.get(principal)
-            source = next(iter(sorted(refs(properties.get("SourceArn")))), None)
+            source = next(iter(sorted(r for r in refs(properties.get("SourceArn")) if r in names.resources)), None)
             if trigger == "apigw":
                 http = source is not None and names.type_of(source).startswith("AWS::ApiGatewayV2")
                 trigger = "apigw-v2" if http else "apigw-v1"
