@@ -9,15 +9,13 @@ import os
 import shutil
 import subprocess
 import sys
-import venv
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 import constructs_lib
 from constructs_lib.cli.origin import OriginError, names_us, requirement_of
-from tests.helpers import CHECKOV, ROOT
+from tests.starters import Starters, checkout_copy, light_venv
 
 VERSION = constructs_lib.__version__
 ALL_CLEAN = "findings: cfn-lint 0, cfn-lint-serverless 0, cdk-nag 0, checkov 0, cfn-guard 0, DeployRules 0"
@@ -52,26 +50,6 @@ def test_the_line_of_the_library_is_found_in_a_requirements_file() -> None:
         [True, True, True, False, False]
 
 
-def light_venv(folder: Path, *install: str, env: dict[str, str] | None = None) -> Path:
-    """A virtual environment with constructs_lib alone (no dependencies: `new` and `requirement` need none)."""
-    venv.create(folder, with_pip=True)
-    python = folder / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", *install], check=True,
-                   capture_output=True, env=env)
-    return python
-
-
-def checkout_copy(folder: Path, version: str = VERSION) -> Path:
-    """A checkout of the library (what a build reads), at `version`."""
-    shutil.copytree(ROOT / "constructs_lib", folder / "constructs_lib",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, folder / name)
-    init = folder / "constructs_lib" / "__init__.py"
-    init.write_text(init.read_text().replace(f'__version__ = "{VERSION}"', f'__version__ = "{version}"'))
-    return folder
-
-
 def requirement(python: Path, cwd: Path) -> str:
     return subprocess.run([str(python), "-m", "constructs_lib", "requirement"], cwd=cwd, check=True,
                           capture_output=True, text=True).stdout.strip()
@@ -98,39 +76,12 @@ def test_an_install_from_an_index_pins_its_version_and_make_upgrade_moves_it(dis
     assert f"=={VERSION} -> constructs_lib[gates]=={newer}" in upgraded.stdout
 
 
-def starter(kind: str, source: Path, tmp_path: Path) -> tuple[str, str, list[str]]:
-    """A starter made by constructs_lib installed as `kind`; then its own `make synth` and `make test`."""
-    home = tmp_path / kind
-    home.mkdir()
-    python = light_venv(home / "venv", *(["-e", str(source)] if kind == "editable" else [str(source)]))
-    app = home / "my-service"
-    subprocess.run([str(python), "-m", "constructs_lib", "new", str(app)], cwd=home, check=True, capture_output=True)
-    line = (app / "requirements.txt").read_text().splitlines()[0]
-    # The machine's checkov stands for the one `make` would install into .venv-checkov.
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("VIRTUAL_ENV", "PYTHON"))}
-    # No bytecode for the installed packages: the same installs, a third sooner.
-    env.update(CHECKOV=str(CHECKOV), PIP_NO_COMPILE="1", PATH=os.pathsep.join(
-        p for p in env["PATH"].split(os.pathsep) if Path(p) != Path(sys.executable).parent))
-    outputs = []
-    for target in ("synth", "test"):
-        made = subprocess.run(["make", "--no-print-directory", target], cwd=app, env=env, capture_output=True,
-                              text=True)
-        outputs.append(f"exit {made.returncode}\n{made.stdout[-3000:]}\n{made.stderr[-3000:]}")
-    local = subprocess.run([str(app / ".venv" / "bin" / "python"), "-m", "constructs_lib.local", "invoke", "cdk.out",
-                            "MyService/Worker"], cwd=app, env=env, capture_output=True, text=True)
-    outputs.append(f"exit {local.returncode}\n{local.stdout[-3000:]}\n{local.stderr[-3000:]}")
-    return kind, line, outputs
-
-
 def test_starters_from_the_wheel_a_folder_and_an_editable_install_pass_their_make_synth_and_test(
-        dist: Path, tmp_path: Path) -> None:
-    wheel = next(dist.glob("*.whl"))
-    sources = {"wheel": wheel, "folder": checkout_copy(tmp_path / "folder-checkout"),
-               "editable": checkout_copy(tmp_path / "editable-checkout")}
-    with ThreadPoolExecutor(max_workers=len(sources)) as pool:
-        results = list(pool.map(lambda kind: starter(kind, sources[kind], tmp_path), sources))
+        starters: Starters) -> None:
+    """(They run beside the rest of the suite from its start: tests/starters.py.)"""
+    sources, results = starters
     lines = {kind: line for kind, line, _ in results}
-    assert lines == {"wheel": f"constructs_lib[gates] @ {wheel.as_uri()}",
+    assert lines == {"wheel": f"constructs_lib[gates] @ {sources['wheel'].as_uri()}",
                      "folder": f"constructs_lib[gates] @ {sources['folder'].as_uri()}",
                      "editable": f"-e {sources['editable']}[gates]"}
     for kind, _, (synth, test, local) in results:
