@@ -35,7 +35,7 @@ def check_inline(
             if has_requirements else "and entry: give exactly one of entry, image and inline",
         )
     checks.require(image is None, "inline", "given", "and image: give exactly one of entry, image and inline")
-    checks.require(bool(inline.strip()), "inline", "''", "must be the handler's source code")
+    checks.require(bool(inline.strip()), "inline", inline, "must be the handler's source code")
     module, _, function = handler.rpartition(".")
     checks.require(
         module == INLINE_MODULE and bool(function), "handler", handler,
