@@ -15,7 +15,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match
 
 from constructs_lib import (
-    AlbFunction, ApiFunction, ConfigurationError, QueueWorker, ScheduledFunction, ServerlessFunction,
+    AlbFunction, ApiFunction, ConfigurationError, FunctionStep, QueueWorker, ScheduledFunction, ServerlessFunction,
     StreamConsumer, TopicSubscriber, VpcFunction,
 )
 from tests.helpers import PLAIN, template_of
@@ -141,6 +141,14 @@ def test_a_trigger_that_passes_no_tenant_id_refuses_tenancy(stack: Stack, patter
                "function without a tenant id, and Lambda refuses every invocation of a tenant-isolated function")
     with pytest.raises(ConfigurationError, match=re.escape(message)):
         pattern(stack, "P", entry=PLAIN, tenancy="per_tenant", **props)
+
+
+def test_a_workflow_step_refuses_a_tenant_isolated_function(stack: Stack) -> None:
+    fn = ServerlessFunction(stack, "Fn", entry=PLAIN, tenancy="per_tenant", no_failure_target=DIRECT)
+    message = ("FunctionStep 'Test/Step': tenancy 'per_tenant' cannot be used here: A Step Functions Lambda task "
+               "invokes the function without a tenant id")
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        FunctionStep(stack, "Step", function=fn)
 
 
 def test_a_function_only_invoked_directly_may_be_tenant_isolated(stack: Stack) -> None:
