@@ -587,6 +587,41 @@ def vpc_endpoint_dns_kept(stack: Stack) -> None:
     isolated_vpc(stack, "Other").add_interface_endpoint("Queues", service=ec2.InterfaceVpcEndpointAwsService.SQS)
 
 
+# --- 2025 controls: SQS provisioned pollers, tenant isolation ------------------------------------------------
+
+
+def sqs_pollers_broken(stack: Stack) -> None:
+    # aws-cdk-lib's SqsEventSource refuses both; its EventSourceMapping takes them.
+    lambda_.EventSourceMapping(
+        stack, "Orders", target=function(stack), event_source_arn=sqs.Queue(stack, "Queue").queue_arn,
+        max_concurrency=5,
+        provisioned_poller_config=lambda_.ProvisionedPollerConfig(minimum_pollers=2, maximum_pollers=20))
+
+
+def sqs_pollers_kept(stack: Stack) -> None:
+    function(stack).add_event_source(event_sources.SqsEventSource(
+        sqs.Queue(stack, "Queue"),
+        provisioned_poller_config=lambda_.ProvisionedPollerConfig(minimum_pollers=2, maximum_pollers=20)))
+
+
+def tenant_function(stack: Stack) -> lambda_.Function:
+    return function(stack, "Tenants", tenancy_config=lambda_.TenancyConfig.PER_TENANT)
+
+
+def tenant_trigger_broken(stack: Stack) -> None:
+    # aws-cdk-lib refuses add_event_source on such a function, not the other triggers.
+    events.Rule(stack, "Nightly", schedule=events.Schedule.rate(Duration.days(1)),
+                targets=[targets.LambdaFunction(tenant_function(stack))])
+
+
+def tenant_trigger_kept(stack: Stack) -> None:
+    api = rest.RestApi(stack, "Api")
+    integration = rest.LambdaIntegration(tenant_function(stack), request_parameters={
+        "integration.request.header.X-Amz-Tenant-Id": "method.request.header.x-tenant-id"})
+    api.root.add_method("POST", integration, request_parameters={"method.request.header.x-tenant-id": True})
+    function(stack).add_event_source(event_sources.SqsEventSource(sqs.Queue(stack, "Jobs")))  # a plain function
+
+
 # rule id -> (breaking builder, keeping builder, environment)
 CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-LAMBDA-URL-PERMISSIONS": (url_permissions_broken, url_permissions_kept, None),
@@ -626,6 +661,8 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-EVENTS-ALARM-DIMENSIONS": (events_alarm_broken, events_alarm_kept, None),
     "DR-SCHEDULER-ALARM-DIMENSIONS": (scheduler_alarm_broken, scheduler_alarm_kept, None),
     "DR-VPC-ENDPOINT-DNS": (vpc_endpoint_dns_broken, vpc_endpoint_dns_kept, None),
+    "DR-SQS-PROVISIONED-POLLERS": (sqs_pollers_broken, sqs_pollers_kept, None),
+    "DR-LAMBDA-TENANT-TRIGGER": (tenant_trigger_broken, tenant_trigger_kept, None),
 }
 
 

@@ -83,10 +83,9 @@ def test_starters_from_the_wheel_a_folder_and_an_editable_install_pass_their_mak
     the built wheel; `make test-installs` all three.)"""
     sources, results = starters
     lines = {kind: line for kind, line, _ in results}
-    expected = {"wheel": f"constructs_lib[gates] @ {sources['wheel'].as_uri()}",
-                "folder": f"constructs_lib[gates] @ {sources['folder'].as_uri()}",
-                "editable": f"-e {sources['editable']}[gates]"}
-    assert lines == {kind: expected[kind] for kind in sources}
+    expected = {kind: f"-e {source}[gates]" if kind == "editable" else f"constructs_lib[gates] @ {source.as_uri()}"
+                for kind, source in sources.items()}
+    assert lines == expected
     for kind, _, (synth, test, local) in results:
         assert synth.startswith("exit 0") and ALL_CLEAN in synth, f"{kind}: {synth}"
         assert test.startswith("exit 0") and "2 passed" in test, f"{kind}: {test}"

@@ -8,7 +8,7 @@ from typing import Any, Iterator, Optional
 from ..core.templates import Props, as_list, dig, joined_parts, mapping, ref_of, refs
 from .model import DENIES_AT_RUN_TIME, FAILS_AT_RUN_TIME, App, Hit, Rule, Stack, number
 from .policies import allows, function_role, managed_policies, role_fully_known, role_statements
-from .targets import Target, lambda_target, show_target
+from .targets import Target, invoked_target, lambda_target, show_target
 
 GUIDE = "https://docs.aws.amazon.com/lambda/latest/dg/"
 EVENT_SOURCE_CAP_SECONDS = 15 * 60
@@ -36,7 +36,7 @@ def _triggers(app: App) -> Iterator[tuple[Stack, str, str, Target]]:
     for resource_type, (what, path, qualifier) in sources.items():
         for stack, logical_id, resource in app.of_type(resource_type):
             props = resource.get("Properties", {})
-            target = _target(stack, dig(props, *path), props.get(qualifier) if qualifier else None)
+            target = invoked_target(stack, dig(props, *path), props.get(qualifier) if qualifier else None)
             if target is not None:
                 yield stack, logical_id, what, target
     for stack, logical_id, resource in app.of_type("AWS::Events::Rule"):
@@ -44,17 +44,6 @@ def _triggers(app: App) -> Iterator[tuple[Stack, str, str, Target]]:
             target = lambda_target(stack, dig(rule_target, "Arn"))
             if target is not None:
                 yield stack, logical_id, "EventBridge rule", target
-
-
-def _target(stack: Stack, value: Any, qualifier: Any) -> Optional[Target]:
-    """lambda_target, and the name aws-cdk-lib gives an event source mapping of an alias: Fn::Join of the
-    function's name (picked out of the alias's ARN) and ':' + the alias's name."""
-    target = lambda_target(stack, value, qualifier)
-    named = refs(value)
-    if target is None and joined_parts(value) and len(named) == 1:
-        found = lambda_target(stack, {"Ref": named.pop()})
-        return found if found is not None and found.qualifier is not None else None
-    return target
 
 
 def unqualified_triggers(app: App) -> Iterator[Hit]:
