@@ -537,12 +537,22 @@ def events_alarm_broken(stack: Stack) -> None:
     cloudwatch.Alarm(stack, "PlacedFailed", metric=events_metric(placed), threshold=1, evaluation_periods=1)
     cloudwatch.Alarm(stack, "NightlyFailed", metric=events_metric(nightly, EventBusName="default"), threshold=1,
                      evaluation_periods=1)
+    # The rule's Ref on a custom bus is "<bus>|<rule>": no metric carries it as RuleName.
+    cloudwatch.Alarm(stack, "PlacedFailedByRef", metric=events_metric(placed, EventBusName=bus_name_of(stack)),
+                     threshold=1, evaluation_periods=1)
+
+
+def bus_name_of(stack: Stack) -> str:
+    bus = stack.node.find_child("Orders")
+    assert isinstance(bus, events.EventBus)
+    return bus.event_bus_name
 
 
 def events_alarm_kept(stack: Stack) -> None:
     bus, placed, nightly = event_rules(stack)
-    cloudwatch.Alarm(stack, "PlacedFailed", metric=events_metric(placed, EventBusName=bus.event_bus_name),
-                     threshold=1, evaluation_periods=1)
+    cloudwatch.Alarm(stack, "PlacedFailed", threshold=1, evaluation_periods=1, metric=cloudwatch.Metric(
+        namespace="AWS/Events", metric_name="FailedInvocations", dimensions_map={
+            "RuleName": Fn.select(1, Fn.split("|", placed.rule_name)), "EventBusName": bus.event_bus_name}))
     cloudwatch.Alarm(stack, "NightlyFailed", metric=events_metric(nightly), threshold=1, evaluation_periods=1)
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from aws_cdk import Acknowledgment, App, Stack, Validations
+from aws_cdk import Acknowledgment, App, Fn, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
@@ -294,7 +294,10 @@ def test_an_alarm_in_another_stack_is_judged_by_the_bus_of_its_rule(tmp_path: Pa
     bus, placed, _ = event_rules(Stack(app, "Orders"))
     monitoring = Stack(app, "Monitoring")
     cloudwatch.Alarm(monitoring, "PlacedFailed", metric=events_metric(placed), threshold=1, evaluation_periods=1)
-    cloudwatch.Alarm(monitoring, "PlacedFailedOnItsBus", threshold=1, evaluation_periods=1,
+    cloudwatch.Alarm(monitoring, "PlacedFailedOnItsBus", threshold=1, evaluation_periods=1, metric=cloudwatch.Metric(
+        namespace="AWS/Events", metric_name="FailedInvocations", dimensions_map={
+            "RuleName": Fn.select(1, Fn.split("|", placed.rule_name)), "EventBusName": bus.event_bus_name}))
+    cloudwatch.Alarm(monitoring, "PlacedFailedByRef", threshold=1, evaluation_periods=1,
                      metric=events_metric(placed, EventBusName=bus.event_bus_name))
     cloudwatch.Alarm(monitoring, "PlacedFailureRate", threshold=1, evaluation_periods=1,  # metric math
                      metric=cloudwatch.MathExpression(expression="failed * 100", using_metrics={
@@ -302,8 +305,9 @@ def test_an_alarm_in_another_stack_is_judged_by_the_bus_of_its_rule(tmp_path: Pa
     cloudwatch.Alarm(monitoring, "PlacedFailedOnDefault", threshold=1, evaluation_periods=1,
                      metric=events_metric(placed, EventBusName="default"))
     found = app_findings(app)
-    assert [(rule, stack) for rule, stack, _ in found] == [("DR-EVENTS-ALARM-DIMENSIONS", "Monitoring")] * 3
+    assert [(rule, stack) for rule, stack, _ in found] == [("DR-EVENTS-ALARM-DIMENSIONS", "Monitoring")] * 4
     assert sum("by RuleName alone, but the rule is on the custom bus" in detail for _, _, detail in found) == 2
+    assert sum("with RuleName the rule's Ref" in detail for _, _, detail in found) == 1
     assert any("with EventBusName default, but the rule is on the bus Orders" in detail for _, _, detail in found)
 
 
