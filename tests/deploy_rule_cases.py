@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from aws_cdk import CfnParameter, Duration, Environment, Fn, Stack
+from aws_cdk import CfnParameter, Duration, Environment, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as rest
 from aws_cdk import aws_apigatewayv2 as http
 from aws_cdk import aws_apigatewayv2_integrations as http_integrations
@@ -632,6 +632,21 @@ def tenant_trigger_kept(stack: Stack) -> None:
     function(stack).add_event_source(event_sources.SqsEventSource(sqs.Queue(stack, "Jobs")))  # a plain function
 
 
+# --- what a stack created again meets ------------------------------------------------------------------------
+
+
+def retained_name_broken(stack: Stack) -> None:
+    # aws-cdk-lib's LogGroup is retained by default.
+    logs.LogGroup(stack, "Audit", log_group_name="/app/audit")
+
+
+def retained_name_kept(stack: Stack) -> None:
+    logs.LogGroup(stack, "Audit", log_group_name=Fn.join("", [
+        "/app/audit-", Fn.select(2, Fn.split("/", stack.stack_id))]))
+    logs.LogGroup(stack, "Unnamed")  # CloudFormation names it
+    logs.LogGroup(stack, "Temporary", log_group_name="/app/temporary", removal_policy=RemovalPolicy.DESTROY)
+
+
 # rule id -> (breaking builder, keeping builder, environment)
 CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-LAMBDA-URL-PERMISSIONS": (url_permissions_broken, url_permissions_kept, None),
@@ -641,7 +656,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-LAMBDA-PROVISIONED-LATEST": (provisioned_latest_broken, provisioned_latest_kept, None),
     "DR-LAMBDA-S3-LOOP": (s3_loop_broken, s3_loop_kept, None),
     "DR-DURABLE-QUALIFIED": (durable_qualified_broken, durable_kept, None),
-    "DR-DURABLE-EVENT-SOURCE": (durable_event_source_broken, durable_kept, None),
+    "DR-DURABLE-SYNCHRONOUS": (durable_event_source_broken, durable_kept, None),
     "DR-DURABLE-CHECKPOINT": (durable_checkpoint_broken, durable_kept, None),
     "DR-LAMBDA-VERSION-LAYERS": (version_layers_broken, version_layers_kept, None),
     "DR-LAMBDA-POLICY-SIZE": (policy_size_broken, policy_size_kept, None),
@@ -673,6 +688,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-VPC-ENDPOINT-DNS": (vpc_endpoint_dns_broken, vpc_endpoint_dns_kept, None),
     "DR-SQS-PROVISIONED-POLLERS": (sqs_pollers_broken, sqs_pollers_kept, None),
     "DR-LAMBDA-TENANT-TRIGGER": (tenant_trigger_broken, tenant_trigger_kept, None),
+    "DR-RETAINED-NAME": (retained_name_broken, retained_name_kept, None),
 }
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from aws_cdk import Acknowledgment, App, Fn, Stack, Validations
+from aws_cdk import Acknowledgment, App, Fn, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
@@ -22,7 +22,7 @@ from constructs import Construct
 from constructs_lib.rules import DeployRules, all_rules, findings
 from constructs_lib.core.templates import varies_between_deployments
 from constructs_lib.cli.scanners import CFN_LINT_CONFIG
-from constructs_lib.rules import model
+from constructs_lib.rules import model, retained_names
 from tests.deploy_rule_cases import (ACCOUNT, CASES, app_layer_function, event_rules, events_metric, isolated_vpc,
                                      s3_loop_broken, stack_name, version_layers_broken)
 from tests.helpers import ROOT
@@ -341,7 +341,8 @@ def one_name_in_two_stacks(app: App, first: str | None, second: str) -> None:
 
 def a_named_bucket_and_its_import(app: App, first: str | None, second: str) -> None:
     shared, elsewhere = Stack(app, "Shared"), Stack(app, "Elsewhere")
-    Uploads(shared, "Catalog", s3.Bucket(shared, "Bucket", bucket_name="my-uploads"), first)
+    Uploads(shared, "Catalog", s3.Bucket(shared, "Bucket", bucket_name="my-uploads",
+                                         removal_policy=RemovalPolicy.DESTROY), first)
     Uploads(elsewhere, "Audit", s3.Bucket.from_bucket_name(elsewhere, "Uploads", "my-uploads"), second)
 
 
@@ -388,3 +389,18 @@ def test_fifo_topics_deliver_to_queues_only(tmp_path: Path, case: dict, reported
     path.write_text(json.dumps(case))
     found = findings(model.App([model.Stack.load(str(path))]), all_rules())
     assert [rule.id for rule, _ in found] == (["DR-SNS-FIFO-PROTOCOL"] if reported else [])
+
+
+@pytest.mark.parametrize("name, policy, fixed", [
+    ("audit", "Retain", True),
+    ({"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, "audit"]]}, "RetainExceptOnCreate", True),  # same on re-create
+    ({"Fn::Sub": "${AWS::StackName}-audit"}, "Retain", True),
+    ({"Fn::Sub": "audit-${AWS::StackId}"}, "Retain", False),
+    ({"Ref": "Name"}, "Retain", False),  # a parameter: the next create may give another
+    ("audit", "Delete", False),
+])
+def test_a_retained_resource_is_refused_only_a_name_the_next_create_repeats(name, policy, fixed) -> None:
+    template = {"Parameters": {"Name": {"Type": "String"}}, "Resources": {"Table": {
+        "Type": "AWS::DynamoDB::Table", "DeletionPolicy": policy, "Properties": {"TableName": name}}}}
+    found = retained_names.retained_fixed_names(model.App([model.Stack("Stack.template.json", template)]))
+    assert [hit.logical_id for hit in found] == (["Table"] if fixed else [])

@@ -310,7 +310,7 @@ class ServerlessFunction(Construct):
             security_groups=security_groups,
             filesystem=filesystem,
             description=description,
-            current_version_options=version_options(self, all_layers),
+            current_version_options=version_options(self, all_layers, retain=durable is not None),
         )
         if package is not None:
             check_unzipped_size(self.node.path, package.unzipped_bytes, layers)

@@ -5,7 +5,7 @@ exists, and never fires."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, cast
 
 from ..core.templates import Props, as_list, dig, mapping
 from .model import STAYS_SILENT, App, Hit, Rule, Stack
@@ -77,11 +77,14 @@ def _rule(app: App, stack: Stack, value: Any) -> Optional[tuple[Stack, str]]:
 def _rule_name_part(value: Any) -> tuple[Any, bool]:
     """What a RuleName dimension refers to, and whether it takes the part after '|' (``Fn::Select [1,
     Fn::Split ["|", X]]``): the rule's Ref on a custom bus is ``<bus>|<rule>``, its name the second part."""
-    selected = value.get("Fn::Select") if isinstance(value, dict) else None
-    if isinstance(selected, list) and len(selected) == 2 and selected[0] in (1, "1"):
-        split = selected[1].get("Fn::Split") if isinstance(selected[1], dict) else None
-        if isinstance(split, list) and len(split) == 2 and split[0] == "|":
-            return split[1], True
+    selected: Any = dig(value, "Fn::Select")
+    if isinstance(selected, list) and len(cast(list[Any], selected)) == 2:
+        index, source = cast(list[Any], selected)
+        split: Any = dig(source, "Fn::Split")
+        if index in (1, "1") and isinstance(split, list) and len(cast(list[Any], split)) == 2:
+            separator, joined = cast(list[Any], split)
+            if separator == "|":
+                return joined, True
     return value, False
 
 
