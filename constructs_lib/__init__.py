@@ -29,6 +29,7 @@ _MODULES = {
     "QueueWorker": "patterns.queue_worker",
     "ScheduledFunction": "patterns.scheduled.scheduled_function",
     "ServerlessFunction": "function.serverless_function",
+    "ServiceApi": "patterns.api.service_api",
     "StreamConsumer": "patterns.stream_consumer",
     "ThumbnailPipeline": "patterns.thumbnail_pipeline",
     "TopicSubscriber": "patterns.topic_subscriber",
@@ -41,8 +42,8 @@ _MODULES = {
 __all__ = [  # written out: type checkers read a literal list (the test checks it names _MODULES)
     "AlarmTopic", "AlbFunction", "ApiCors", "ApiFunction", "ConfigurationError", "Dashboard", "DependencyLayer",
     "Deployment", "Durable", "EdgeDistribution", "EdgeHandler", "FanOut", "FunctionStep",
-    "ProvisionedConcurrencyScaling", "QueueWorker", "ScheduledFunction", "ServerlessFunction", "StreamConsumer",
-    "ThumbnailPipeline", "TopicSubscriber", "VpcFunction", "Workflow", "estimate_monthly_cost", "route_alarms",
+    "ProvisionedConcurrencyScaling", "QueueWorker", "ScheduledFunction", "ServerlessFunction", "ServiceApi",
+    "StreamConsumer", "ThumbnailPipeline", "TopicSubscriber", "VpcFunction", "Workflow", "estimate_monthly_cost", "route_alarms",
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
     from .patterns.alb_function import AlbFunction as AlbFunction
     from .patterns.api.api_function import ApiFunction as ApiFunction
     from .patterns.api.cors import ApiCors as ApiCors
+    from .patterns.api.service_api import ServiceApi as ServiceApi
     from .patterns.edge_distribution import EdgeDistribution as EdgeDistribution
     from .patterns.edge_distribution import EdgeHandler as EdgeHandler
     from .patterns.fan_out import FanOut as FanOut

@@ -20,6 +20,7 @@ from .layer_stack import LayerStack
 from .order_workflow_stack import OrderWorkflowStack
 from .queue_stack import QueueStack
 from .scheduled_stack import ScheduledStack
+from .service_api_stack import ServiceApiStack
 from .stream_stack import StreamStack
 from .thumbnail_stack import ThumbnailStack
 from .vpc_stack import VpcStack
@@ -42,6 +43,7 @@ def build_app(app: App) -> list[Stack]:
         FanOutStack(app, "FanOutDemo"),
         LayerStack(app, "LayerDemo"),
         OrderWorkflowStack(app, "OrderWorkflowDemo"),
+        ServiceApiStack(app, "ServiceApiDemo"),
     ]
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))

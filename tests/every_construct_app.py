@@ -18,7 +18,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs_lib import (
     AlarmTopic, AlbFunction, ApiCors, ApiFunction, Dashboard, DependencyLayer, Deployment, Durable, EdgeDistribution,
     EdgeHandler, FanOut, FunctionStep, ProvisionedConcurrencyScaling, QueueWorker, ScheduledFunction,
-    ServerlessFunction, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow, route_alarms,
+    ServerlessFunction, ServiceApi, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow,
+    route_alarms,
 )
 from tests.helpers import FIXTURES, PLAIN, make_app
 
@@ -40,6 +41,14 @@ def _fan_out(stack: Stack) -> FanOut:
     fan_out.add_worker("Catalog", entry=PLAIN, batch_size=5)
     fan_out.add_queue("Archive", sqs.Queue(stack, "ArchiveQueue", enforce_ssl=True))
     return fan_out
+
+
+def _service_api(stack: Stack) -> ServiceApi:
+    api = ServiceApi(stack, "Service", api="rest", auth="none", allow_public_api=True,
+                     cors=ApiCors(allow_origins=["https://a.example"]))
+    api.add_function("Orders", routes=["GET /orders", "POST /orders"], entry=PLAIN)
+    api.add_function("Items", routes=["GET /orders/{id}/items"], entry=PLAIN)
+    return api
 
 
 def _step(stack: Stack) -> FunctionStep:
@@ -82,6 +91,7 @@ USES: list[tuple[type, Callable[[Stack], Any]]] = [
         s, "RestApi", api="rest", auth="iam", entry=PLAIN, domain_name="rest.example.com",
         certificate=_certificate(s, "RestCert"),
         web_acl_arn=f"arn:aws:wafv2:{REGION}:111111111111:regional/webacl/acl/11111111-2222-3333-4444-555555555555")),
+    (ServiceApi, _service_api),
     (FanOut, _fan_out),
     (FunctionStep, _step),
     (Workflow, _workflow),

@@ -17,6 +17,7 @@ from stacks.layer_stack import LayerStack
 from stacks.order_workflow_stack import OrderWorkflowStack
 from stacks.queue_stack import QueueStack
 from stacks.scheduled_stack import ScheduledStack
+from stacks.service_api_stack import ServiceApiStack
 from stacks.stream_stack import StreamStack
 from stacks.thumbnail_stack import ThumbnailStack
 from stacks.vpc_stack import VpcStack
@@ -47,6 +48,7 @@ def snapshot_json(snapshot):
     (FanOutStack, "FanOutDemo"),
     (LayerStack, "LayerDemo"),
     (OrderWorkflowStack, "OrderWorkflowDemo"),
+    (ServiceApiStack, "ServiceApiDemo"),
 ])
 def test_demo_stack(snapshot_json, stack_class, stack_id) -> None:
     options = {"env": Environment(region=REGION)} if stack_class in REGIONAL else {}

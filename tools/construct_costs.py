@@ -20,7 +20,7 @@ from aws_cdk import aws_s3 as s3
 
 from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, DependencyLayer, Deployment,
                             EdgeDistribution, EdgeHandler, FanOut, FunctionStep, QueueWorker, ScheduledFunction,
-                            ServerlessFunction, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow)
+                            ServerlessFunction, ServiceApi, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow)
 from constructs_lib.pricing import Workload, price_assembly
 from constructs_lib.pricing.prices import PRICES
 
@@ -45,6 +45,12 @@ def _workflow(stack: Stack) -> None:
     Workflow(stack, "Built", definition=FunctionStep(stack, "Step", function=function))
 
 
+def _service_api(stack: Stack) -> None:
+    api = ServiceApi(stack, "Built")
+    api.add_function("Orders", routes=["GET /orders", "POST /orders"], entry=PLAIN)
+    api.add_function("Items", routes=["GET /items"], entry=PLAIN)
+
+
 def _stream(stack: Stack) -> None:
     table = dynamodb.TableV2(stack, "Table", partition_key=dynamodb.Attribute(
         name="pk", type=dynamodb.AttributeType.STRING), dynamo_stream=dynamodb.StreamViewType.NEW_IMAGE)
@@ -59,6 +65,7 @@ CONSTRUCTS: dict[str, Callable[[Stack], object]] = {
     "StreamConsumer": _stream,
     "AlbFunction": lambda s: AlbFunction(s, "Built", entry=PLAIN, allow_plain_http=True),
     "ApiFunction": lambda s: ApiFunction(s, "Built", entry=PLAIN),
+    "ServiceApi": _service_api,
     "FanOut": lambda s: FanOut(s, "Built").add_worker("Worker", entry=PLAIN),
     "TopicSubscriber": lambda s: TopicSubscriber(s, "Built", entry=PLAIN),
     "ThumbnailPipeline": lambda s: ThumbnailPipeline(s, "Built"),

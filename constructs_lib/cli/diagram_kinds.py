@@ -73,6 +73,7 @@ DETAILS = frozenset({
     "AWS::RDS::DBSubnetGroup",
     # Parts of a drawn API, deployment, schedule, scaling or database (their arrows come from their wiring).
     "AWS::ApiGateway::Resource", "AWS::ApiGateway::Deployment", "AWS::ApiGateway::Stage",
+    "AWS::ApiGateway::GatewayResponse",
     "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Stage", "AWS::CodeDeploy::Application",
     "AWS::Scheduler::ScheduleGroup", "AWS::ApplicationAutoScaling::ScalingPolicy",
     "AWS::RDS::DBClusterParameterGroup", "AWS::RDS::DBParameterGroup", "AWS::StepFunctions::Activity",

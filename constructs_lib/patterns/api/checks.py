@@ -20,7 +20,27 @@ API_KINDS: tuple[ApiKind, ...] = get_args(ApiKind)
 AUTH_KINDS: tuple[ApiAuth, ...] = get_args(ApiAuth)
 # How long API Gateway waits for the function: 30 s for HTTP APIs, 29 s by default for REST APIs.
 INTEGRATION_TIMEOUT_SECONDS = {"http": 30, "rest": 29}
+DEFAULT_RATE_LIMIT = 100  # requests per second, steady
+DEFAULT_BURST_LIMIT = 200  # requests at once
 HOSTNAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def check_gateway(checks: Checks, api: ApiKind, auth: ApiAuth, allow_public_api: bool,
+                  user_pool: Optional[cognito.IUserPool], feature_plan: cognito.FeaturePlan, self_sign_up: bool,
+                  web_acl_arn: Optional[str], rate: float, burst: int, region: str, domain_name: Optional[str],
+                  certificate: Optional[acm.ICertificate]) -> bool:
+    """The API's options; whether api and auth are known (what else applies depends on them: an unknown one gets
+    its message alone, no knock-on ones)."""
+    known_auth = checks.one_of("auth", auth, AUTH_KINDS)
+    if known_auth:
+        check_auth(checks, auth, allow_public_api, user_pool, feature_plan, self_sign_up)
+    known_api = checks.one_of("api", api, API_KINDS)
+    if known_api:
+        checks.require(web_acl_arn is None or api == "rest", "web_acl_arn", web_acl_arn,
+                       "applies only to api='rest': AWS WAF cannot protect an HTTP API")
+    check_throttle(checks, rate, burst)
+    check_domain(checks, region, domain_name, certificate)
+    return known_auth and known_api
 
 
 def check_auth(checks: Checks, auth: ApiAuth, allow_public_api: bool, user_pool: Optional[cognito.IUserPool],

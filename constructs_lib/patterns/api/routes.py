@@ -41,7 +41,7 @@ def parse_routes(checks: Checks, routes: Optional[Sequence[str]]) -> list[Route]
             continue
         parsed.append(route)
     checks.require(routes is None or bool(routes), "routes", routes, "must name at least one route")
-    _check_variables(checks, parsed)
+    check_variables(checks, parsed)
     return parsed
 
 
@@ -74,7 +74,7 @@ def _parse(checks: Checks, text: object) -> Optional[Route]:
     return Route(method, path)
 
 
-def _check_variables(checks: Checks, routes: list[Route]) -> None:
+def check_variables(checks: Checks, routes: list[Route]) -> None:
     """API Gateway allows one variable name per position under a path: /orders/{id} and /orders/{orderId}
     cannot both exist."""
     names: dict[tuple[str, ...], set[str]] = {}
