@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, Sequence, Unpack
+from typing import Any, Mapping, Optional, Sequence, Unpack
 
 import jsii
 from aws_cdk import Names, RemovalPolicy, Stack
@@ -33,7 +33,7 @@ from .checks import (
 )
 from .cors import ApiCors
 from .routes import Route, parse_routes
-from .user_pools import app_client, secure_user_pool
+from .user_pools import add_pool_triggers, app_client, check_pool_triggers, secure_user_pool
 
 # Lambda caps a function's resource policy at 20,480 bytes (Lambda quotas), about 45 API Gateway statements:
 # a permission per route (two per REST method) fails the deploy with PolicyLengthExceededException after a few
@@ -98,6 +98,9 @@ class ApiFunction(Construct):
     :param access_log_retention: how long access logs are kept (default one year).
     :param feature_plan: of a created user pool: ESSENTIALS (default) or PLUS, which adds threat protection.
     :param self_sign_up: a created user pool lets anyone sign up (default False: administrators create users).
+    :param user_pool_triggers: functions the created user pool invokes, by trigger (``{"pre_sign_up":
+        ServerlessFunction(...)}``): the triggers and checks of ``UserPoolTrigger``, but the custom sender ones
+        (the created pool has no custom sender key). Cognito waits for them: give them ``no_failure_target``.
     :param web_acl_arn: an AWS WAF web ACL (regional) to filter requests before they reach the REST API's stage
         (HTTP APIs cannot have one).
     :param function_options: ``entry``, ``handler`` and any other ``ServerlessFunction`` option; its timeout
@@ -105,8 +108,9 @@ class ApiFunction(Construct):
 
     Exposes ``api``, ``function`` (the ServerlessFunction), ``user_pool`` and ``user_pool_client`` (None
     unless Cognito), ``url`` (the stage's, or the custom domain's), ``domain`` (None without one),
-    ``access_log_group`` and ``alarms``: the function's, plus any 5xx answer, a 4xx rate over 10 % and a
-    p99 latency over 80 % of the integration timeout.
+    ``access_log_group``, ``user_pool_trigger_permissions`` (the triggers' invoke permissions, by trigger) and
+    ``alarms``: the function's, plus any 5xx answer, a 4xx rate over 10 % and a p99 latency over 80 % of the
+    integration timeout.
     """
 
     def __init__(
@@ -128,6 +132,7 @@ class ApiFunction(Construct):
         feature_plan: cognito.FeaturePlan = cognito.FeaturePlan.ESSENTIALS,
         self_sign_up: bool = False,
         web_acl_arn: Optional[str] = None,
+        user_pool_triggers: Optional[Mapping[str, ServerlessFunction]] = None,
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
@@ -143,6 +148,8 @@ class ApiFunction(Construct):
         if cors is not None:
             cors.check(checks, api, function_options.get("environment") or {})
         check_throttle(checks, throttle_rate_limit, throttle_burst_limit)
+        pool_triggers = dict(user_pool_triggers or {})
+        check_pool_triggers(checks, auth == "cognito" and user_pool is None, feature_plan, pool_triggers)
         check_domain(checks, Stack.of(self).region, domain_name, certificate)
         check_function_timeout(checks, api, function_options)
         checks.raise_if_any()
@@ -160,6 +167,8 @@ class ApiFunction(Construct):
             self.user_pool = user_pool or secure_user_pool(
                 self, "UserPool", self_sign_up=self_sign_up, feature_plan=feature_plan)
             self.user_pool_client = app_client(self, "UserPoolClient", self.user_pool)
+        self.user_pool_trigger_permissions = add_pool_triggers(checks, self.user_pool, pool_triggers) \
+            if isinstance(self.user_pool, cognito.UserPool) else {}
         self.access_log_group = logs.LogGroup(
             self, "AccessLogs", retention=access_log_retention, removal_policy=RemovalPolicy.RETAIN)
         findings.skip(
