@@ -14,7 +14,6 @@ from constructs import Construct, IConstruct, IValidation
 from ..core import findings
 from ..core.jsii_types import as_interface
 from ..core.validation import Checks
-from ..function.failed_events import skip_async_permission_checks
 from ..function.option_types import TEXT, check_types
 from ..function.options import FunctionOptions
 from ..function.pattern_options import check_function_options
@@ -92,7 +91,6 @@ class LogSubscriber(Construct):
             "the rule reads only literal strings.",
             guard=["lambda_function_public_access_prohibited_check"],
         )
-        skip_async_permission_checks([permission], self.function, self.function.failure_target, "Log batches")
         self.alarms = dict(self.function.alarms)
         alarm_kit.warn_if_silent(self)
         self.node.add_validation(_SubscriptionRules(self))

@@ -173,8 +173,8 @@ def rules() -> list[Rule]:
     return [
         Rule("DR-COGNITO-TRIGGER-PERMISSION", DENIES_AT_RUN_TIME,
              "A user pool invokes a trigger only when the function's resource policy lets cognito-idp.amazonaws.com "
-             "invoke it from that pool: otherwise the user's sign-up or sign-in fails with \"<Trigger> invocation "
-             "failed due to error AccessDeniedException\".",
+             "invoke it from that pool: otherwise the user's request fails (for a pre sign-up trigger, \"PreSignUp "
+             "invocation failed due to error AccessDeniedException\").",
              "https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-"
              "triggers.html",
              "Add a lambda:InvokeFunction permission for cognito-idp.amazonaws.com with SourceArn the pool's ARN "
