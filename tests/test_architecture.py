@@ -35,7 +35,9 @@ PLANTED = [
     ("rules/model.py", "from ..pricing import prices", "Tool layers point down"),
     ("pricing/report.py", "from ..function import runtimes", "Tools import no construct"),
     ("function/url.py", "from ..rules import model", "Constructs import no tool"),
-    ("pricing/prices.py", "import aws_cdk", "Prices and diagrams run without aws-cdk-lib"),
+    ("pricing/prices.py", "import aws_cdk", "Prices, diagrams, gates, starter and local invoke run without"),
+    ("cli/scanners.py", "from aws_cdk import App", "Prices, diagrams, gates, starter and local invoke run without"),
+    ("cli/local/invoke.py", "import constructs", "Prices, diagrams, gates, starter and local invoke run without"),
     ("patterns/alb_function.py", "from .api import routes", "Patterns are independent"),
     ("function/deployment.py", "from . import serverless_function", "No import circle"),
 ]

@@ -212,10 +212,10 @@ class FirehoseTransform(Construct):
             return cloudwatch.Metric(namespace="AWS/Firehose", metric_name=name, period=alarm_kit.PERIOD,
                                      statistic="Minimum", dimensions_map={"DeliveryStreamName": self.delivery_stream.ref})
         return {
-            "processing_success": alarm_kit.below(
+            "processing_success": alarm_kit.ratio_below(
                 self, "ProcessingAlarm", ratio("ExecuteProcessing.Success"), 1,
                 "Transformation invocations failed: their records went to processing-failed/"),
-            "delivery_success": alarm_kit.below(
+            "delivery_success": alarm_kit.ratio_below(
                 self, "DeliveryAlarm", ratio("DeliveryToS3.Success"), 1,
                 "Writes to S3 failed: Firehose retries them for 24 hours, then drops the records"),
         }
