@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from aws_cdk import CfnParameter, Duration, Environment, Fn, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnParameter, Duration, Environment, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as rest
 from aws_cdk import aws_apigatewayv2 as http
 from aws_cdk import aws_apigatewayv2_integrations as http_integrations
@@ -612,6 +612,24 @@ def cognito_trigger_kept(stack: Stack) -> None:
     cognito.UserPool(stack, "Users", lambda_triggers=cognito.UserPoolTriggers(pre_sign_up=function(stack, "SignUp")))
 
 
+def sender_pool(stack: Stack) -> kms.Key:
+    key = kms.Key(stack, "Codes", enable_key_rotation=True)
+    cognito.UserPool(stack, "Users", custom_sender_kms_key=key, lambda_triggers=cognito.UserPoolTriggers(
+        custom_email_sender=function(stack, "Mail")))
+    return key
+
+
+def cognito_sender_key_broken(stack: Stack) -> None:
+    sender_pool(stack)  # the key's default policy lets the account in, not Cognito
+
+
+def cognito_sender_key_kept(stack: Stack) -> None:
+    sender_pool(stack).add_to_resource_policy(iam.PolicyStatement(
+        principals=[iam.ServicePrincipal("cognito-idp.amazonaws.com")], actions=["kms:CreateGrant"], resources=["*"],
+        conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}, "ArnLike": {"aws:SourceArn": Stack.of(
+            stack).format_arn(service="cognito-idp", resource="userpool", resource_name="*")}}))
+
+
 def subscription(stack: Stack, name: str, group: logs.ILogGroup, fn: lambda_.IFunction,
                  **options: bool) -> logs.SubscriptionFilter:
     return logs.SubscriptionFilter(stack, name, log_group=group, filter_pattern=logs.FilterPattern.all_events(),
@@ -753,6 +771,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-SCHEDULER-ALARM-DIMENSIONS": (scheduler_alarm_broken, scheduler_alarm_kept, None),
     "DR-VPC-ENDPOINT-DNS": (vpc_endpoint_dns_broken, vpc_endpoint_dns_kept, None),
     "DR-COGNITO-TRIGGER-PERMISSION": (cognito_trigger_broken, cognito_trigger_kept, None),
+    "DR-COGNITO-SENDER-KEY": (cognito_sender_key_broken, cognito_sender_key_kept, None),
     "DR-LOGS-SUBSCRIPTION-PERMISSION": (subscription_permission_broken, subscriptions_kept, None),
     "DR-LOGS-SUBSCRIPTION-LIMIT": (subscription_limit_broken, subscriptions_kept, None),
     "DR-LOGS-SUBSCRIPTION-LOOP": (subscription_loop_broken, subscriptions_kept, None),

@@ -4,10 +4,12 @@ failed events kept and their key, pre token generation's V2 event on a plan that
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from aws_cdk import Duration, Stack
+from aws_cdk.assertions import Annotations, Match
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_kms as kms
 
@@ -70,6 +72,30 @@ def test_a_sender_trigger_is_asynchronous_keeps_its_failed_events_and_decrypts_w
     statements = [s for r in template.values() if r["Type"] == "AWS::IAM::Policy"
                   for s in r["Properties"]["PolicyDocument"]["Statement"]]
     assert any(s["Action"] == "kms:Decrypt" and refs(s["Resource"]) == {logical_id(stack, key)} for s in statements)
+
+
+def test_cognito_may_create_grants_on_the_sender_key_from_this_accounts_pools_without_a_cycle(stack: Stack) -> None:
+    """Cognito's guide ("Activating the custom SMS sender Lambda trigger"): the key policy lets cognito-idp
+    create grants on the key, from this account's pools. The pool names the key, so the statement names the
+    account's pools by wildcard, never the pool (a Key -> UserPool -> Key cycle CloudFormation refuses)."""
+    key = kms.Key(stack, "Codes", enable_key_rotation=True)
+    pool = cognito.UserPool(stack, "Users", custom_sender_kms_key=key)
+    UserPoolTrigger(stack, "Mail", user_pool=pool, operation="custom_email_sender", sender_key=key, entry=PLAIN)
+    policy = template_of(stack).to_json()["Resources"][logical_id(stack, key)]["Properties"]["KeyPolicy"]
+    (grant,) = [s for s in policy["Statement"] if s.get("Sid") == "CognitoCustomSenderGrants"]
+    assert (grant["Effect"], grant["Principal"], grant["Action"]) == (
+        "Allow", {"Service": "cognito-idp.amazonaws.com"}, "kms:CreateGrant")
+    assert grant["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    source = json.dumps(grant["Condition"]["ArnLike"]["aws:SourceArn"])
+    assert ":userpool/*" in source and logical_id(stack, pool) not in json.dumps(policy)
+
+
+def test_an_imported_sender_key_is_warned_of_for_its_key_policy(stack: Stack) -> None:
+    key = kms.Key.from_key_arn(stack, "Codes", "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+    pool = cognito.UserPool(stack, "Users", custom_sender_kms_key=key)
+    UserPoolTrigger(stack, "Mail", user_pool=pool, operation="custom_sms_sender", sender_key=key, entry=PLAIN)
+    warnings = Annotations.from_stack(stack).find_warning("/Test/Mail", Match.string_like_regexp("kms:CreateGrant"))
+    assert len(warnings) == 1
 
 
 @pytest.mark.parametrize("operation, options, message", [

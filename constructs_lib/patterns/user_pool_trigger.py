@@ -90,6 +90,7 @@ class UserPoolTrigger(Construct):
         self.failures = self.function.failed_events.queue if self.function.failed_events else None
         if sender_key is not None:
             sender_key.grant_decrypt(self.function.role)
+            triggers.let_cognito_encrypt(self, sender_key)
         assert isinstance(user_pool, cognito.UserPool)  # checked above
         self.permission = triggers.attach(checks, user_pool, operation, self.function.invoke_target)
         self.alarms = dict(self.function.alarms)

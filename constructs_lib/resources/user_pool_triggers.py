@@ -14,12 +14,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from aws_cdk import Annotations, Aws, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
 from ..core import findings
 from ..core.jsii_types import cfn_resource
 from ..core.validation import Checks
 
+SENDER_GUIDE = "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-sms-sender.html"
 TRIGGERS_GUIDE = "https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html"
 # Cognito waits this long for a synchronous trigger, and the wait cannot be changed.
 SYNCHRONOUS_WAIT_SECONDS = 5
@@ -136,3 +142,24 @@ def attach(checks: Checks, pool: cognito.UserPool, operation: str,
 def invoker(operation: str) -> str:
     """How a trigger is named in the reason its function needs no failure target."""
     return f"Cognito (the user pool's {TRIGGERS[operation].name} trigger)"
+
+
+def let_cognito_encrypt(scope: Construct, key: kms.IKey) -> None:
+    """The key policy statement Cognito's guide asks of a custom sender key (SENDER_GUIDE, "Activating the custom
+    SMS sender Lambda trigger"): cognito-idp.amazonaws.com may create grants on it, from this account's user pools.
+    The pools are named by a wildcard, not the pool's ARN: the pool names the key (KMSKeyID), and a key policy
+    naming the pool would make a circular dependency CloudFormation refuses. An imported key's policy cannot be
+    changed here: a warning says what it needs."""
+    pools = Stack.of(scope).format_arn(service="cognito-idp", resource="userpool", resource_name="*")
+    added = key.add_to_resource_policy(iam.PolicyStatement(
+        sid="CognitoCustomSenderGrants",
+        principals=[iam.ServicePrincipal("cognito-idp.amazonaws.com")],
+        actions=["kms:CreateGrant"],
+        resources=["*"],
+        conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}, "ArnLike": {"aws:SourceArn": pools}},
+    ))
+    if not added.statement_added:
+        Annotations.of(scope).add_warning_v2(
+            "constructs_lib:sender-key-policy",
+            f"sender_key {key.node.path} is imported: its key policy must let cognito-idp.amazonaws.com "
+            f"kms:CreateGrant (aws:SourceAccount this account), or Cognito cannot encrypt the codes ({SENDER_GUIDE})")

@@ -8,7 +8,7 @@ from typing import Any, Iterator, Optional
 
 from ..core.templates import Props, as_list, dig, mapping, ref_of, refs
 from .model import DENIES_AT_RUN_TIME, FAILS_AT_RUN_TIME, FAILS_DEPLOY, LOOPS, App, Hit, Rule, Stack, number
-from .policies import is_service
+from .policies import allows, is_service, statements
 from .targets import Target, lambda_target, show_target
 
 COGNITO = "cognito-idp.amazonaws.com"
@@ -58,6 +58,19 @@ def cognito_trigger_permissions(app: App) -> Iterator[Hit]:
             if not any(_allows_source(props, pool) for _, props in _invoke_permissions(stack, target, COGNITO)):
                 yield Hit(stack, pool, f"its {name} trigger invokes {show_target(target)}, which has no "
                                        f"lambda:InvokeFunction permission for {COGNITO} from this user pool")
+
+
+def cognito_sender_keys(app: App) -> Iterator[Hit]:
+    for stack, pool, _ in app.of_type("AWS::Cognito::UserPool"):
+        config = mapping(stack.props(pool).get("LambdaConfig")) or {}
+        found = app.resource(stack, config.get("KMSKeyID"))
+        if found is None or found[0].type_of(found[1]) != "AWS::KMS::Key":
+            continue  # no custom sender key, or one the templates do not show
+        owner, key = found
+        policy = owner.props(key).get("KeyPolicy")
+        if not any(allows(statement, "kms:CreateGrant", COGNITO) for statement in statements(policy)):
+            yield Hit(stack, pool, f"its custom sender key {key} has no key policy statement letting {COGNITO} "
+                                   "kms:CreateGrant")
 
 
 # --- CloudWatch Logs -----------------------------------------------------------------------------------------
@@ -180,6 +193,16 @@ def rules() -> list[Rule]:
              "Add a lambda:InvokeFunction permission for cognito-idp.amazonaws.com with SourceArn the pool's ARN "
              "(UserPool.add_trigger adds it; so does constructs_lib's UserPoolTrigger).",
              cognito_trigger_permissions),
+        Rule("DR-COGNITO-SENDER-KEY", FAILS_AT_RUN_TIME,
+             "Cognito encrypts the codes it hands to the custom email and SMS sender triggers with the pool's KMS "
+             "key, through a grant it creates on that key: a key policy that does not let cognito-idp.amazonaws.com "
+             "kms:CreateGrant leaves it unable to encrypt them, and the codes are not sent.",
+             "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-sms-sender.html",
+             "Add to the key's policy an Allow of kms:CreateGrant for the service principal cognito-idp.amazonaws.com, "
+             "with aws:SourceAccount the account and aws:SourceArn (ArnLike) the account's user pools "
+             "(arn:aws:cognito-idp:<region>:<account>:userpool/*; naming the pool itself would make a circular "
+             "dependency). constructs_lib's UserPoolTrigger adds it.",
+             cognito_sender_keys),
         Rule("DR-LOGS-SUBSCRIPTION-PERMISSION", FAILS_DEPLOY,
              "CloudWatch Logs checks, when it creates a subscription filter, that it may invoke the destination "
              "function: the function needs a lambda:InvokeFunction permission for logs.amazonaws.com from the log "
