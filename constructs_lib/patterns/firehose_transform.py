@@ -109,7 +109,8 @@ class FirehoseTransform(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, FirehoseTransform.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
+        check_function_options(self, function_options, FirehoseTransform.__init__, SET_BY_SYNCHRONOUS_PATTERNS,
+                               invoked_without_tenant_id_by="A Firehose transformation")
         checks = Checks(self, "FirehoseTransform")
         given_timeout = function_options.setdefault("timeout", DEFAULT_TIMEOUT)
         timeout = seconds_of(given_timeout)

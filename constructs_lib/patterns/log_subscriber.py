@@ -59,7 +59,8 @@ class LogSubscriber(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, LogSubscriber.__init__)
+        check_function_options(self, function_options, LogSubscriber.__init__,
+                               invoked_without_tenant_id_by="A CloudWatch Logs subscription filter")
         checks = Checks(self, "LogSubscriber")
         if not check_types(checks, {"filter_pattern": filter_pattern}, {"filter_pattern": TEXT}):
             checks.require(len(filter_pattern) <= MAX_FILTER_PATTERN, "filter_pattern", f"{filter_pattern[:40]}...",

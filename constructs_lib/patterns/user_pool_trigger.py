@@ -60,7 +60,8 @@ class UserPoolTrigger(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, UserPoolTrigger.__init__)
+        check_function_options(self, function_options, UserPoolTrigger.__init__,
+                               invoked_without_tenant_id_by="A Cognito user pool trigger")
         checks = Checks(self, "UserPoolTrigger")
         synchronous = operation in triggers.TRIGGERS and triggers.TRIGGERS[operation].synchronous
         if synchronous:

@@ -22,7 +22,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from ..core import findings
-from ..core.jsii_types import cfn_resource
+from ..core.jsii_types import as_interface, cfn_resource
 from ..core.validation import Checks
 
 SENDER_GUIDE = "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-sms-sender.html"
@@ -153,7 +153,7 @@ def let_cognito_encrypt(scope: Construct, key: kms.IKey) -> None:
     pools = Stack.of(scope).format_arn(service="cognito-idp", resource="userpool", resource_name="*")
     added = key.add_to_resource_policy(iam.PolicyStatement(
         sid="CognitoCustomSenderGrants",
-        principals=[iam.ServicePrincipal("cognito-idp.amazonaws.com")],
+        principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal("cognito-idp.amazonaws.com"))],
         actions=["kms:CreateGrant"],
         resources=["*"],
         conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}, "ArnLike": {"aws:SourceArn": pools}},
