@@ -11,11 +11,12 @@ import pytest
 from aws_cdk import Duration, Stack
 from aws_cdk.assertions import Annotations, Match
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 
 from constructs_lib import ApiFunction, ConfigurationError, Deployment, ServerlessFunction, UserPoolTrigger
 from constructs_lib.core.templates import refs
-from tests.helpers import PLAIN, template_of
+from tests.helpers import PLAIN, make_app, template_of
 
 
 def logical_id(stack: Stack, construct) -> str:
@@ -187,3 +188,29 @@ def test_what_the_api_pool_cannot_take_is_refused(stack: Stack, options: dict, t
     }
     with pytest.raises(ConfigurationError, match=r"ApiFunction '.+': .*" + message):
         ApiFunction(stack, "Api", entry=PLAIN, user_pool_triggers=functions, **options)
+
+
+@pytest.mark.parametrize("how", ["environment", "policy"])
+def test_a_trigger_that_names_its_pool_is_refused_for_the_cycle(how: str) -> None:
+    """The pool names the function (LambdaConfig); a function naming the pool in its environment, or through its
+    role's policy (which the function waits for), closes a cycle CloudFormation refuses."""
+    stack = Stack(make_app(), "Test")
+    pool = cognito.UserPool(stack, "Users")
+    trigger = UserPoolTrigger(stack, "Confirmed", user_pool=pool, operation="post_confirmation", entry=PLAIN)
+    if how == "environment":
+        trigger.function.function.add_environment("POOL_ID", pool.user_pool_id)
+    else:
+        pool.grant(trigger.function.role, "cognito-idp:AdminAddUserToGroup")
+    with pytest.raises(RuntimeError, match=re.escape(
+            "UserPoolTrigger 'Test/Confirmed': user_pool names Test/Users, which names the function as its trigger: "
+            "Test/Confirmed/Function/")):
+        template_of(stack)
+
+
+def test_a_trigger_granted_on_the_accounts_pools_is_no_cycle(stack: Stack) -> None:
+    pool = cognito.UserPool(stack, "Users")
+    trigger = UserPoolTrigger(stack, "Confirmed", user_pool=pool, operation="post_confirmation", entry=PLAIN)
+    trigger.function.role.add_to_principal_policy(iam.PolicyStatement(
+        actions=["cognito-idp:AdminAddUserToGroup"],
+        resources=[Stack.of(stack).format_arn(service="cognito-idp", resource="userpool", resource_name="*")]))
+    template_of(stack)

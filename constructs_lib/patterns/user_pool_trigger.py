@@ -94,6 +94,7 @@ class UserPoolTrigger(Construct):
             triggers.let_cognito_encrypt(self, sender_key)
         assert isinstance(user_pool, cognito.UserPool)  # checked above
         self.permission = triggers.attach(checks, user_pool, operation, self.function.invoke_target)
+        triggers.refuse_cycle(self, "user_pool", user_pool, self.function)
         self.alarms = dict(self.function.alarms)
         alarm_kit.warn_if_silent(self)
 

@@ -19,10 +19,12 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
+import jsii
+from constructs import Construct, IConstruct, IValidation
 
 from ..core import findings
 from ..core.jsii_types import as_interface, cfn_resource
+from ..core.templates import refs
 from ..core.validation import Checks
 
 SENDER_GUIDE = "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-sms-sender.html"
@@ -163,3 +165,34 @@ def let_cognito_encrypt(scope: Construct, key: kms.IKey) -> None:
             "constructs_lib:sender-key-policy",
             f"sender_key {key.node.path} is imported: its key policy must let cognito-idp.amazonaws.com "
             f"kms:CreateGrant (aws:SourceAccount this account), or Cognito cannot encrypt the codes ({SENDER_GUIDE})")
+
+
+def refuse_cycle(owner: Construct, prop: str, pool: cognito.UserPool, function_scope: IConstruct) -> None:
+    """At synth: the function must not name the pool (in its environment, or in its role's policy, which the
+    function waits for), because the pool names the function as its trigger: CloudFormation refuses the circular
+    dependency ("Circular dependency between resources")."""
+    owner.node.add_validation(_NoCycle(owner, prop, pool, function_scope))
+
+
+@jsii.implements(IValidation)
+class _NoCycle:
+    def __init__(self, owner: Construct, prop: str, pool: cognito.UserPool, function_scope: IConstruct) -> None:
+        self.owner, self.prop, self.pool, self.function_scope = owner, prop, pool, function_scope
+
+    def validate(self) -> list[str]:
+        stack = Stack.of(self.pool)
+        pool_id = stack.get_logical_id(cfn_resource(self.pool, cognito.CfnUserPool))
+        # The properties as rendered (aws-cdk-lib's protected cfnProperties): the L1 attributes miss what the L2
+        # adds later (add_environment, a policy's statements).
+        named_by = [
+            node.node.path for node in self.function_scope.node.find_all()
+            if isinstance(node, (lambda_.CfnFunction, iam.CfnPolicy))
+            and pool_id in refs(stack.resolve(getattr(node, "_cfn_properties")))
+        ]
+        return [
+            f"{type(self.owner).__name__} '{self.owner.node.path}': {self.prop} names {self.pool.node.path}, which "
+            f"names the function as its trigger: {path} refers to the pool, a circular dependency CloudFormation "
+            "refuses. Read the pool from the event (userPoolId), and grant on "
+            "arn:aws:cognito-idp:<region>:<account>:userpool/* instead of the pool's ARN"
+            for path in named_by
+        ]

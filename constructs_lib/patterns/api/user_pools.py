@@ -98,6 +98,9 @@ def check_pool_triggers(checks: Checks, creates_pool: bool, feature_plan: cognit
 def add_pool_triggers(checks: Checks, pool: cognito.UserPool,
                       functions: Mapping[str, ServerlessFunction]) -> dict[str, lambda_.CfnPermission]:
     """Each function invokes as its trigger of `pool`; the invoke permissions, by operation."""
-    return {operation: triggers.attach(checks, pool, operation, function.invoke_target)
-            for operation, function in functions.items()}
+    permissions: dict[str, lambda_.CfnPermission] = {}
+    for operation, function in functions.items():
+        permissions[operation] = triggers.attach(checks, pool, operation, function.invoke_target)
+        triggers.refuse_cycle(function, f"user_pool_triggers[{operation!r}]", pool, function)
+    return permissions
 
