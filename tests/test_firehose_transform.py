@@ -78,6 +78,10 @@ def test_the_streams_role_may_do_what_firehose_needs_here_only(stack: Stack) -> 
         "logs:PutLogEvents": {logs},
     }
     assert role["Properties"]["Description"] == "Firehose stream of Test/Clicks"
+    # Firehose's guide ("Grant Firehose access to an Amazon S3 destination"): the role is assumed for this
+    # account's streams only (sts:ExternalId is the account Firehose acts for).
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": {"Ref": "AWS::AccountId"}}}
 
 
 def test_a_given_bucket_with_a_key_a_fractional_buffer_and_an_alias(stack: Stack) -> None:

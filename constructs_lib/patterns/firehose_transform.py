@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional, Unpack
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesisfirehose as firehose
@@ -164,10 +164,12 @@ class FirehoseTransform(Construct):
         alarm_kit.warn_if_silent(self)
 
     def _role(self) -> iam.Role:
-        """What Firehose's guide grants a stream that transforms with Lambda and delivers to S3, for this function,
-        bucket (and its key) and error log group only."""
+        """What Firehose's guide grants a stream that transforms with Lambda and delivers to S3, for this function
+        (its alias's ARN when it has one: the qualified ARN Firehose invokes), bucket (and its key) and error log
+        group only; assumed by Firehose for this account (sts:ExternalId), as the guide's trust policy says."""
         role = iam.Role(self, "Role", assumed_by=as_interface(iam.IPrincipal, iam.ServicePrincipal(
-            "firehose.amazonaws.com")), description=f"Firehose stream of {self.node.path}")
+            "firehose.amazonaws.com")), external_ids=[Aws.ACCOUNT_ID],  # for this account's streams only
+            description=f"Firehose stream of {self.node.path}")
         role.add_to_policy(iam.PolicyStatement(
             actions=["s3:AbortMultipartUpload", "s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket",
                      "s3:ListBucketMultipartUploads", "s3:PutObject"],
