@@ -612,22 +612,29 @@ def cognito_trigger_kept(stack: Stack) -> None:
     cognito.UserPool(stack, "Users", lambda_triggers=cognito.UserPoolTriggers(pre_sign_up=function(stack, "SignUp")))
 
 
-def sender_pool(stack: Stack) -> kms.Key:
-    key = kms.Key(stack, "Codes", enable_key_rotation=True)
-    cognito.UserPool(stack, "Users", custom_sender_kms_key=key, lambda_triggers=cognito.UserPoolTriggers(
-        custom_email_sender=function(stack, "Mail")))
-    return key
+def sender_pool(stack: Stack, key_policy: dict) -> None:
+    key = kms.CfnKey(stack, "Codes", enable_key_rotation=True, key_policy=key_policy)
+    pool = cognito.CfnUserPool(stack, "Users", lambda_config=cognito.CfnUserPool.LambdaConfigProperty(
+        kms_key_id=key.attr_arn, custom_email_sender=cognito.CfnUserPool.CustomEmailSenderProperty(
+            lambda_arn=(mail := function(stack, "Mail")).function_arn, lambda_version="V1_0")))
+    mail.add_permission("Cognito", principal=iam.ServicePrincipal("cognito-idp.amazonaws.com"),
+                        source_arn=pool.attr_arn)
+
+
+def key_policy(*admin_actions: str) -> dict:
+    root = {"AWS": Fn.join("", ["arn:", Aws.PARTITION, ":iam::", Aws.ACCOUNT_ID, ":root"])}
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": root, "Action": list(admin_actions), "Resource": "*"}]}
 
 
 def cognito_sender_key_broken(stack: Stack) -> None:
-    sender_pool(stack)  # the key's default policy lets the account in, not Cognito
+    # A hand-written least-privilege key policy: the account may administer the key, not create grants on it.
+    sender_pool(stack, key_policy("kms:Describe*", "kms:Enable*", "kms:Put*", "kms:Update*", "kms:Disable*",
+                                  "kms:ScheduleKeyDeletion", "kms:Get*", "kms:List*"))
 
 
 def cognito_sender_key_kept(stack: Stack) -> None:
-    sender_pool(stack).add_to_resource_policy(iam.PolicyStatement(
-        principals=[iam.ServicePrincipal("cognito-idp.amazonaws.com")], actions=["kms:CreateGrant"], resources=["*"],
-        conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}, "ArnLike": {"aws:SourceArn": Stack.of(
-            stack).format_arn(service="cognito-idp", resource="userpool", resource_name="*")}}))
+    sender_pool(stack, key_policy("kms:*"))
 
 
 def subscription(stack: Stack, name: str, group: logs.ILogGroup, fn: lambda_.IFunction,

@@ -28,6 +28,7 @@ from ..core.templates import refs
 from ..core.validation import Checks
 
 SENDER_GUIDE = "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-sms-sender.html"
+EMAIL_SENDER_GUIDE = "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-email-sender.html"
 TRIGGERS_GUIDE = "https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html"
 # Cognito waits this long for a synchronous trigger, and the wait cannot be changed.
 SYNCHRONOUS_WAIT_SECONDS = 5
@@ -147,11 +148,14 @@ def invoker(operation: str) -> str:
 
 
 def let_cognito_encrypt(scope: Construct, key: kms.IKey) -> None:
-    """The key policy statement Cognito's guide asks of a custom sender key (SENDER_GUIDE, "Activating the custom
-    SMS sender Lambda trigger"): cognito-idp.amazonaws.com may create grants on it, from this account's user pools.
-    The pools are named by a wildcard, not the pool's ARN: the pool names the key (KMSKeyID), and a key policy
-    naming the pool would make a circular dependency CloudFormation refuses. An imported key's policy cannot be
-    changed here: a warning says what it needs."""
+    """What Cognito's guide asks of a custom sender key's policy. Its custom email sender page: the principal that
+    creates or updates the pool (CloudFormation's role) makes a one-time grant on the key, so the policy must let
+    it kms:CreateGrant; aws-cdk-lib's default key policy does, by letting the account's IAM policies decide
+    (DeployRules' DR-COGNITO-SENDER-KEY checks it in any app). Its custom SMS sender page (SENDER_GUIDE) asks for
+    cognito-idp.amazonaws.com to be let kms:CreateGrant from the account's pools: added here. The pools are named
+    by a wildcard, not the pool's ARN: the pool names the key (KMSKeyID), and a key policy naming the pool would
+    make a circular dependency CloudFormation refuses. An imported key's policy cannot be changed here: a warning
+    says what it needs."""
     pools = Stack.of(scope).format_arn(service="cognito-idp", resource="userpool", resource_name="*")
     added = key.add_to_resource_policy(iam.PolicyStatement(
         sid="CognitoCustomSenderGrants",
@@ -163,8 +167,8 @@ def let_cognito_encrypt(scope: Construct, key: kms.IKey) -> None:
     if not added.statement_added:
         Annotations.of(scope).add_warning_v2(
             "constructs_lib:sender-key-policy",
-            f"sender_key {key.node.path} is imported: its key policy must let cognito-idp.amazonaws.com "
-            f"kms:CreateGrant (aws:SourceAccount this account), or Cognito cannot encrypt the codes ({SENDER_GUIDE})")
+            f"sender_key {key.node.path} is imported: its key policy must let the role that deploys the pool "
+            f"kms:CreateGrant ({EMAIL_SENDER_GUIDE}), and cognito-idp.amazonaws.com too ({SENDER_GUIDE})")
 
 
 def refuse_cycle(owner: Construct, prop: str, pool: cognito.UserPool, function_scope: IConstruct) -> None:

@@ -60,6 +60,14 @@ def cognito_trigger_permissions(app: App) -> Iterator[Hit]:
                                        f"lambda:InvokeFunction permission for {COGNITO} from this user pool")
 
 
+def _lets_iam_create_grants(statement: Props) -> bool:
+    """An Allow of kms:CreateGrant to an AWS principal: the account (so that IAM policies, CloudFormation's role's
+    among them, decide) or a role or user of it."""
+    principal = statement.get("Principal")
+    named = mapping(principal)
+    return allows(statement, "kms:CreateGrant") and (principal == "*" or named is not None and "AWS" in named)
+
+
 def cognito_sender_keys(app: App) -> Iterator[Hit]:
     for stack, pool, _ in app.of_type("AWS::Cognito::UserPool"):
         config = mapping(stack.props(pool).get("LambdaConfig")) or {}
@@ -67,10 +75,9 @@ def cognito_sender_keys(app: App) -> Iterator[Hit]:
         if found is None or found[0].type_of(found[1]) != "AWS::KMS::Key":
             continue  # no custom sender key, or one the templates do not show
         owner, key = found
-        policy = owner.props(key).get("KeyPolicy")
-        if not any(allows(statement, "kms:CreateGrant", COGNITO) for statement in statements(policy)):
-            yield Hit(stack, pool, f"its custom sender key {key} has no key policy statement letting {COGNITO} "
-                                   "kms:CreateGrant")
+        if not any(map(_lets_iam_create_grants, statements(owner.props(key).get("KeyPolicy")))):
+            yield Hit(stack, pool, f"its custom sender key {key} lets no principal of the account kms:CreateGrant: "
+                                   "the grant made when the pool is created or updated is refused")
 
 
 # --- CloudWatch Logs -----------------------------------------------------------------------------------------
@@ -193,15 +200,14 @@ def rules() -> list[Rule]:
              "Add a lambda:InvokeFunction permission for cognito-idp.amazonaws.com with SourceArn the pool's ARN "
              "(UserPool.add_trigger adds it; so does constructs_lib's UserPoolTrigger).",
              cognito_trigger_permissions),
-        Rule("DR-COGNITO-SENDER-KEY", FAILS_AT_RUN_TIME,
-             "Cognito encrypts the codes it hands to the custom email and SMS sender triggers with the pool's KMS "
-             "key, through a grant it creates on that key: a key policy that does not let cognito-idp.amazonaws.com "
-             "kms:CreateGrant leaves it unable to encrypt them, and the codes are not sent.",
-             "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-sms-sender.html",
-             "Add to the key's policy an Allow of kms:CreateGrant for the service principal cognito-idp.amazonaws.com, "
-             "with aws:SourceAccount the account and aws:SourceArn (ArnLike) the account's user pools "
-             "(arn:aws:cognito-idp:<region>:<account>:userpool/*; naming the pool itself would make a circular "
-             "dependency). constructs_lib's UserPoolTrigger adds it.",
+        Rule("DR-COGNITO-SENDER-KEY", FAILS_DEPLOY,
+             "Whoever creates or updates a user pool with a custom sender key (CloudFormation, with its role) creates "
+             "a one-time grant on that key, with which Cognito encrypts the codes it hands to the custom email and "
+             "SMS sender triggers: a key policy that lets no principal of the account kms:CreateGrant (neither the "
+             "account, which hands the decision to IAM policies, nor a role) makes the pool's create or update fail.",
+             "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-email-sender.html",
+             "Let the account (arn:aws:iam::<account>:root, as aws-cdk-lib's default key policy does) or the role "
+             "that deploys the pool kms:CreateGrant in the key's policy.",
              cognito_sender_keys),
         Rule("DR-LOGS-SUBSCRIPTION-PERMISSION", FAILS_DEPLOY,
              "CloudWatch Logs checks, when it creates a subscription filter, that it may invoke the destination "
