@@ -666,12 +666,17 @@ def subscription_loop_broken(stack: Stack) -> None:
     subscription(stack, "Summary", group, function(stack, "Summarizer", log_group=group))
 
 
-def firehose_stream(stack: Stack, timeout: Duration) -> None:
+def firehose_stream(stack: Stack, timeout: Duration, on_alias: bool = False) -> None:
     bucket = s3.Bucket(stack, "Clicks", enforce_ssl=True)
     role = iam.Role(stack, "Delivery", assumed_by=iam.ServicePrincipal("firehose.amazonaws.com"))
     bucket.grant_write(role)
     transform = function(stack, "Transform", timeout=timeout)
-    transform.grant_invoke(role)
+    processor: lambda_.IFunction = transform
+    if on_alias:  # the processor is the alias; the role may invoke the unqualified function only
+        processor = lambda_.Alias(stack, "Live", alias_name="live", version=transform.current_version)
+        role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[transform.function_arn]))
+    else:
+        transform.grant_invoke(role)
     firehose.CfnDeliveryStream(
         stack, "Stream", extended_s3_destination_configuration=firehose.CfnDeliveryStream
         .ExtendedS3DestinationConfigurationProperty(
@@ -679,7 +684,7 @@ def firehose_stream(stack: Stack, timeout: Duration) -> None:
             processing_configuration=firehose.CfnDeliveryStream.ProcessingConfigurationProperty(
                 enabled=True, processors=[firehose.CfnDeliveryStream.ProcessorProperty(type="Lambda", parameters=[
                     firehose.CfnDeliveryStream.ProcessorParameterProperty(
-                        parameter_name="LambdaArn", parameter_value=transform.function_arn)])])))
+                        parameter_name="LambdaArn", parameter_value=processor.function_arn)])])))
 
 
 def firehose_timeout_broken(stack: Stack) -> None:
@@ -688,6 +693,10 @@ def firehose_timeout_broken(stack: Stack) -> None:
 
 def firehose_timeout_kept(stack: Stack) -> None:
     firehose_stream(stack, Duration.minutes(5))
+
+
+def firehose_role_broken(stack: Stack) -> None:
+    firehose_stream(stack, Duration.minutes(1), on_alias=True)
 # --- 2025 controls: SQS provisioned pollers, tenant isolation ------------------------------------------------
 
 
@@ -783,6 +792,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-LOGS-SUBSCRIPTION-LIMIT": (subscription_limit_broken, subscriptions_kept, None),
     "DR-LOGS-SUBSCRIPTION-LOOP": (subscription_loop_broken, subscriptions_kept, None),
     "DR-FIREHOSE-PROCESSOR-TIMEOUT": (firehose_timeout_broken, firehose_timeout_kept, None),
+    "DR-FIREHOSE-PROCESSOR-ROLE": (firehose_role_broken, firehose_timeout_kept, None),
     "DR-SQS-PROVISIONED-POLLERS": (sqs_pollers_broken, sqs_pollers_kept, None),
     "DR-LAMBDA-TENANT-TRIGGER": (tenant_trigger_broken, tenant_trigger_kept, None),
     "DR-RETAINED-NAME": (retained_name_broken, retained_name_kept, None),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterator, Optional
 
-from ..core.templates import Props, as_list, dig, mapping, ref_of, refs
+from ..core.templates import Props, as_list, dig, joined_parts, mapping, ref_of, refs
 from .model import DENIES_AT_RUN_TIME, FAILS_AT_RUN_TIME, FAILS_DEPLOY, LOOPS, App, Hit, Rule, Stack, number
-from .policies import allows, is_service, statements
+from .policies import allows, is_service, role_fully_known, role_statements, statements
 from .targets import Target, lambda_target, show_target
 
 COGNITO = "cognito-idp.amazonaws.com"
@@ -167,8 +167,9 @@ def subscription_loops(app: App) -> Iterator[Hit]:
 # --- Firehose --------------------------------------------------------------------------------------------------
 
 
-def _processors(resource: Props) -> Iterator[Any]:
-    """The LambdaArn of each Lambda processor of every destination of a delivery stream."""
+def _processors(resource: Props) -> Iterator[tuple[Any, Any]]:
+    """(LambdaArn, the role Firehose invokes it with) of each Lambda processor of every destination of a delivery
+    stream: the processor's RoleArn parameter, else the destination's RoleARN."""
     for key, destination in (mapping(resource.get("Properties")) or {}).items():
         if not key.endswith("DestinationConfiguration"):
             continue
@@ -176,12 +177,43 @@ def _processors(resource: Props) -> Iterator[Any]:
             if dig(processor, "Type") == "Lambda":
                 parameters = {dig(p, "ParameterName"): dig(p, "ParameterValue")
                               for p in as_list(dig(processor, "Parameters"))}
-                yield parameters.get("LambdaArn")
+                yield parameters.get("LambdaArn"), parameters.get("RoleArn", dig(destination, "RoleARN"))
+
+
+def _covers(stack: Stack, resource: Any, arn: Any) -> bool:
+    """Whether a policy's Resource matches the ARN Firehose invokes, qualifier included: the same reference, or
+    `<function ARN>:*` for a qualified one; what the template cannot show (literals, imports) is given the benefit."""
+    target = lambda_target(stack, arn)
+    if resource == arn or target is None or isinstance(resource, str):
+        return True
+    if ref_of(resource) is not None:
+        return lambda_target(stack, resource) == target
+    parts = joined_parts(resource)
+    for before, after in zip(parts, parts[1:]):
+        named = lambda_target(stack, before)
+        if named is not None and named.function == target.function and isinstance(after, str) \
+                and after.startswith(":") and "*" in after:
+            return True
+    return not refs(resource)
+
+
+def firehose_processor_roles(app: App) -> Iterator[Hit]:
+    for stack, logical_id, resource in app.of_type("AWS::KinesisFirehose::DeliveryStream"):
+        for arn, role_arn in _processors(resource):
+            role, target = ref_of(role_arn), lambda_target(stack, arn)
+            if target is None or role is None or stack.type_of(role) != "AWS::IAM::Role" \
+                    or not role_fully_known(stack, role):
+                continue
+            granted = [r for s in role_statements(stack, role) if allows(s, "lambda:InvokeFunction")
+                       for r in as_list(s.get("Resource"))]
+            if not any(_covers(stack, r, arn) for r in granted):
+                yield Hit(stack, logical_id, f"transforms with {show_target(target)}, which its role {role} may not "
+                                             "invoke (lambda:InvokeFunction on that ARN, qualifier included)")
 
 
 def firehose_processor_timeouts(app: App) -> Iterator[Hit]:
     for stack, logical_id, resource in app.of_type("AWS::KinesisFirehose::DeliveryStream"):
-        for arn in _processors(resource):
+        for arn, _ in _processors(resource):
             target = lambda_target(stack, arn)
             timeout = number(stack.props(target.function).get("Timeout"), 3) if target else None
             if target is not None and timeout is not None and timeout > FIREHOSE_WAIT_SECONDS:
@@ -238,5 +270,13 @@ def rules() -> list[Rule]:
              "https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html",
              "Give the function a timeout of at most 5 minutes (300 s), and smaller buffering hints if it needs more.",
              firehose_processor_timeouts),
+        Rule("DR-FIREHOSE-PROCESSOR-ROLE", FAILS_AT_RUN_TIME,
+             "Firehose invokes its transformation function with the processor's role (RoleArn, else the "
+             "destination's role): a role that may not lambda:InvokeFunction the processor's exact ARN, its alias or "
+             "version qualifier included, is refused every invocation, and every record goes to processing-failed/.",
+             "https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3",
+             "Grant the role lambda:InvokeFunction (and lambda:GetFunctionConfiguration) on the ARN the processor "
+             "names, e.g. function.grant_invoke(role), which also covers its qualified ARNs.",
+             firehose_processor_roles),
     ]
 
