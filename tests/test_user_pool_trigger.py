@@ -178,11 +178,15 @@ def test_the_api_pool_invokes_its_triggers(stack: Stack) -> None:
         "needs the Essentials or Plus feature plan: the pool is on Lite")),
     ({}, {"pre_sign_up": "not a function"}, re.escape("user_pool_triggers['pre_sign_up'] 'not a function' must be a "
                                                      "ServerlessFunction, given str")),
+    ({}, {"pre_sign_up": "Tenanted"}, re.escape(
+        "tenancy 'per_tenant' cannot be used here: A Cognito user pool trigger (user_pool_triggers['pre_sign_up']) "
+        "invokes the function without a tenant id")),
 ])
 def test_what_the_api_pool_cannot_take_is_refused(stack: Stack, options: dict, triggers: dict, message: str) -> None:
     functions = {
         operation: name if name == "not a function" else
         ServerlessFunction(stack, name, entry=PLAIN, timeout=Duration.seconds(10)) if name == "Slow" else
+        cognito_waits(stack, name, tenancy="per_tenant") if name == "Tenanted" else
         cognito_waits(stack, name) if operation != "custom_email_sender" else ServerlessFunction(stack, name, entry=PLAIN)
         for operation, name in triggers.items()
     }

@@ -13,6 +13,7 @@ from ...core import findings
 from ...core.validation import Checks, seconds_of
 from ...function.option_types import check_types
 from ...function.serverless_function import ServerlessFunction
+from ...function.tenancy import refuse_without_tenant_id
 from ...resources import user_pool_triggers as triggers
 
 MIN_PASSWORD_LENGTH = 12
@@ -88,6 +89,7 @@ def check_pool_triggers(checks: Checks, creates_pool: bool, feature_plan: cognit
         triggers.check_trigger(checks, prop, operation, seconds_of(function.function.timeout),
                                keeps_failed_events=function.failure_target is not None,
                                feature_plan=feature_plan.value)
+        refuse_without_tenant_id(checks, function.tenancy, f"A Cognito user pool trigger ({prop})")
         checks.require(
             operation not in triggers.TRIGGERS or triggers.TRIGGERS[operation].synchronous, prop, operation,
             "needs a pool with a custom sender KMS key, which the pool ApiFunction creates has not: use "
