@@ -25,6 +25,9 @@ _MODULES = {
     "EdgeDistribution": "patterns.edge_distribution",
     "EdgeHandler": "patterns.edge_distribution",
     "FanOut": "patterns.fan_out",
+    "FirehoseBuffer": "patterns.firehose_transform",
+    "FirehoseTransform": "patterns.firehose_transform",
+    "LogSubscriber": "patterns.log_subscriber",
     "ProvisionedConcurrencyScaling": "function.scaling",
     "QueueWorker": "patterns.queue_worker",
     "ScheduledFunction": "patterns.scheduled.scheduled_function",
@@ -33,6 +36,7 @@ _MODULES = {
     "StreamConsumer": "patterns.stream_consumer",
     "ThumbnailPipeline": "patterns.thumbnail_pipeline",
     "TopicSubscriber": "patterns.topic_subscriber",
+    "UserPoolTrigger": "patterns.user_pool_trigger",
     "VpcFunction": "patterns.vpc_function",
     "Workflow": "patterns.workflow.workflow",
     "FunctionStep": "patterns.workflow.function_step",
@@ -41,9 +45,10 @@ _MODULES = {
 }
 __all__ = [  # written out: type checkers read a literal list (the test checks it names _MODULES)
     "AlarmTopic", "AlbFunction", "ApiCors", "ApiFunction", "ConfigurationError", "Dashboard", "DependencyLayer",
-    "Deployment", "Durable", "EdgeDistribution", "EdgeHandler", "FanOut", "FunctionStep",
-    "ProvisionedConcurrencyScaling", "QueueWorker", "ScheduledFunction", "ServerlessFunction", "ServiceApi",
-    "StreamConsumer", "ThumbnailPipeline", "TopicSubscriber", "VpcFunction", "Workflow", "estimate_monthly_cost", "route_alarms",
+    "Deployment", "Durable", "EdgeDistribution", "EdgeHandler", "FanOut", "FirehoseBuffer", "FirehoseTransform",
+    "FunctionStep", "LogSubscriber", "ProvisionedConcurrencyScaling", "QueueWorker", "ScheduledFunction",
+    "ServerlessFunction", "ServiceApi", "StreamConsumer", "ThumbnailPipeline", "TopicSubscriber", "UserPoolTrigger",
+    "VpcFunction", "Workflow", "estimate_monthly_cost", "route_alarms",
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
@@ -63,11 +68,15 @@ if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
     from .patterns.edge_distribution import EdgeDistribution as EdgeDistribution
     from .patterns.edge_distribution import EdgeHandler as EdgeHandler
     from .patterns.fan_out import FanOut as FanOut
+    from .patterns.firehose_transform import FirehoseBuffer as FirehoseBuffer
+    from .patterns.firehose_transform import FirehoseTransform as FirehoseTransform
+    from .patterns.log_subscriber import LogSubscriber as LogSubscriber
     from .patterns.queue_worker import QueueWorker as QueueWorker
     from .patterns.scheduled.scheduled_function import ScheduledFunction as ScheduledFunction
     from .patterns.stream_consumer import StreamConsumer as StreamConsumer
     from .patterns.thumbnail_pipeline import ThumbnailPipeline as ThumbnailPipeline
     from .patterns.topic_subscriber import TopicSubscriber as TopicSubscriber
+    from .patterns.user_pool_trigger import UserPoolTrigger as UserPoolTrigger
     from .patterns.vpc_function import VpcFunction as VpcFunction
     from .patterns.workflow.function_step import FunctionStep as FunctionStep
     from .patterns.workflow.workflow import Workflow as Workflow

@@ -15,8 +15,10 @@ from .deployment_stack import DeploymentStack
 from .edge_stack import EdgeStack
 from .environment import demo_region
 from .fan_out_stack import FanOutStack
+from .firehose_stack import FirehoseStack
 from .function_stack import FunctionStack
 from .layer_stack import LayerStack
+from .log_stack import LogStack
 from .order_workflow_stack import OrderWorkflowStack
 from .queue_stack import QueueStack
 from .scheduled_stack import ScheduledStack
@@ -44,6 +46,8 @@ def build_app(app: App) -> list[Stack]:
         LayerStack(app, "LayerDemo"),
         OrderWorkflowStack(app, "OrderWorkflowDemo"),
         ServiceApiStack(app, "ServiceApiDemo"),
+        LogStack(app, "LogSubscriberDemo"),
+        FirehoseStack(app, "FirehoseTransformDemo"),
     ]
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))

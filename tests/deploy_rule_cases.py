@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from aws_cdk import CfnParameter, Duration, Environment, Fn, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnParameter, Duration, Environment, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as rest
 from aws_cdk import aws_apigatewayv2 as http
 from aws_cdk import aws_apigatewayv2_integrations as http_integrations
@@ -18,15 +18,18 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_logs_destinations as log_destinations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_scheduler as scheduler
@@ -597,6 +600,103 @@ def vpc_endpoint_dns_kept(stack: Stack) -> None:
     isolated_vpc(stack, "Other").add_interface_endpoint("Queues", service=ec2.InterfaceVpcEndpointAwsService.SQS)
 
 
+# --- Invokers: Cognito triggers, CloudWatch Logs subscriptions, Firehose transformation ------------------------
+
+
+def cognito_trigger_broken(stack: Stack) -> None:
+    cognito.CfnUserPool(stack, "Users", lambda_config=cognito.CfnUserPool.LambdaConfigProperty(
+        pre_sign_up=function(stack, "SignUp").function_arn))  # no permission for Cognito
+
+
+def cognito_trigger_kept(stack: Stack) -> None:
+    cognito.UserPool(stack, "Users", lambda_triggers=cognito.UserPoolTriggers(pre_sign_up=function(stack, "SignUp")))
+
+
+def sender_pool(stack: Stack, key_policy: dict) -> None:
+    key = kms.CfnKey(stack, "Codes", enable_key_rotation=True, key_policy=key_policy)
+    pool = cognito.CfnUserPool(stack, "Users", lambda_config=cognito.CfnUserPool.LambdaConfigProperty(
+        kms_key_id=key.attr_arn, custom_email_sender=cognito.CfnUserPool.CustomEmailSenderProperty(
+            lambda_arn=(mail := function(stack, "Mail")).function_arn, lambda_version="V1_0")))
+    mail.add_permission("Cognito", principal=iam.ServicePrincipal("cognito-idp.amazonaws.com"),
+                        source_arn=pool.attr_arn)
+
+
+def key_policy(*admin_actions: str) -> dict:
+    root = {"AWS": Fn.join("", ["arn:", Aws.PARTITION, ":iam::", Aws.ACCOUNT_ID, ":root"])}
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": root, "Action": list(admin_actions), "Resource": "*"}]}
+
+
+def cognito_sender_key_broken(stack: Stack) -> None:
+    # A hand-written least-privilege key policy: the account may administer the key, not create grants on it.
+    sender_pool(stack, key_policy("kms:Describe*", "kms:Enable*", "kms:Put*", "kms:Update*", "kms:Disable*",
+                                  "kms:ScheduleKeyDeletion", "kms:Get*", "kms:List*"))
+
+
+def cognito_sender_key_kept(stack: Stack) -> None:
+    sender_pool(stack, key_policy("kms:*"))
+
+
+def subscription(stack: Stack, name: str, group: logs.ILogGroup, fn: lambda_.IFunction,
+                 **options: bool) -> logs.SubscriptionFilter:
+    return logs.SubscriptionFilter(stack, name, log_group=group, filter_pattern=logs.FilterPattern.all_events(),
+                                   destination=log_destinations.LambdaDestination(fn, **options))
+
+
+def subscription_permission_broken(stack: Stack) -> None:
+    subscription(stack, "Errors", logs.LogGroup(stack, "Orders"), function(stack), add_permissions=False)
+
+
+def subscriptions_kept(stack: Stack) -> None:
+    group = logs.LogGroup(stack, "Orders")
+    subscription(stack, "Errors", group, function(stack))
+    subscription(stack, "Audit", group, function(stack, "Auditor"))
+    # A function that reads another function's logs, and writes its own elsewhere.
+    subscription(stack, "Summary", logs.LogGroup(stack, "Worker"), function(stack, "Summarizer", log_group=group))
+
+
+def subscription_limit_broken(stack: Stack) -> None:
+    group = logs.LogGroup(stack, "Orders")
+    for name in ("Errors", "Audit", "Archive"):
+        subscription(stack, name, group, function(stack, f"{name}Reader"))
+
+
+def subscription_loop_broken(stack: Stack) -> None:
+    group = logs.LogGroup(stack, "Summaries")
+    subscription(stack, "Summary", group, function(stack, "Summarizer", log_group=group))
+
+
+def firehose_stream(stack: Stack, timeout: Duration, on_alias: bool = False) -> None:
+    bucket = s3.Bucket(stack, "Clicks", enforce_ssl=True)
+    role = iam.Role(stack, "Delivery", assumed_by=iam.ServicePrincipal("firehose.amazonaws.com"))
+    bucket.grant_write(role)
+    transform = function(stack, "Transform", timeout=timeout)
+    processor: lambda_.IFunction = transform
+    if on_alias:  # the processor is the alias; the role may invoke the unqualified function only
+        processor = lambda_.Alias(stack, "Live", alias_name="live", version=transform.current_version)
+        role.add_to_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[transform.function_arn]))
+    else:
+        transform.grant_invoke(role)
+    firehose.CfnDeliveryStream(
+        stack, "Stream", extended_s3_destination_configuration=firehose.CfnDeliveryStream
+        .ExtendedS3DestinationConfigurationProperty(
+            bucket_arn=bucket.bucket_arn, role_arn=role.role_arn,
+            processing_configuration=firehose.CfnDeliveryStream.ProcessingConfigurationProperty(
+                enabled=True, processors=[firehose.CfnDeliveryStream.ProcessorProperty(type="Lambda", parameters=[
+                    firehose.CfnDeliveryStream.ProcessorParameterProperty(
+                        parameter_name="LambdaArn", parameter_value=processor.function_arn)])])))
+
+
+def firehose_timeout_broken(stack: Stack) -> None:
+    firehose_stream(stack, Duration.minutes(6))
+
+
+def firehose_timeout_kept(stack: Stack) -> None:
+    firehose_stream(stack, Duration.minutes(5))
+
+
+def firehose_role_broken(stack: Stack) -> None:
+    firehose_stream(stack, Duration.minutes(1), on_alias=True)
 # --- 2025 controls: SQS provisioned pollers, tenant isolation ------------------------------------------------
 
 
@@ -686,6 +786,13 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-EVENTS-ALARM-DIMENSIONS": (events_alarm_broken, events_alarm_kept, None),
     "DR-SCHEDULER-ALARM-DIMENSIONS": (scheduler_alarm_broken, scheduler_alarm_kept, None),
     "DR-VPC-ENDPOINT-DNS": (vpc_endpoint_dns_broken, vpc_endpoint_dns_kept, None),
+    "DR-COGNITO-TRIGGER-PERMISSION": (cognito_trigger_broken, cognito_trigger_kept, None),
+    "DR-COGNITO-SENDER-KEY": (cognito_sender_key_broken, cognito_sender_key_kept, None),
+    "DR-LOGS-SUBSCRIPTION-PERMISSION": (subscription_permission_broken, subscriptions_kept, None),
+    "DR-LOGS-SUBSCRIPTION-LIMIT": (subscription_limit_broken, subscriptions_kept, None),
+    "DR-LOGS-SUBSCRIPTION-LOOP": (subscription_loop_broken, subscriptions_kept, None),
+    "DR-FIREHOSE-PROCESSOR-TIMEOUT": (firehose_timeout_broken, firehose_timeout_kept, None),
+    "DR-FIREHOSE-PROCESSOR-ROLE": (firehose_role_broken, firehose_timeout_kept, None),
     "DR-SQS-PROVISIONED-POLLERS": (sqs_pollers_broken, sqs_pollers_kept, None),
     "DR-LAMBDA-TENANT-TRIGGER": (tenant_trigger_broken, tenant_trigger_kept, None),
     "DR-RETAINED-NAME": (retained_name_broken, retained_name_kept, None),

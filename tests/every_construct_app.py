@@ -8,18 +8,20 @@ from typing import Any, Callable
 
 from aws_cdk import App, Duration, Environment, Stack
 from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
 from constructs_lib import (
     AlarmTopic, AlbFunction, ApiCors, ApiFunction, Dashboard, DependencyLayer, Deployment, Durable, EdgeDistribution,
-    EdgeHandler, FanOut, FunctionStep, ProvisionedConcurrencyScaling, QueueWorker, ScheduledFunction,
-    ServerlessFunction, ServiceApi, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow,
-    route_alarms,
+    EdgeHandler, FanOut, FirehoseTransform, FunctionStep, LogSubscriber, ProvisionedConcurrencyScaling, QueueWorker,
+    ScheduledFunction, ServerlessFunction, ServiceApi, StreamConsumer, ThumbnailPipeline, TopicSubscriber,
+    UserPoolTrigger, VpcFunction, Workflow, route_alarms,
 )
 from tests.helpers import FIXTURES, PLAIN, make_app
 
@@ -49,6 +51,12 @@ def _service_api(stack: Stack) -> ServiceApi:
     api.add_function("Orders", routes=["GET /orders", "POST /orders"], entry=PLAIN)
     api.add_function("Items", routes=["GET /orders/{id}/items"], entry=PLAIN)
     return api
+
+
+def _sender(stack: Stack) -> UserPoolTrigger:
+    key = kms.Key(stack, "Codes", enable_key_rotation=True)
+    pool = cognito.UserPool(stack, "Users", custom_sender_kms_key=key)
+    return UserPoolTrigger(stack, "Mail", user_pool=pool, operation="custom_email_sender", sender_key=key, entry=PLAIN)
 
 
 def _step(stack: Stack) -> FunctionStep:
@@ -103,6 +111,10 @@ USES: list[tuple[type, Callable[[Stack], Any]]] = [
     (EdgeDistribution, lambda s: EdgeDistribution(  # from another region: the versions cross from us-east-1
         (elsewhere := Stack(s.node.root, "Elsewhere", env=Environment(account="111111111111", region="eu-west-1"))),
         "Cdn", origin_bucket=s3.Bucket(elsewhere, "Site", enforce_ssl=True), viewer_request=EdgeHandler(PLAIN))),
+    (UserPoolTrigger, _sender),
+    (LogSubscriber, lambda s: LogSubscriber(s, "LogReader", log_group=s.node.find_child("Function").log_group,
+                                            entry=PLAIN)),
+    (FirehoseTransform, lambda s: FirehoseTransform(s, "ClickArchive", entry=PLAIN)),
     (AlarmTopic, lambda s: route_alarms(s, AlarmTopic(s, "Alarms").topic)),
     (Dashboard, lambda s: Dashboard(s, "Dashboard", constructs=[s.node.find_child(n) for n in ("Function", "Orders")])),
 ]

@@ -8,9 +8,11 @@ import re
 import pytest
 from aws_cdk import Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
@@ -20,11 +22,14 @@ from constructs_lib import (
     AlarmTopic,
     ConfigurationError,
     Dashboard,
+    FirehoseTransform,
+    LogSubscriber,
     QueueWorker,
     ScheduledFunction,
     ServerlessFunction,
     StreamConsumer,
     ThumbnailPipeline,
+    UserPoolTrigger,
     route_alarms,
 )
 from tests.helpers import PLAIN, make_app, template_of
@@ -108,6 +113,29 @@ def test_pattern_alarms(stack: Stack) -> None:
     every = [*job.alarms.values(), *worker.alarms.values(), *consumer.alarms.values(), *pipeline.alarms.values()]
     for alarm in every:
         assert alarm_props(stack, alarm)["AlarmActions"] == [stack.resolve(topic.topic_arn)]
+
+
+def test_the_invokers_alarms_reach_their_topic_or_the_routed_one(stack: Stack) -> None:
+    """UserPoolTrigger, LogSubscriber and FirehoseTransform route their alarms like every pattern: alarm_topic=,
+    or route_alarms for the ones given none."""
+    topic, routed = sns.Topic(stack, "Topic"), sns.Topic(stack, "Routed")
+    pool = cognito.UserPool(stack, "Users")
+    trigger = UserPoolTrigger(stack, "SignUp", user_pool=pool, operation="pre_sign_up", entry=PLAIN, alarm_topic=topic)
+    logs_reader = LogSubscriber(stack, "Errors", log_group=logs.LogGroup(stack, "Logs"), entry=PLAIN)
+    clicks = FirehoseTransform(stack, "Clicks", entry=PLAIN, alarm_topic=topic)
+    route_alarms(stack, routed)
+
+    assert set(clicks.alarms) == {"errors", "throttles", "processing_success", "delivery_success"}
+    processing = alarm_props(stack, clicks.alarms["processing_success"])
+    assert (processing["Namespace"], processing["MetricName"], processing["ComparisonOperator"],
+            processing["Threshold"]) == ("AWS/Firehose", "ExecuteProcessing.Success", "LessThanThreshold", 1)
+    assert processing["Dimensions"] == [{"Name": "DeliveryStreamName",
+                                         "Value": stack.resolve(clicks.delivery_stream.ref)}]
+    for alarm in [*trigger.alarms.values(), *clicks.alarms.values()]:
+        assert alarm_props(stack, alarm)["AlarmActions"] == [stack.resolve(topic.topic_arn)]
+    assert logs_reader.alarms
+    for alarm in logs_reader.alarms.values():
+        assert alarm_props(stack, alarm)["AlarmActions"] == [stack.resolve(routed.topic_arn)]
 
 
 def test_patterns_without_alarms(stack: Stack) -> None:

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 from aws_cdk import Duration, Stack
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Match
 
 from constructs_lib import (
-    AlbFunction, ApiFunction, ConfigurationError, FunctionStep, QueueWorker, ScheduledFunction, ServerlessFunction,
-    StreamConsumer, TopicSubscriber, VpcFunction,
+    AlbFunction, ApiFunction, ConfigurationError, FirehoseTransform, FunctionStep, LogSubscriber, QueueWorker,
+    ScheduledFunction, ServerlessFunction, StreamConsumer, TopicSubscriber, UserPoolTrigger, VpcFunction,
 )
 from tests.helpers import PLAIN, template_of
 from tests.tenancy_app import tenancy_app
@@ -130,12 +132,16 @@ TRIGGERS = [
     (TopicSubscriber, {"topic": "topic"}, "An SNS subscription"),
     (AlbFunction, {}, "An Application Load Balancer"),
     (ApiFunction, {"api": "http"}, "An HTTP API (it cannot set X-Amz-Tenant-Id; use api='rest')"),
+    (UserPoolTrigger, {"user_pool": "pool", "operation": "pre_sign_up"}, "A Cognito user pool trigger"),
+    (LogSubscriber, {"log_group": "logs"}, "A CloudWatch Logs subscription filter"),
+    (FirehoseTransform, {}, "A Firehose transformation"),
 ]
 
 
 @pytest.mark.parametrize("pattern, props, invoker", TRIGGERS, ids=[t[0].__name__ for t in TRIGGERS])
 def test_a_trigger_that_passes_no_tenant_id_refuses_tenancy(stack: Stack, pattern, props: dict, invoker: str) -> None:
-    given = {"stream": kinesis.Stream(stack, "Stream"), "topic": sns.Topic(stack, "Topic")}
+    given = {"stream": kinesis.Stream(stack, "Stream"), "topic": sns.Topic(stack, "Topic"),
+             "pool": cognito.UserPool(stack, "Users"), "logs": logs.LogGroup(stack, "Logs")}
     props = {key: given.get(value, value) if isinstance(value, str) else value for key, value in props.items()}
     message = (f"{pattern.__name__} 'Test/P': tenancy 'per_tenant' cannot be used here: {invoker} invokes the "
                "function without a tenant id, and Lambda refuses every invocation of a tenant-isolated function")

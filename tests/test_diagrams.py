@@ -106,6 +106,18 @@ def test_every_stack_is_drawn_with_every_resource_that_matters(assembly: Path, d
     ("ApiDemo", [
         ("OrdersApi/Api/Resource", "invokes", "OrdersApi/Function/Function/Resource"),
         ("OrdersApi/Function/Function/Resource", "uses", "Orders/Resource"),
+        ("OrdersApi/UserPool/Resource", "PreSignUp", "SignUpCheck/Function/Resource"),
+        ("OrdersApi/UserPool/Resource", "PostConfirmation", "ProfileWriter/Function/Resource"),
+        ("ProfileWriter/Function/Resource", "uses", "Profiles/Resource"),
+    ]),
+    ("LogSubscriberDemo", [
+        ("Greeter/Function/Resource", "logs", "ErrorSummary/Filter/Resource"),
+        ("ErrorSummary/Filter/Resource", "delivers", "ErrorSummary/Function/Function/Resource"),
+        ("ErrorSummary/Function/Function/Resource", "on failure", "FailedEvents/Queue/Resource"),
+    ]),
+    ("FirehoseTransformDemo", [
+        ("Clicks/Stream", "transforms with", "Clicks/Function/Function/Resource"),
+        ("Clicks/Stream", "delivers", "Clicks/Bucket/Resource"),
     ]),
     ("FanOutDemo", [
         ("Uploads/Source/Resource", "s3:ObjectCreated:*", "Uploads/Topic/Resource"),
@@ -229,6 +241,9 @@ def test_a_diagram_of_every_construct_lists_nothing_as_undrawn(every_construct: 
             ("RestApi/Api/CustomDomain/Resource", "serves", "RestApi/Api/Resource"),
             ("RestApi/WebAcl", "filters", "RestApi/Api/Resource"),
             ("Function/Alias/AliasScaling/Target/Resource", "scales", "Function/Alias/Resource"),
+            ("Users/Resource", "CustomEmailSender", "Mail/Function/Function/Resource"),
+            ("Function/Function/Resource", "logs", "LogReader/Filter/Resource"),
+            ("ClickArchive/Stream", "transforms with", "ClickArchive/Function/Function/Resource"),
         ],
         "Elsewhere": [("Cdn/Distribution/Resource", "viewer-request", "Cdn/ViewerRequestHandler/ArnReader/Default")],
     }
@@ -260,7 +275,7 @@ def test_the_classic_serverless_examples_are_drawn_whole() -> None:
         ("Delivery/Resource", "delivers", "Archive/Resource"),
         ("Logged/Resource", "logs", "Subscription/Resource"),
         ("Subscription/Resource", "delivers", "LogReader/Resource"),
-        ("Users/Resource", "triggers", "SignUp/Resource"),
+        ("Users/Resource", "PreSignUp", "SignUp/Resource"),
     ])
     for arrow in arrows:
         assert arrow in diagram.mermaid(), arrow

@@ -150,6 +150,7 @@ SHOWN_PRICES = {
     "$0.00001667": PRICES["stepfunctions.express_duration"].usd,
     "$12.50": PRICES["stepfunctions.transitions"].cost(500_000),
     "$0.50": 5 * PRICES["cloudwatch.alarm_metrics"].usd,  # five alarms a month
+    "$0.029": PRICES["firehose.ingested"].usd,  # per GB ingested
 }
 FIGURE = re.compile(r"\$\d[\d,]*(?:\.\d+)?")
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from aws_cdk import CfnParameter, Duration, Stack
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
@@ -176,11 +177,13 @@ def test_an_event_source_mapping_caps_the_execution_at_15_minutes() -> None:
 
 
 @pytest.mark.parametrize("invoker", ["state machine Test/Flow/StateMachine/Resource", "API Gateway (Test/Api/Api/",
-                                     "function URL Test/Url/Alias/FunctionUrl/"])
+                                     "function URL Test/Url/Alias/FunctionUrl/",
+                                     "Firehose (the transformation of Test/Clicks/Stream)",
+                                     "Cognito (a trigger of Test/Users)"])
 def test_every_synchronous_invoker_caps_the_execution_at_15_minutes(invoker: str) -> None:
     """A state machine task, API Gateway, a load balancer or a function URL waits for the answer, and Lambda ends a
     synchronous invocation of a durable function after 15 minutes ("Invoking durable Lambda functions")."""
-    from constructs_lib import ApiFunction, FunctionStep, Workflow
+    from constructs_lib import ApiFunction, FirehoseTransform, FunctionStep, UserPoolTrigger, Workflow
 
     stack = Stack(make_app(), "Test")
     long = Durable(Duration.hours(1))
@@ -189,6 +192,11 @@ def test_every_synchronous_invoker_caps_the_execution_at_15_minutes(invoker: str
         Workflow(stack, "Flow", definition=step)
     elif invoker.startswith("API"):
         ApiFunction(stack, "Api", entry=PLAIN, runtime=lambda_.Runtime.PYTHON_3_13, durable=long)
+    elif invoker.startswith("Firehose"):
+        FirehoseTransform(stack, "Clicks", entry=PLAIN, runtime=lambda_.Runtime.PYTHON_3_13, durable=long)
+    elif invoker.startswith("Cognito"):
+        UserPoolTrigger(stack, "SignUp", user_pool=cognito.UserPool(stack, "Users"), operation="pre_sign_up",
+                        entry=PLAIN, runtime=lambda_.Runtime.PYTHON_3_13, durable=long)
     else:
         ServerlessFunction(stack, "Url", entry=PLAIN, runtime=lambda_.Runtime.PYTHON_3_13, durable=long,
                            function_url_auth="AWS_IAM")

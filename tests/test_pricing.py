@@ -76,6 +76,24 @@ def test_kinesis_pricing_page_provisioned_example() -> None:
     assert (round(shards, 2), round(puts, 2), round(shards + puts, 2)) == (44.64, 3.75, 48.39)
 
 
+def test_a_firehose_stream_is_priced_per_gb_ingested_tier_by_tier(tmp_path: Path) -> None:
+    """aws.amazon.com/firehose/pricing, Direct PUT: $0.029 per GB for the first 500 TB a month, $0.025 for the next
+    1.5 PB; 100 records a second of 3 KB each count as 5 KB each: 100 x 5 KB x 86,400 s x 30 days = 1,235.96 GB,
+    $35.84 a month. A stream read from Kinesis, or converting formats, is priced otherwise: listed, not guessed."""
+    gb = 100 * 5 * 86_400 * 30 / 1024 / 1024
+    assert round(PRICES["firehose.ingested"].cost(gb), 2) == 35.84
+    assert PRICES["firehose.ingested"].cost(600 * 1024) == pytest.approx(500 * 1024 * 0.029 + 100 * 1024 * 0.025)
+    stream = {"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": {"DeliveryStreamType": "DirectPut"}}
+    from_kinesis = {"Type": "AWS::KinesisFirehose::DeliveryStream",
+                    "Properties": {"DeliveryStreamType": "KinesisStreamAsSource"}}
+    converting = {"Type": "AWS::KinesisFirehose::DeliveryStream", "Properties": {
+        "ExtendedS3DestinationConfiguration": {"DataFormatConversionConfiguration": {"Enabled": True}}}}
+    report = price_assembly(assembly_of(tmp_path, S={"Clicks": stream, "Read": from_kinesis, "Parquet": converting}),
+                            Workload(resources={"Clicks": {"gb_in": gb}}), free_tier=False)
+    assert round(items(report, "S", "usage")["Clicks"], 2) == 35.84
+    assert [n["logical_id"] for n in report["stacks"]["S"]["not_priced"]] == ["Read", "Parquet"]
+
+
 def test_vpc_pricing_page_nat_gateway_example(tmp_path: Path) -> None:
     """aws.amazon.com/vpc/pricing: a NAT gateway is $0.045 an hour and $0.045 per GB it processes:
     a month (730 hours) and 1 GB through it cost $32.85 + $0.045, with its public IPv4 address $3.65."""

@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 import pytest
 from aws_cdk import CfnResource, Duration, Environment, Stack
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
@@ -95,6 +97,10 @@ NEEDS: dict[str, Callable[[Stack], dict[str, Any]]] = {
     "FunctionStep": lambda stack: {"function": constructs_lib.ServerlessFunction(
         stack, "Function", entry=PLAIN, no_failure_target="Only the workflow invokes it, synchronously")},
     "Workflow": lambda stack: {"definition": sfn.Pass(stack, "Nothing")},
+    "UserPoolTrigger": lambda stack: {"entry": PLAIN, "operation": "pre_sign_up",
+                                      "user_pool": cognito.UserPool(stack, "Users")},
+    "LogSubscriber": lambda stack: {"entry": PLAIN, "log_group": logs.LogGroup(stack, "Logs")},
+    "FirehoseTransform": lambda stack: {"entry": PLAIN},
     "ServiceApi": lambda stack: {},
 }
 # What a construct needs after it is made: a ServiceApi serves nothing, and fails the synth, without a function.

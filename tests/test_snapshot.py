@@ -12,8 +12,10 @@ from stacks.async_stack import AsyncStack
 from stacks.deployment_stack import DeploymentStack
 from stacks.edge_stack import EdgeStack
 from stacks.fan_out_stack import FanOutStack
+from stacks.firehose_stack import FirehoseStack
 from stacks.function_stack import FunctionStack
 from stacks.layer_stack import LayerStack
+from stacks.log_stack import LogStack
 from stacks.order_workflow_stack import OrderWorkflowStack
 from stacks.queue_stack import QueueStack
 from stacks.scheduled_stack import ScheduledStack
@@ -49,6 +51,8 @@ def snapshot_json(snapshot):
     (LayerStack, "LayerDemo"),
     (OrderWorkflowStack, "OrderWorkflowDemo"),
     (ServiceApiStack, "ServiceApiDemo"),
+    (LogStack, "LogSubscriberDemo"),
+    (FirehoseStack, "FirehoseTransformDemo"),
 ])
 def test_demo_stack(snapshot_json, stack_class, stack_id) -> None:
     options = {"env": Environment(region=REGION)} if stack_class in REGIONAL else {}

@@ -37,11 +37,14 @@ from constructs_lib import (
     Deployment,
     Durable,
     FanOut,
+    FirehoseTransform,
     FunctionStep,
+    LogSubscriber,
     ScheduledFunction,
     ServerlessFunction,
     ThumbnailPipeline,
     TopicSubscriber,
+    UserPoolTrigger,
     VpcFunction,
     Workflow,
     route_alarms,
@@ -128,11 +131,31 @@ def variants() -> dict[str, dict]:
     recorded.start_on_upload("Uploads", uploads, prefix="in/")
     recorded.start_from_queue("Queued", failure_queue(flows, "Queued"))
     recorded.start_on_event("Nightly", schedule=events.Schedule.rate(Duration.days(1)))
-    for stack in (functions, balancers, networks, apis, fan, schedules, flows):
+    invokers = _invokers(app)
+    for stack in (functions, balancers, networks, apis, fan, schedules, flows, invokers):
         route_alarms(stack, AlarmTopic(stack, "Alarms").topic)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))
     return {stack.stack_name: stack.template for stack in app.synth().stacks}
+
+
+def _invokers(app: App) -> Stack:
+    """A pool's sender and V2 token triggers, a log subscriber and a Firehose transformation behind aliases."""
+    stack = Stack(app, "Invokers", env=Environment(region="us-east-1"))
+    codes = new_key(stack, "Codes", description="Encrypts the codes Cognito sends")
+    pool = cognito.UserPool(
+        stack, "Users", custom_sender_kms_key=codes, feature_plan=cognito.FeaturePlan.PLUS,
+        standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+        mfa=cognito.Mfa.REQUIRED, mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+        password_policy=cognito.PasswordPolicy(min_length=12, require_digits=True, require_lowercase=True,
+                                               require_uppercase=True, require_symbols=True))
+    UserPoolTrigger(stack, "Mail", user_pool=pool, operation="custom_email_sender", sender_key=codes, entry=PLAIN)
+    UserPoolTrigger(stack, "Claims", user_pool=pool, operation="pre_token_generation", entry=PLAIN,
+                    deployment=Deployment.all_at_once())
+    worker = ServerlessFunction(stack, "Worker", entry=PLAIN)
+    LogSubscriber(stack, "Errors", log_group=worker.log_group, entry=PLAIN, deployment=Deployment.all_at_once())
+    FirehoseTransform(stack, "Clicks", entry=PLAIN, deployment=Deployment.all_at_once())
+    return stack
 
 
 def without_suppressions(template: dict) -> tuple[dict, set[tuple[str, str]]]:

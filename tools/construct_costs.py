@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Callable
 
 from aws_cdk import App, Environment, Stack
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
 from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, DependencyLayer, Deployment,
-                            EdgeDistribution, EdgeHandler, FanOut, FunctionStep, QueueWorker, ScheduledFunction,
-                            ServerlessFunction, ServiceApi, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow)
+                            EdgeDistribution, EdgeHandler, FanOut, FirehoseTransform, FunctionStep, LogSubscriber,
+                            QueueWorker, ScheduledFunction, ServerlessFunction, ServiceApi, StreamConsumer,
+                            ThumbnailPipeline, TopicSubscriber, UserPoolTrigger, VpcFunction, Workflow)
 from constructs_lib.pricing import Workload, price_assembly
 from constructs_lib.pricing.prices import PRICES
 
@@ -76,6 +79,10 @@ CONSTRUCTS: dict[str, Callable[[Stack], object]] = {
     "Dashboard": lambda s: Dashboard(s, "Built", constructs=[ServerlessFunction(s, "Fn", entry=PLAIN)]),
     "AlarmTopic": lambda s: AlarmTopic(s, "Built"),
     "Workflow": _workflow,
+    "UserPoolTrigger": lambda s: UserPoolTrigger(s, "Built", user_pool=cognito.UserPool(s, "Users"),
+                                                 operation="pre_sign_up", entry=PLAIN),
+    "LogSubscriber": lambda s: LogSubscriber(s, "Built", log_group=logs.LogGroup(s, "Logs"), entry=PLAIN),
+    "FirehoseTransform": lambda s: FirehoseTransform(s, "Built", entry=PLAIN),
 }
 STANDING = {"AWS::CloudWatch::Alarm": "alarm", "AWS::KMS::Key": "KMS key", "AWS::CloudWatch::Dashboard": "dashboard",
             "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer (hours, public IPv4 addresses)", "AWS::EC2::VPCEndpoint": "endpoint",

@@ -237,7 +237,10 @@ class Builder:
         self.edges([logical_id], self.nodes(props.get("ResourceId")), "scales")
 
     def _wire_AWS_Cognito_UserPool(self, logical_id: str, props: Props, _r: Props) -> None:
-        self.edges([logical_id], self.nodes(props.get("LambdaConfig")), "triggers")
+        """Each trigger named as LambdaConfig names it (e.g. PreSignUp), to its function or alias."""
+        triggers = props.get("LambdaConfig")
+        for trigger, config in (cast(Props, triggers) if isinstance(triggers, dict) else {}).items():
+            self.edges([logical_id], self.nodes(config), trigger)
 
     def _wire_AWS_KinesisFirehose_DeliveryStream(self, logical_id: str, props: Props, _r: Props) -> None:
         self.edges(self.nodes(props.get("KinesisStreamSourceConfiguration")), [logical_id], "records")

@@ -17,6 +17,7 @@ import jsii
 from aws_cdk import Annotations, CfnElement, Duration, Fn, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesisfirehose as firehose
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct, IValidation
@@ -157,13 +158,19 @@ SYNCHRONOUS_PRINCIPALS = {"apigateway.amazonaws.com": "API Gateway",
                           "elasticloadbalancing.amazonaws.com": "a load balancer"}
 
 
+# The user pool triggers Cognito invokes asynchronously; it waits for every other one. aws-cdk-lib's add_trigger
+# names each invoke permission after its trigger ("CustomEmailSenderCognito"), under the pool.
+ASYNCHRONOUS_POOL_TRIGGERS = ("customemailsender", "customsmssender")
+
+
 @jsii.implements(IValidation)
 class _SynchronousCap:
     """A synchronous invocation of a durable function ends after 15 minutes, the whole execution with it when an
     event source mapping invoked it (developer guide, "Invoking durable Lambda functions": "If your durable
     function needs to run longer than 15 minutes, it must be invoked asynchronously"): a longer execution timeout
     is never reached. Checked at synth, once every invoker of the stack exists: event source mappings, state
-    machines (their Lambda tasks wait for the answer), function URLs, API Gateway and load balancers."""
+    machines (their Lambda tasks wait for the answer), function URLs, API Gateway, load balancers, Firehose's
+    transformation and Cognito's synchronous triggers."""
 
     def __init__(self, owner: Construct, durable: Durable, targets: list[IConstruct]) -> None:
         self.owner, self.durable, self.targets = owner, durable, targets
@@ -194,6 +201,13 @@ class _SynchronousCap:
             elif isinstance(node, lambda_.CfnPermission) and node.principal in SYNCHRONOUS_PRINCIPALS \
                     and refs(stack.resolve(node.function_name)) & ids:
                 found.append(f"{SYNCHRONOUS_PRINCIPALS[node.principal]} ({node.node.path})")
+            elif isinstance(node, firehose.CfnDeliveryStream) and refs(stack.resolve(
+                    node.extended_s3_destination_configuration)) & ids:
+                found.append(f"Firehose (the transformation of {node.node.path})")
+            elif isinstance(node, lambda_.CfnPermission) and node.principal == "cognito-idp.amazonaws.com" \
+                    and not node.node.id.lower().startswith(ASYNCHRONOUS_POOL_TRIGGERS) \
+                    and refs(stack.resolve(node.function_name)) & ids:
+                found.append(f"Cognito (a trigger of {node.node.scope.node.path if node.node.scope else ''})")
             elif isinstance(node, sfn.CfnStateMachine):
                 definition = stack.resolve([node.definition_string, node.definition])
                 if refs(definition) & ids and '"InvocationType":"Event"' not in json.dumps(definition):

@@ -7,7 +7,8 @@ Thresholds are chosen to page on something a user must look at, not on noise:
 - a stream's iterator age above 5 minutes (the consumer is falling behind);
 - an event source mapping that polled nothing for as long as its owner expects events (opt-in);
 - EventBridge FailedInvocations, Lambda DestinationDeliveryFailures: any;
-- a state machine's executions failed, timed out, aborted or throttled: any.
+- a state machine's executions failed, timed out, aborted or throttled: any;
+- a Firehose stream's processing or delivery success ratio under 1: any record failed.
 
 Alarms reach people through an SNS topic: ``alarm_topic=`` on a construct, or ``route_alarms(scope, topic)``
 for every library alarm under an app, stage or stack. A construct whose alarms notify nobody says so at
@@ -52,13 +53,27 @@ def above(
     scope: Construct, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str
 ) -> cloudwatch.Alarm:
     """Alarms when the metric reaches `threshold` in one 5-minute period; no data is not a breach."""
+    return _alarm(scope, construct_id, metric, threshold, what,
+                  cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD)
+
+
+def ratio_below(
+    scope: Construct, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str
+) -> cloudwatch.Alarm:
+    """Alarms when the metric falls under `threshold` in one 5-minute period (e.g. a success ratio under 1); no
+    data is not a breach (unlike `below`: a stream with no traffic has no ratio)."""
+    return _alarm(scope, construct_id, metric, threshold, what, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD)
+
+
+def _alarm(scope: Construct, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str,
+           comparison: cloudwatch.ComparisonOperator) -> cloudwatch.Alarm:
     alarm = cloudwatch.Alarm(
         scope,
         construct_id,
         metric=metric,
         threshold=threshold,
         evaluation_periods=1,
-        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        comparison_operator=comparison,
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         alarm_description=f"{what} ({scope.node.path})",
     )

@@ -28,6 +28,7 @@ DYNAMODB_PROVISIONED = "https://aws.amazon.com/dynamodb/pricing/provisioned/"
 SQS = "https://aws.amazon.com/sqs/pricing/"
 SNS = "https://aws.amazon.com/sns/pricing/"
 KINESIS = "https://aws.amazon.com/kinesis/data-streams/pricing/"
+FIREHOSE = "https://aws.amazon.com/firehose/pricing/"
 EVENTBRIDGE = "https://aws.amazon.com/eventbridge/pricing/"
 CLOUDFRONT = "https://aws.amazon.com/cloudfront/pricing/"
 COGNITO = "https://aws.amazon.com/cognito/pricing/"
@@ -60,6 +61,7 @@ class Price:
 
 
 M = 1_000_000
+TB = 1024  # GB
 PRICES: dict[str, Price] = {
     # Lambda: first duration tier (6 billion GB-seconds x86, 7.5 billion arm64 a month).
     "lambda.requests": Price(0.20, M, "requests", LAMBDA),
@@ -115,6 +117,10 @@ PRICES: dict[str, Price] = {
     "kinesis.on_demand_stream_hours": Price(0.04, 1, "on-demand stream-hour", KINESIS),
     "kinesis.on_demand_gb_in": Price(0.08, 1, "GB written (on-demand)", KINESIS),
     "kinesis.on_demand_gb_out": Price(0.04, 1, "GB read (on-demand)", KINESIS),
+    # Firehose, Direct PUT: per GB ingested, each record rounded up to 5 KB; tiered at 500 TB and 2 PB a month.
+    # Delivering to S3 and invoking a transformation cost nothing more (the function is billed as Lambda).
+    "firehose.ingested": Price(0.029, 1, "GB ingested (Direct PUT, records in 5 KB steps)", FIREHOSE,
+                               ((500 * TB, 0.025), (2048 * TB, 0.020))),
     "eventbridge.custom_events": Price(1.00, M, "custom events (64 KB chunks)", EVENTBRIDGE),
     "scheduler.invocations": Price(1.00, M, "scheduler invocations", EVENTBRIDGE),
     "cloudfront.requests": Price(0.0100, 10_000, "HTTPS requests (United States, Europe)", CLOUDFRONT),

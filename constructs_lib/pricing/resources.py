@@ -245,6 +245,16 @@ def price_stream(r: Resource) -> Optional[list[Line]]:
             usage("kinesis.put_payload_units", r.quantity("records"), "PUT payload units")]
 
 
+def price_delivery_stream(r: Resource) -> Optional[list[Line]]:
+    if r.props.get("DeliveryStreamType", "DirectPut") != "DirectPut":
+        return None  # streams read from Kinesis or MSK are priced per GB read, not ingested
+    extras = ("DataFormatConversionConfiguration", "DynamicPartitioningConfiguration", "VpcConfiguration")
+    if any(dig(config, extra) for key, config in r.props.items() if key.endswith("DestinationConfiguration")
+           for extra in extras):
+        return None  # format conversion, dynamic partitioning and VPC delivery have prices of their own
+    return [usage("firehose.ingested", r.quantity("gb_in"), "data ingested (each record rounded up to 5 KB)")]
+
+
 def price_event_bus(r: Resource) -> list[Line]:
     return [usage("eventbridge.custom_events", r.quantity("events"), "custom events")]
 
@@ -298,6 +308,7 @@ PRICERS: dict[str, Pricer] = {
     "AWS::SNS::Topic": price_topic,
     "AWS::SNS::Subscription": price_subscription,
     "AWS::Kinesis::Stream": price_stream,
+    "AWS::KinesisFirehose::DeliveryStream": price_delivery_stream,
     "AWS::Events::EventBus": price_event_bus,
     "AWS::Scheduler::Schedule": price_schedule,
     "AWS::CloudFront::Distribution": price_distribution,
@@ -327,7 +338,7 @@ NO_CHARGE = frozenset({
     "AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress",
     "AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry", "AWS::EC2::SubnetNetworkAclAssociation",
     "AWS::EC2::FlowLog",  # its records are priced as the log group's ingestion
-    "AWS::KMS::Alias", "AWS::Logs::ResourcePolicy", "AWS::Logs::SubscriptionFilter",
+    "AWS::KMS::Alias", "AWS::Logs::ResourcePolicy", "AWS::Logs::SubscriptionFilter", "AWS::Logs::LogStream",
     "AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy",
     "AWS::Events::Rule",  # schedules and AWS service events cost nothing; custom events are priced on the bus
     "AWS::Scheduler::ScheduleGroup",

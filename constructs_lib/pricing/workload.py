@@ -36,7 +36,7 @@ QUANTITIES = {
     "deliveries": "notifications delivered a month",
     "events": "custom events put on the bus a month",
     "records": "Kinesis PUT payload units (25 KB) a month",
-    "gb_in": "GB written to an on-demand stream a month",
+    "gb_in": "GB written to an on-demand stream, or put into a Firehose stream (records in 5 KB steps), a month",
     "gb_out": "GB read from an on-demand stream, or sent by CloudFront, a month",
     "lcus": "average load balancer capacity units over the month",
     "maus": "monthly active users",

@@ -42,6 +42,11 @@ def _names_service(principal: Any, service: str) -> bool:
     return any(_service_name(s) == service for s in as_list(names.get("Service")))
 
 
+def is_service(principal: Any, service: str) -> bool:
+    """Whether a Principal (of a Lambda permission, say) is `service`, however the template writes it."""
+    return _service_name(principal) == service
+
+
 def _service_name(value: Any) -> Optional[str]:
     """A service principal, also as aws-cdk-lib writes regional ones (Fn::Join of 'logs.', region, ...)."""
     if isinstance(value, str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Unpack
+from typing import Mapping, Optional, Sequence, Unpack
 
 from aws_cdk import Stack
 from aws_cdk import aws_certificatemanager as acm
@@ -24,6 +24,7 @@ from .cors import ApiCors
 from .gateway import Gateway, GatewayOptions
 from .routes import parse_routes
 from .tenancy import DEFAULT_TENANT_ID_FROM, check_tenant_id_from
+from .user_pools import add_pool_triggers, check_pool_triggers
 
 class ApiFunction(Construct):
     """A function behind API Gateway: user -> API Gateway (+ Cognito) -> Lambda.
@@ -52,6 +53,9 @@ class ApiFunction(Construct):
     :param access_log_retention: how long access logs are kept (default one year).
     :param feature_plan: of a created user pool: ESSENTIALS (default) or PLUS, which adds threat protection.
     :param self_sign_up: a created user pool lets anyone sign up (default False: administrators create users).
+    :param user_pool_triggers: functions the created user pool invokes, by trigger (``{"pre_sign_up":
+        ServerlessFunction(...)}``): the triggers and checks of ``UserPoolTrigger``, but the custom sender ones
+        (the created pool has no custom sender key). Cognito waits for them: give them ``no_failure_target``.
     :param web_acl_arn: an AWS WAF web ACL (regional) to filter requests before they reach the REST API's stage
         (HTTP APIs cannot have one).
     :param tenant_id_from: with ``tenancy="per_tenant"`` (api="rest" only: an HTTP API cannot pass a tenant id),
@@ -63,8 +67,9 @@ class ApiFunction(Construct):
 
     Exposes ``api``, ``function`` (the ServerlessFunction), ``user_pool`` and ``user_pool_client`` (None
     unless Cognito), ``url`` (the stage's, or the custom domain's), ``domain`` (None without one),
-    ``access_log_group`` and ``alarms``: the function's, plus any 5xx answer, a 4xx rate over 10 % and a
-    p99 latency over 80 % of the integration timeout.
+    ``access_log_group``, ``user_pool_trigger_permissions`` (the triggers' invoke permissions, by trigger) and
+    ``alarms``: the function's, plus any 5xx answer, a 4xx rate over 10 % and a p99 latency over 80 % of the
+    integration timeout.
     """
 
     def __init__(
@@ -86,6 +91,7 @@ class ApiFunction(Construct):
         feature_plan: cognito.FeaturePlan = cognito.FeaturePlan.ESSENTIALS,
         self_sign_up: bool = False,
         web_acl_arn: Optional[str] = None,
+        user_pool_triggers: Optional[Mapping[str, ServerlessFunction]] = None,
         tenant_id_from: str = DEFAULT_TENANT_ID_FROM,
         **function_options: Unpack[FunctionOptions],
     ) -> None:
@@ -103,6 +109,8 @@ class ApiFunction(Construct):
         check_tenant_id_from(checks, function_options.get("tenancy"), tenant_id_from, parsed_routes)
         if cors is not None:
             cors.check(checks, api, function_options.get("environment") or {})
+        pool_triggers = dict(user_pool_triggers or {})
+        check_pool_triggers(checks, auth == "cognito" and user_pool is None, feature_plan, pool_triggers)
         check_function_timeout(checks, api, function_options)
         checks.raise_if_any()
 
@@ -118,6 +126,8 @@ class ApiFunction(Construct):
             domain_name=domain_name, certificate=certificate, access_log_retention=access_log_retention,
             feature_plan=feature_plan, self_sign_up=self_sign_up, web_acl_arn=web_acl_arn))
         self.user_pool, self.user_pool_client = gateway.user_pool, gateway.user_pool_client
+        self.user_pool_trigger_permissions = add_pool_triggers(checks, self.user_pool, pool_triggers) \
+            if isinstance(self.user_pool, cognito.UserPool) else {}
         self.access_log_group, self.api, self.stage = gateway.access_log_group, gateway.api, gateway.stage
         self.domain, self.url = gateway.domain, gateway.url
         gateway.integrate(self.function, parsed_routes, "Integration", self._tenant_id_from)

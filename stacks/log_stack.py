@@ -1,0 +1,32 @@
+"""LogSubscriber: a function's log group -> subscription filter -> another function that summarizes its errors.
+
+`Greeter` (the hello handler) logs as JSON; the `ErrorSummary` subscriber gets the lines whose level is ERROR or
+WARNING, in batches, logs a summary of each and publishes the count as the metric Demo/ErrorLines. Try it with
+`aws lambda invoke --function-name <Greeter> --cli-binary-format raw-in-base64-out --payload '{"name": 42}' out.json`:
+the greeter refuses a name that is not a string, with a warning.
+"""
+
+from aws_cdk import Stack
+from constructs import Construct
+
+from constructs_lib import LogSubscriber, ServerlessFunction
+
+from .notifications import send_alarms_to_a_topic
+from .paths import HANDLERS
+
+ERROR_LINES = '{ ($.level = "ERROR") || ($.level = "WARNING") }'  # Lambda's JSON log format, Powertools' Logger
+
+
+class LogStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: LogSubscriber")
+        self.alarms = send_alarms_to_a_topic(self)
+        self.greeter = ServerlessFunction(
+            self, "Greeter", entry=HANDLERS / "hello", powertools=True,
+            environment={"POWERTOOLS_SERVICE_NAME": "greeter", "GREETING": "Hello"},
+        )
+        self.summary = LogSubscriber(
+            self, "ErrorSummary", log_group=self.greeter.log_group, filter_pattern=ERROR_LINES,
+            entry=HANDLERS / "error_summary", powertools=True,
+            environment={"POWERTOOLS_SERVICE_NAME": "error-summary", "POWERTOOLS_METRICS_NAMESPACE": "Demo"},
+        )
