@@ -512,3 +512,21 @@ def test_no_snap_start_by_default(stack: Stack) -> None:
     fn = ServerlessFunction(stack, "Fn", entry=PLAIN)
     assert "SnapStart" not in only(template_of(stack), "AWS::Lambda::Function")["Properties"]
     assert fn.alias is None
+
+
+@pytest.mark.parametrize("options, configs", [
+    ({}, 0),  # Lambda's own: 2 retries, 6 hours, no destination
+    ({"retry_attempts": 0}, 1),
+    ({"max_event_age": Duration.hours(1)}, 1),
+    ({"deployment": None, "provisioned_concurrency": 1}, 0),  # nor on the alias
+    ({"retry_attempts": 1, "provisioned_concurrency": 1}, 2),  # $LATEST's and the alias's
+])
+def test_an_event_invoke_config_only_where_it_differs_from_lambdas_own(stack: Stack, options, configs) -> None:
+    ServerlessFunction(stack, "Fn", entry=PLAIN, no_failure_target="Only an API invokes it.", **options)
+    template_of(stack).resource_count_is("AWS::Lambda::EventInvokeConfig", configs)
+
+
+def test_a_failure_destination_keeps_its_event_invoke_config(stack: Stack) -> None:
+    ServerlessFunction(stack, "Fn", entry=PLAIN)  # the stack's FailedEvents queue
+    template_of(stack).has_resource_properties("AWS::Lambda::EventInvokeConfig", {
+        "MaximumRetryAttempts": 2, "DestinationConfig": {"OnFailure": Match.any_value()}})

@@ -226,7 +226,8 @@ def test_through_a_queue_bursts_wait_and_poison_rests_in_the_dead_letter_queue(s
     layers = stack.resolve(pipe.function.function.node.default_child.layers)
     assert any("RecordsLayer" in json.dumps(layer) for layer in layers)  # s3_records, for the handler
     assert {"errors", "oldest_message_too_old", "dead_letter_queue_not_empty"} <= set(pipe.alarms)
-    template.resource_count_is("AWS::Lambda::EventInvokeConfig", 1)  # the function's own, no S3 invoke
+    # The queue's mapping invokes synchronously: Lambda's own asynchronous settings, no S3 invoke permission.
+    template.resource_count_is("AWS::Lambda::EventInvokeConfig", 0)
     assert not template.find_resources("AWS::Lambda::Permission")
 
 

@@ -35,7 +35,7 @@ from .checks import (
 )
 from .default_alarms import default_alarms
 from .deployment import Deployment
-from .destinations import DestinationTarget, as_destination, lambda_destinations
+from .destinations import DestinationTarget, as_destination, asynchronous_settings, lambda_destinations
 from .durable import Durable, durable_alarms, durable_function_id, enable_durable
 from .failed_events import FailedEvents
 from .inline_code import check_inline, inline_code, inline_handler
@@ -278,6 +278,7 @@ class ServerlessFunction(Construct):
             assert entry_path is not None
             package = folder_code(entry_path, architecture, runtime, self.node.path)
             code = package.code
+        async_settings = asynchronous_settings(retry_attempts, max_event_age, destinations)
         self.function = lambda_.Function(
             self,
             durable_function_id(durable),
@@ -300,10 +301,7 @@ class ServerlessFunction(Construct):
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             durable_config=durable.config() if durable is not None else None,
             tenancy_config=tenancy_config(tenancy),
-            retry_attempts=retry_attempts,
-            max_event_age=max_event_age,
-            on_success=destinations.get("on_success"),
-            on_failure=destinations.get("on_failure"),
+            **async_settings,
             dead_letter_queue=dead_letter_queue,
             vpc=vpc,
             vpc_subnets=vpc_subnets,
@@ -341,10 +339,7 @@ class ServerlessFunction(Construct):
                 alias_name=deployment.alias_name if deployment else ALIAS_NAME,
                 version=as_interface(lambda_.IVersion, self.function.current_version),
                 provisioned_concurrent_executions=provisioned_concurrency,
-                retry_attempts=retry_attempts,
-                max_event_age=max_event_age,
-                on_success=destinations.get("on_success"),
-                on_failure=destinations.get("on_failure"),
+                **async_settings,
             )
             if provisioned_concurrency_scaling is not None:
                 provisioned_concurrency_scaling.apply(self.alias)
