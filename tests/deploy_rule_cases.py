@@ -38,6 +38,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from aws_cdk import aws_ssm as ssm
 
+from tests.pipeline_rule_cases import CASES as PIPELINE_CASES
+
 Builder = Callable[[Stack], None]
 EDGE = Environment(region="us-east-1")
 ACCOUNT = "111122223333"  # AWS's documentation example account
@@ -626,6 +628,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-EVENTS-ALARM-DIMENSIONS": (events_alarm_broken, events_alarm_kept, None),
     "DR-SCHEDULER-ALARM-DIMENSIONS": (scheduler_alarm_broken, scheduler_alarm_kept, None),
     "DR-VPC-ENDPOINT-DNS": (vpc_endpoint_dns_broken, vpc_endpoint_dns_kept, None),
+    **PIPELINE_CASES,
 }
 
 

@@ -29,7 +29,7 @@ from constructs import IConstruct
 
 from . import (
     alarm_rules, api_gateway_rules, delivery_rules, durable_rules, edge_rules, lambda_policy_size, lambda_rules,
-    notifications, stepfunctions_rules, subscription_rules, version_rules, vpc_rules,
+    notifications, pipeline_rules, stepfunctions_rules, subscription_rules, version_rules, vpc_rules,
 )
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
@@ -55,6 +55,7 @@ def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
         *alarm_rules.rules(),
         *vpc_rules.rules(),
         *api_gateway_rules.rules(),
+        *pipeline_rules.rules(),
     ]
 
 
