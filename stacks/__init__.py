@@ -2,9 +2,12 @@
 Tower cfn-guard rules and DeployRules (CDK policy-validation plugins: any unacknowledged finding fails the
 synth)."""
 
+from typing import Optional
+
 from aws_cdk import App, Environment, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
+from constructs import Construct
 
 from constructs_lib.rules import DeployRules
 
@@ -27,22 +30,28 @@ from .vpc_stack import VpcStack
 
 def build_app(app: App) -> list[Stack]:
     """Adds every demo stack to `app` and the validation plugins that must find nothing unacknowledged."""
-    stacks: list[Stack] = [
-        FunctionStack(app, "ServerlessFunctionDemo"),
-        ThumbnailStack(app, "ThumbnailPipelineDemo"),
-        ScheduledStack(app, "ScheduledFunctionDemo"),
-        QueueStack(app, "QueueWorkerDemo"),
-        StreamStack(app, "StreamConsumerDemo"),
-        AsyncStack(app, "AsyncInvocationDemo"),
-        DeploymentStack(app, "SafeDeploymentDemo"),
-        AlbStack(app, "AlbFunctionDemo", env=Environment(region=demo_region(app))),
-        VpcStack(app, "VpcFunctionDemo"),
-        EdgeStack(app, "EdgeDistributionDemo", env=Environment(region=demo_region(app))),
-        ApiStack(app, "ApiDemo"),
-        FanOutStack(app, "FanOutDemo"),
-        LayerStack(app, "LayerDemo"),
-        OrderWorkflowStack(app, "OrderWorkflowDemo"),
-    ]
+    stacks = demo_stacks(app, regional=Environment(region=demo_region(app)))
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))
     return stacks
+
+
+def demo_stacks(scope: Construct, regional: Optional[Environment] = None) -> list[Stack]:
+    """Every demo stack, in `scope` (the app, or a stage of the pipeline app). `regional`: the environment of the
+    stacks that need a region at synth (load balancer logs, Lambda@Edge); in a stage, the stage's."""
+    return [
+        FunctionStack(scope, "ServerlessFunctionDemo"),
+        ThumbnailStack(scope, "ThumbnailPipelineDemo"),
+        ScheduledStack(scope, "ScheduledFunctionDemo"),
+        QueueStack(scope, "QueueWorkerDemo"),
+        StreamStack(scope, "StreamConsumerDemo"),
+        AsyncStack(scope, "AsyncInvocationDemo"),
+        DeploymentStack(scope, "SafeDeploymentDemo"),
+        AlbStack(scope, "AlbFunctionDemo", env=regional),
+        VpcStack(scope, "VpcFunctionDemo"),
+        EdgeStack(scope, "EdgeDistributionDemo", env=regional),
+        ApiStack(scope, "ApiDemo"),
+        FanOutStack(scope, "FanOutDemo"),
+        LayerStack(scope, "LayerDemo"),
+        OrderWorkflowStack(scope, "OrderWorkflowDemo"),
+    ]
