@@ -20,7 +20,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 NODE_STAMP := node_modules/.installed
 CDK := node_modules/.bin/cdk
 
-.PHONY: all install synth test docs bench cost diagrams clean
+.PHONY: all install synth test test-installs dist docs bench cost diagrams clean
 
 all: synth
 
@@ -30,9 +30,9 @@ $(PY_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-$(CHECKOV_STAMP): tools/checkov-requirements.txt
+$(CHECKOV_STAMP): constructs_lib/cli/settings/checkov-requirements.txt
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tools/checkov-requirements.txt
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r constructs_lib/cli/settings/checkov-requirements.txt
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
@@ -45,10 +45,21 @@ synth: install
 	rm -rf cdk.out
 	# A synth stopped by a validation plugin still writes its report: the gates then list every finding.
 	$(CDK) synth --quiet --no-notices --output cdk.out || test -f cdk.out/validation-report.json
-	$(BIN)/python -m tools.check_assembly cdk.out
+	$(BIN)/python -m constructs_lib.gates cdk.out
 
 test: install
 	$(BIN)/python -m pytest
+
+# The starter app from the built wheel, a checkout folder and an editable install, each through its own make
+# synth and make test (make test makes the one from the wheel): minutes of installs.
+test-installs: install
+	$(BIN)/python -m pytest tests/test_starter_installs.py --all-installs
+
+# The sdist and the wheel into dist/ (python -m build), checked as an index would (twine check --strict).
+dist: $(PY_STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m twine check --strict dist/*
 
 # The documentation site into site/; --strict: a broken link, include or docstring reference fails. It serves
 # Mermaid from node_modules (tools/docs_hooks.py) and formats signatures with ruff: it reads the same offline.
@@ -71,4 +82,4 @@ bench: install
 	$(BIN)/python bench/handler_imports.py
 
 clean:
-	rm -rf cdk.out site $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache
+	rm -rf cdk.out site dist $(VENV) $(CHECKOV_VENV) node_modules .pytest_cache

@@ -9,6 +9,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# The one version source (pyproject.toml reads it); what a version promises: CHANGELOG.md.
+__version__ = "0.1.0"
+
 _MODULES = {
     "AlarmTopic": "observability.alarm_topics",
     "AlbFunction": "patterns.alb_function",

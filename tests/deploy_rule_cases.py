@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from aws_cdk import CfnParameter, Duration, Environment, Fn, Stack
+from aws_cdk import CfnParameter, Duration, Environment, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as rest
 from aws_cdk import aws_apigatewayv2 as http
 from aws_cdk import aws_apigatewayv2_integrations as http_integrations
@@ -539,12 +539,22 @@ def events_alarm_broken(stack: Stack) -> None:
     cloudwatch.Alarm(stack, "PlacedFailed", metric=events_metric(placed), threshold=1, evaluation_periods=1)
     cloudwatch.Alarm(stack, "NightlyFailed", metric=events_metric(nightly, EventBusName="default"), threshold=1,
                      evaluation_periods=1)
+    # The rule's Ref on a custom bus is "<bus>|<rule>": no metric carries it as RuleName.
+    cloudwatch.Alarm(stack, "PlacedFailedByRef", metric=events_metric(placed, EventBusName=bus_name_of(stack)),
+                     threshold=1, evaluation_periods=1)
+
+
+def bus_name_of(stack: Stack) -> str:
+    bus = stack.node.find_child("Orders")
+    assert isinstance(bus, events.EventBus)
+    return bus.event_bus_name
 
 
 def events_alarm_kept(stack: Stack) -> None:
     bus, placed, nightly = event_rules(stack)
-    cloudwatch.Alarm(stack, "PlacedFailed", metric=events_metric(placed, EventBusName=bus.event_bus_name),
-                     threshold=1, evaluation_periods=1)
+    cloudwatch.Alarm(stack, "PlacedFailed", threshold=1, evaluation_periods=1, metric=cloudwatch.Metric(
+        namespace="AWS/Events", metric_name="FailedInvocations", dimensions_map={
+            "RuleName": Fn.select(1, Fn.split("|", placed.rule_name)), "EventBusName": bus.event_bus_name}))
     cloudwatch.Alarm(stack, "NightlyFailed", metric=events_metric(nightly), threshold=1, evaluation_periods=1)
 
 
@@ -589,6 +599,56 @@ def vpc_endpoint_dns_kept(stack: Stack) -> None:
     isolated_vpc(stack, "Other").add_interface_endpoint("Queues", service=ec2.InterfaceVpcEndpointAwsService.SQS)
 
 
+# --- 2025 controls: SQS provisioned pollers, tenant isolation ------------------------------------------------
+
+
+def sqs_pollers_broken(stack: Stack) -> None:
+    # aws-cdk-lib's SqsEventSource refuses both; its EventSourceMapping takes them.
+    lambda_.EventSourceMapping(
+        stack, "Orders", target=function(stack), event_source_arn=sqs.Queue(stack, "Queue").queue_arn,
+        max_concurrency=5,
+        provisioned_poller_config=lambda_.ProvisionedPollerConfig(minimum_pollers=2, maximum_pollers=20))
+
+
+def sqs_pollers_kept(stack: Stack) -> None:
+    function(stack).add_event_source(event_sources.SqsEventSource(
+        sqs.Queue(stack, "Queue"),
+        provisioned_poller_config=lambda_.ProvisionedPollerConfig(minimum_pollers=2, maximum_pollers=20)))
+
+
+def tenant_function(stack: Stack) -> lambda_.Function:
+    return function(stack, "Tenants", tenancy_config=lambda_.TenancyConfig.PER_TENANT)
+
+
+def tenant_trigger_broken(stack: Stack) -> None:
+    # aws-cdk-lib refuses add_event_source on such a function, not the other triggers.
+    events.Rule(stack, "Nightly", schedule=events.Schedule.rate(Duration.days(1)),
+                targets=[targets.LambdaFunction(tenant_function(stack))])
+
+
+def tenant_trigger_kept(stack: Stack) -> None:
+    api = rest.RestApi(stack, "Api")
+    integration = rest.LambdaIntegration(tenant_function(stack), request_parameters={
+        "integration.request.header.X-Amz-Tenant-Id": "method.request.header.x-tenant-id"})
+    api.root.add_method("POST", integration, request_parameters={"method.request.header.x-tenant-id": True})
+    function(stack).add_event_source(event_sources.SqsEventSource(sqs.Queue(stack, "Jobs")))  # a plain function
+
+
+# --- what a stack created again meets ------------------------------------------------------------------------
+
+
+def retained_name_broken(stack: Stack) -> None:
+    # aws-cdk-lib's LogGroup is retained by default.
+    logs.LogGroup(stack, "Audit", log_group_name="/app/audit")
+
+
+def retained_name_kept(stack: Stack) -> None:
+    logs.LogGroup(stack, "Audit", log_group_name=Fn.join("", [
+        "/app/audit-", Fn.select(2, Fn.split("/", stack.stack_id))]))
+    logs.LogGroup(stack, "Unnamed")  # CloudFormation names it
+    logs.LogGroup(stack, "Temporary", log_group_name="/app/temporary", removal_policy=RemovalPolicy.DESTROY)
+
+
 # rule id -> (breaking builder, keeping builder, environment)
 CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-LAMBDA-URL-PERMISSIONS": (url_permissions_broken, url_permissions_kept, None),
@@ -598,7 +658,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-LAMBDA-PROVISIONED-LATEST": (provisioned_latest_broken, provisioned_latest_kept, None),
     "DR-LAMBDA-S3-LOOP": (s3_loop_broken, s3_loop_kept, None),
     "DR-DURABLE-QUALIFIED": (durable_qualified_broken, durable_kept, None),
-    "DR-DURABLE-EVENT-SOURCE": (durable_event_source_broken, durable_kept, None),
+    "DR-DURABLE-SYNCHRONOUS": (durable_event_source_broken, durable_kept, None),
     "DR-DURABLE-CHECKPOINT": (durable_checkpoint_broken, durable_kept, None),
     "DR-LAMBDA-VERSION-LAYERS": (version_layers_broken, version_layers_kept, None),
     "DR-LAMBDA-POLICY-SIZE": (policy_size_broken, policy_size_kept, None),
@@ -628,6 +688,9 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-EVENTS-ALARM-DIMENSIONS": (events_alarm_broken, events_alarm_kept, None),
     "DR-SCHEDULER-ALARM-DIMENSIONS": (scheduler_alarm_broken, scheduler_alarm_kept, None),
     "DR-VPC-ENDPOINT-DNS": (vpc_endpoint_dns_broken, vpc_endpoint_dns_kept, None),
+    "DR-SQS-PROVISIONED-POLLERS": (sqs_pollers_broken, sqs_pollers_kept, None),
+    "DR-LAMBDA-TENANT-TRIGGER": (tenant_trigger_broken, tenant_trigger_kept, None),
+    "DR-RETAINED-NAME": (retained_name_broken, retained_name_kept, None),
     **PIPELINE_CASES,
 }
 

@@ -44,7 +44,7 @@ def _fan_out(stack: Stack) -> FanOut:
 
 def _step(stack: Stack) -> FunctionStep:
     durable = ServerlessFunction(stack, "Durable", entry=PLAIN, runtime=lambda_.Runtime.PYTHON_3_13,
-                                 durable=Durable(execution_timeout=Duration.hours(1)))
+                                 durable=Durable(execution_timeout=Duration.minutes(15)))
     return FunctionStep(stack, "Step", function=durable)
 
 

@@ -52,8 +52,12 @@ def test_function_destinations_and_dead_letter_queue(stack: Stack) -> None:
     failures, dlq = sqs.Queue(stack, "Failures"), sqs.Queue(stack, "Dlq")
     fn = ServerlessFunction(stack, "Fn", entry=PLAIN, on_failure=failures, dead_letter_queue=dlq)
     assert set(fn.alarms) == {"errors", "throttles", "destination_delivery_failures", "failure_queue_not_empty",
-                              "dead_letter_queue_not_empty"}
+                              "dead_letter_errors", "dead_letter_queue_not_empty"}
     assert alarm_props(stack, fn.alarms["destination_delivery_failures"])["MetricName"] == "DestinationDeliveryFailures"
+    # Lambda counts the events it could not write to the dead-letter queue as DeadLetterErrors.
+    dead_letter_errors = alarm_props(stack, fn.alarms["dead_letter_errors"])
+    assert (dead_letter_errors["Namespace"], dead_letter_errors["MetricName"]) == ("AWS/Lambda", "DeadLetterErrors")
+    assert dead_letter_errors["Dimensions"] == [{"Name": "FunctionName", "Value": stack.resolve(fn.function.function_name)}]
     failure_queue = alarm_props(stack, fn.alarms["failure_queue_not_empty"])
     assert failure_queue["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert failure_queue["Dimensions"] == [{"Name": "QueueName", "Value": stack.resolve(failures.queue_name)}]

@@ -1,4 +1,5 @@
-"""The demo app as users get it: the real `cdk` CLI synthesizes it once; no gate finds anything."""
+"""The demo app as users get it: the real `cdk` CLI synthesizes it once; no gate (`python -m constructs_lib.gates`)
+finds anything."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs_lib.rules import DeployRules
 from stacks import build_app
 from tests.helpers import make_app
-from tools import check_assembly
+from constructs_lib.cli import gates
+from constructs_lib.cli.scanners import cfn_lint
+from constructs_lib.cli.validation_report import plugin_findings
+from tests.helpers import CHECKOV
 
 
 def test_every_stack_is_synthesized(assembly: Path) -> None:
@@ -23,12 +27,12 @@ def test_every_stack_is_synthesized(assembly: Path) -> None:
     manifest = json.loads((assembly / "manifest.json").read_text())
     synthesized = {name for name, a in manifest["artifacts"].items() if a["type"] == "aws:cloudformation:stack"}
     assert synthesized == expected
-    assert {p.name for p in check_assembly.templates_of(assembly)} == {f"{n}.template.json" for n in expected}
+    assert {p.name for p in gates.templates_of(assembly)} == {f"{n}.template.json" for n in expected}
 
 
 def test_every_gate_is_clean(assembly: Path) -> None:
-    report = check_assembly.check(assembly)
-    assert report.findings == {gate: [] for gate in check_assembly.GATES}
+    report = gates.check(assembly, CHECKOV)
+    assert report.findings == {gate: [] for gate in gates.GATES}
     assert report.stacks >= 1 and report.templates
     assert report.summary().endswith(
         "findings: cfn-lint 0, cfn-lint-serverless 0, cdk-nag 0, checkov 0, cfn-guard 0, DeployRules 0")
@@ -49,7 +53,7 @@ def test_guard_gate_reports_a_finding(tmp_path: Path) -> None:
     Validations.of(app).add_plugins(CfnGuardValidator())
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
-    assert check_assembly.plugin_findings(tmp_path) == {
+    assert plugin_findings(tmp_path) == {
         "cfn-guard": [f"sqs_dlq_check at Bad/Plain/Resource ({logical_id})"
                       for logical_id in json.loads((tmp_path / "Bad.template.json").read_text())["Resources"]]}
 
@@ -64,7 +68,7 @@ def test_deploy_rules_gate_reports_a_finding(tmp_path: Path) -> None:
     Validations.of(app).add_plugins(DeployRules(app))
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
-    assert check_assembly.plugin_findings(tmp_path) == {"DeployRules": [
+    assert plugin_findings(tmp_path) == {"DeployRules": [
         "DR-S3-NOTIFY-PERMISSION at Bad/Uploads (Uploads)", "DR-S3-NOTIFY-FIFO at Bad/Uploads (Uploads)"]}
 
 
@@ -73,7 +77,7 @@ def test_a_plugin_that_fails_fails_its_gate(tmp_path: Path) -> None:
     report = {"pluginReports": [{"pluginName": "DeployRules", "conclusion": "failure", "violations": [],
                                  "metadata": {"error": "Validation plugin 'DeployRules' failed: boom"}}]}
     (tmp_path / "validation-report.json").write_text(json.dumps(report))
-    assert check_assembly.plugin_findings(tmp_path) == {
+    assert plugin_findings(tmp_path) == {
         "DeployRules": ["plugin failed: Validation plugin 'DeployRules' failed: boom"]}
 
 
@@ -88,7 +92,7 @@ BAD_FUNCTION = {
 
 def test_cfn_lint_gates_fail_on_a_finding(tmp_path: Path) -> None:
     (tmp_path / "Bad.template.json").write_text(json.dumps(BAD_FUNCTION))
-    found = check_assembly.cfn_lint(check_assembly.templates_of(tmp_path))
+    found = cfn_lint(gates.templates_of(tmp_path))
     assert any("MemorySize" in f or "E3034" in f for f in found["cfn-lint"]), found
     serverless = {line.split(":")[5] for line in found["cfn-lint-serverless"]}
     assert {"WS1000", "WS1004", "ES1006"} <= serverless  # no tracing, no log group, no timeout
@@ -97,7 +101,7 @@ def test_cfn_lint_gates_fail_on_a_finding(tmp_path: Path) -> None:
 def test_checkov_gate_fails_on_a_finding(tmp_path: Path, capsys) -> None:
     queue = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {}}}}
     (tmp_path / "Bad.template.json").write_text(json.dumps(queue))
-    assert check_assembly.main([str(tmp_path)]) == 1
+    assert gates.main([str(tmp_path), "--checkov", str(CHECKOV)]) == 1
     out = capsys.readouterr().out
     assert "[checkov] CKV_AWS_27 at Bad.template.json:AWS::SQS::Queue.Queue" in out
     assert out.strip().splitlines()[-1].startswith("synth: 0 stacks, 1 templates, findings: cfn-lint 0, ")
@@ -112,7 +116,7 @@ def test_plugin_reports_name_the_violating_constructs(tmp_path: Path) -> None:
             {"constructPath": "S/Queue/Resource", "cloudFormationResource": {"logicalId": "Queue1"}}]}]},
     ]}
     (tmp_path / "validation-report.json").write_text(json.dumps(report))
-    assert check_assembly.plugin_findings(tmp_path) == {
+    assert plugin_findings(tmp_path) == {
         "cdk-nag": ["AwsSolutions-SQS3 at S/Queue/Resource (Queue1)"],
         "cfn-guard": ["sqs_dlq_check at S/Queue/Resource (Queue1)"],
     }

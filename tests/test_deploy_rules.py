@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from aws_cdk import Acknowledgment, App, Stack, Validations
+from aws_cdk import Acknowledgment, App, Fn, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
@@ -21,7 +21,8 @@ from constructs import Construct
 
 from constructs_lib.rules import DeployRules, all_rules, findings
 from constructs_lib.core.templates import varies_between_deployments
-from constructs_lib.rules import model
+from constructs_lib.cli.scanners import CFN_LINT_CONFIG
+from constructs_lib.rules import model, retained_names
 from tests.deploy_rule_cases import (ACCOUNT, CASES, app_layer_function, event_rules, events_metric, isolated_vpc,
                                      s3_loop_broken, stack_name, version_layers_broken)
 from tests.helpers import ROOT
@@ -80,11 +81,11 @@ def test_a_stack_that_keeps_the_rule_is_not_reported(synthesized, rule_id: str) 
 
 
 def test_cfn_lint_passes_every_breaking_stack(synthesized) -> None:
-    """What DeployRules reports, cfn-lint does not: on the breaking stacks it finds only the unused parameters
-    of the quota case."""
+    """What DeployRules reports, cfn-lint (with the gates' settings) does not: on the breaking stacks it finds
+    only the unused parameters of the quota case."""
     templates = [str(path) for name, (path, _) in synthesized.items() if name.startswith("Breaks")]
-    result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "--format", "parseable", "--",
-                             *templates], capture_output=True, text=True)
+    result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "--config-file", str(CFN_LINT_CONFIG),
+                             "--format", "parseable", "--", *templates], capture_output=True, text=True)
     rules = {line.split(":")[5] for line in result.stdout.splitlines() if line.count(":") >= 6}
     assert rules <= {"W2001"}, result.stdout
 
@@ -293,7 +294,10 @@ def test_an_alarm_in_another_stack_is_judged_by_the_bus_of_its_rule(tmp_path: Pa
     bus, placed, _ = event_rules(Stack(app, "Orders"))
     monitoring = Stack(app, "Monitoring")
     cloudwatch.Alarm(monitoring, "PlacedFailed", metric=events_metric(placed), threshold=1, evaluation_periods=1)
-    cloudwatch.Alarm(monitoring, "PlacedFailedOnItsBus", threshold=1, evaluation_periods=1,
+    cloudwatch.Alarm(monitoring, "PlacedFailedOnItsBus", threshold=1, evaluation_periods=1, metric=cloudwatch.Metric(
+        namespace="AWS/Events", metric_name="FailedInvocations", dimensions_map={
+            "RuleName": Fn.select(1, Fn.split("|", placed.rule_name)), "EventBusName": bus.event_bus_name}))
+    cloudwatch.Alarm(monitoring, "PlacedFailedByRef", threshold=1, evaluation_periods=1,
                      metric=events_metric(placed, EventBusName=bus.event_bus_name))
     cloudwatch.Alarm(monitoring, "PlacedFailureRate", threshold=1, evaluation_periods=1,  # metric math
                      metric=cloudwatch.MathExpression(expression="failed * 100", using_metrics={
@@ -301,8 +305,9 @@ def test_an_alarm_in_another_stack_is_judged_by_the_bus_of_its_rule(tmp_path: Pa
     cloudwatch.Alarm(monitoring, "PlacedFailedOnDefault", threshold=1, evaluation_periods=1,
                      metric=events_metric(placed, EventBusName="default"))
     found = app_findings(app)
-    assert [(rule, stack) for rule, stack, _ in found] == [("DR-EVENTS-ALARM-DIMENSIONS", "Monitoring")] * 3
+    assert [(rule, stack) for rule, stack, _ in found] == [("DR-EVENTS-ALARM-DIMENSIONS", "Monitoring")] * 4
     assert sum("by RuleName alone, but the rule is on the custom bus" in detail for _, _, detail in found) == 2
+    assert sum("with RuleName the rule's Ref" in detail for _, _, detail in found) == 1
     assert any("with EventBusName default, but the rule is on the bus Orders" in detail for _, _, detail in found)
 
 
@@ -336,7 +341,8 @@ def one_name_in_two_stacks(app: App, first: str | None, second: str) -> None:
 
 def a_named_bucket_and_its_import(app: App, first: str | None, second: str) -> None:
     shared, elsewhere = Stack(app, "Shared"), Stack(app, "Elsewhere")
-    Uploads(shared, "Catalog", s3.Bucket(shared, "Bucket", bucket_name="my-uploads"), first)
+    Uploads(shared, "Catalog", s3.Bucket(shared, "Bucket", bucket_name="my-uploads",
+                                         removal_policy=RemovalPolicy.DESTROY), first)
     Uploads(elsewhere, "Audit", s3.Bucket.from_bucket_name(elsewhere, "Uploads", "my-uploads"), second)
 
 
@@ -383,3 +389,18 @@ def test_fifo_topics_deliver_to_queues_only(tmp_path: Path, case: dict, reported
     path.write_text(json.dumps(case))
     found = findings(model.App([model.Stack.load(str(path))]), all_rules())
     assert [rule.id for rule, _ in found] == (["DR-SNS-FIFO-PROTOCOL"] if reported else [])
+
+
+@pytest.mark.parametrize("name, policy, fixed", [
+    ("audit", "Retain", True),
+    ({"Fn::Join": ["-", [{"Ref": "AWS::StackName"}, "audit"]]}, "RetainExceptOnCreate", True),  # same on re-create
+    ({"Fn::Sub": "${AWS::StackName}-audit"}, "Retain", True),
+    ({"Fn::Sub": "audit-${AWS::StackId}"}, "Retain", False),
+    ({"Ref": "Name"}, "Retain", False),  # a parameter: the next create may give another
+    ("audit", "Delete", False),
+])
+def test_a_retained_resource_is_refused_only_a_name_the_next_create_repeats(name, policy, fixed) -> None:
+    template = {"Parameters": {"Name": {"Type": "String"}}, "Resources": {"Table": {
+        "Type": "AWS::DynamoDB::Table", "DeletionPolicy": policy, "Properties": {"TableName": name}}}}
+    found = retained_names.retained_fixed_names(model.App([model.Stack("Stack.template.json", template)]))
+    assert [hit.logical_id for hit in found] == (["Table"] if fixed else [])

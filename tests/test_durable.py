@@ -170,9 +170,39 @@ def test_an_event_source_mapping_caps_the_execution_at_15_minutes() -> None:
     QueueWorker(stack, "Worker", entry=PLAIN, durable=Durable(Duration.hours(1)))
     with pytest.raises(RuntimeError, match=re.escape(
             "ServerlessFunction 'Test/Worker/Function': durable.execution_timeout 1 hour must be at most 15 minutes: "
-            "event source mapping Test/Worker/EventSourceMapping/Resource invokes this function, and Lambda stops "
-            "every execution it starts after 15 minutes in all")):
+            "event source mapping Test/Worker/EventSourceMapping/Resource invokes this function synchronously, and "
+            "Lambda ends a synchronous invocation after 15 minutes")):
         template_of(stack)
+
+
+@pytest.mark.parametrize("invoker", ["state machine Test/Flow/StateMachine/Resource", "API Gateway (Test/Api/Api/",
+                                     "function URL Test/Url/Alias/FunctionUrl/"])
+def test_every_synchronous_invoker_caps_the_execution_at_15_minutes(invoker: str) -> None:
+    """A state machine task, API Gateway, a load balancer or a function URL waits for the answer, and Lambda ends a
+    synchronous invocation of a durable function after 15 minutes ("Invoking durable Lambda functions")."""
+    from constructs_lib import ApiFunction, FunctionStep, Workflow
+
+    stack = Stack(make_app(), "Test")
+    long = Durable(Duration.hours(1))
+    if invoker.startswith("state machine"):
+        step = FunctionStep(stack, "Step", function=durable_function(stack, long))
+        Workflow(stack, "Flow", definition=step)
+    elif invoker.startswith("API"):
+        ApiFunction(stack, "Api", entry=PLAIN, runtime=lambda_.Runtime.PYTHON_3_13, durable=long)
+    else:
+        ServerlessFunction(stack, "Url", entry=PLAIN, runtime=lambda_.Runtime.PYTHON_3_13, durable=long,
+                           function_url_auth="AWS_IAM")
+    with pytest.raises(RuntimeError, match=re.escape(invoker)):
+        template_of(stack)
+
+
+def test_a_durable_function_keeps_the_versions_its_executions_replay() -> None:
+    """A durable execution replays the version it started on (its ARN is NAME:VERSION/durable-execution/...):
+    a deploy must not delete the previous version while its executions may still run."""
+    stack = Stack(make_app(), "Test")
+    durable_function(stack, Durable(Duration.minutes(10)))
+    (version,) = template_of(stack).find_resources("AWS::Lambda::Version").values()
+    assert (version["DeletionPolicy"], version["UpdateReplacePolicy"]) == ("Retain", "Retain")
 
 
 def test_an_event_source_mapping_added_later_is_checked_too() -> None:

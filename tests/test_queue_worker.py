@@ -43,6 +43,7 @@ def test_defaults(stack: Stack) -> None:
         "EventSourceArn": stack.resolve(worker.queue.queue_arn),
         "FunctionName": stack.resolve(worker.function.function.function_name),
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "MetricsConfig": {"Metrics": ["EventCount"]},  # the mapping's own metrics, on by default
     }
     (policy,) = template.find_resources("AWS::IAM::Policy").values()
     consume = next(s for s in policy["Properties"]["PolicyDocument"]["Statement"] if "sqs:ReceiveMessage" in s["Action"])
@@ -57,7 +58,7 @@ def test_options(stack: Stack) -> None:
     worker = QueueWorker(
         stack, "Worker", entry=PLAIN, timeout=Duration.seconds(60), batch_size=100,
         max_batching_window=Duration.seconds(20), max_receive_count=5, max_concurrency=4,
-        report_batch_item_failures=False,
+        report_batch_item_failures=False, metrics=False,
     )
     queue = queue_props(stack, worker.queue)
     assert queue["VisibilityTimeout"] == 6 * 60 + 20

@@ -92,8 +92,9 @@ def failed_invocations_dimensions(stack: Stack, job: ScheduledFunction) -> list[
 
 
 def test_the_failed_invocations_alarm_watches_the_metric_of_a_rule_on_a_custom_bus(stack: Stack) -> None:
-    """EventBridge user guide, "Monitoring": a custom bus's rule metrics carry EventBusName and RuleName; an alarm
-    on RuleName alone watches a metric that does not exist, and never fires."""
+    """EventBridge user guide, "Monitoring": a custom bus's rule metrics carry EventBusName and RuleName (the rule's
+    own name); an alarm on RuleName alone, or on the rule's Ref (`<bus>|<rule>` on a custom bus), watches a metric
+    that does not exist, and never fires."""
     bus = events.EventBus(stack, "Bus")
     job = ScheduledFunction(stack, "OnPipeline", entry=PLAIN, event_bus=bus, event_pattern=PIPELINE_FAILED)
     imported = events.EventBus.from_event_bus_arn(
@@ -101,7 +102,7 @@ def test_the_failed_invocations_alarm_watches_the_metric_of_a_rule_on_a_custom_b
     other = ScheduledFunction(stack, "OnOrders", entry=PLAIN, event_bus=imported, event_pattern=PIPELINE_FAILED)
     assert failed_invocations_dimensions(stack, job) == [
         {"Name": "EventBusName", "Value": stack.resolve(bus.event_bus_name)},
-        {"Name": "RuleName", "Value": stack.resolve(job.rule.rule_name)},
+        {"Name": "RuleName", "Value": {"Fn::Select": [1, {"Fn::Split": ["|", stack.resolve(job.rule.rule_name)]}]}},
     ]
     assert failed_invocations_dimensions(stack, other)[0] == {"Name": "EventBusName", "Value": "orders"}
 

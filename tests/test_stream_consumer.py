@@ -43,6 +43,7 @@ def test_defaults_on_a_dynamodb_stream(stack: Stack) -> None:
         "MaximumRecordAgeInSeconds": 86400,
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
         "DestinationConfig": {"OnFailure": {"Destination": stack.resolve(consumer.on_failure.queue_arn)}},
+        "MetricsConfig": {"Metrics": ["EventCount"]},  # the mapping's own metrics, on by default
     }
     template = template_of(stack)
     statements = template.find_resources("AWS::IAM::Policy")

@@ -54,7 +54,9 @@ from constructs_lib.rules import DeployRules
 from stacks.edge_stack import EdgeStack
 from tests.conftest import templates_in
 from tests.helpers import FIXTURES, PLAIN
-from tools import check_assembly
+from constructs_lib.cli.gates import templates_of
+from constructs_lib.cli.scanners import cfn_lint, checkov
+from tests.helpers import CHECKOV
 
 APPS = ("cli", "unflagged", "variants")
 CERTIFICATE = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
@@ -166,14 +168,14 @@ def scanned(assembly: Path, unflagged_templates: dict[str, dict], variant_templa
             suppressed[app] |= removed
             ids[app] |= set(template["Resources"])
             (folder / f"{app}-{name}.template.json").write_text(json.dumps(template))
-    paths = check_assembly.templates_of(folder)
+    paths = templates_of(folder)
     reported: dict[str, set] = {app: set() for app in APPS}
-    lint = check_assembly.cfn_lint(paths)
+    lint = cfn_lint(paths)
     assert lint["cfn-lint"] == []
     for line in lint["cfn-lint-serverless"]:
         app = Path(line.split(":")[0]).name.split("-")[0]
         reported[app].add(lint_pair(line, ids[app]))
-    for finding in check_assembly.checkov(paths):
+    for finding in checkov(paths, CHECKOV):
         check, where = finding.split(" at ")
         app = where.split("-")[0]
         reported[app].add((check, where.rsplit(".", 1)[-1]))

@@ -58,8 +58,12 @@ def test_a_standard_workflow_logs_traces_and_times_out_by_default(stack: Stack) 
     (group,) = template.find_resources("AWS::Logs::LogGroup", {"Properties": {"LogGroupName": Match.any_value()}}
                                        ).values()
     # One vended-logs resource policy covers /aws/vendedlogs/ groups; a name is at most 512 characters.
-    assert group["Properties"]["LogGroupName"].startswith("/aws/vendedlogs/states/")
-    assert len(group["Properties"]["LogGroupName"]) <= 512
+    # The group is retained, so its name ends in the stack's GUID: a stack deleted and created again does
+    # not meet the old group's name (ResourceAlreadyExistsException); an update keeps it.
+    separator, (prefix, guid) = group["Properties"]["LogGroupName"]["Fn::Join"]
+    assert separator == "" and prefix.startswith("/aws/vendedlogs/states/") and prefix.endswith("-")
+    assert guid == {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
+    assert len(prefix) + 36 <= 512
     assert group["Properties"]["RetentionInDays"] == 365 and group["DeletionPolicy"] == "Retain"
 
 
@@ -226,6 +230,18 @@ def test_a_queue_starts_it_through_a_pipe_whose_role_exists_first(stack: Stack) 
     policy = stack.get_logical_id(start.role.node.find_child("DefaultPolicy").node.default_child)
     assert policy in pipe["DependsOn"]  # Pipes checks the role's permissions when it creates the pipe
     Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("no dead-letter queue"))
+
+
+def test_the_pipe_from_a_queue_is_alarmed_on_its_failed_executions_by_its_name(stack: Stack) -> None:
+    topic = sns.Topic(stack, "Alarms", enforce_ssl=True)
+    flow = Workflow(stack, "Flow", definition=sfn.Pass(stack, "Nothing"), alarm_topic=topic)
+    start = flow.start_from_queue("FromOrders", sqs.Queue(stack, "Orders", enforce_ssl=True))
+    # EventBridge Pipes publishes ExecutionFailed by PipeName, the pipe's Ref (eb-pipes-monitoring.html).
+    template_of(stack).has_resource_properties("AWS::CloudWatch::Alarm", {
+        "Namespace": "AWS/EventBridge/Pipes", "MetricName": "ExecutionFailed",
+        "Dimensions": [{"Name": "PipeName", "Value": {"Ref": stack.get_logical_id(start.pipe)}}],
+        "AlarmActions": [{"Ref": stack.get_logical_id(topic.node.default_child)}]})
+    assert "FromOrders_failed" in flow.alarms
 
 
 def test_a_queue_without_dead_letter_queue_is_warned(stack: Stack) -> None:

@@ -15,6 +15,8 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
+from ..core.validation import Checks
+
 DestinationTarget = Union[sqs.IQueue, sns.ITopic, lambda_.IFunction, events.IEventBus]
 
 
@@ -48,3 +50,18 @@ def _adapt(target: Any, kinds: Kinds) -> Any:
         if hasattr(target, attribute):
             return make(target)
     return None
+
+
+def lambda_destinations(
+    checks: Checks, **targets: Optional[DestinationTarget]
+) -> dict[str, Optional[lambda_.IDestination]]:
+    """Lambda's destinations for the targets given (an SQS queue, SNS topic, function or EventBridge bus)."""
+    found: dict[str, Optional[lambda_.IDestination]] = {}
+    for prop, target in targets.items():
+        if target is not None:
+            found[prop] = as_destination(target)
+            checks.require(
+                found[prop] is not None, prop, type(target).__name__,
+                "must be an SQS queue, SNS topic, Lambda function or EventBridge bus",
+            )
+    return found

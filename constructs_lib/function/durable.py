@@ -8,6 +8,7 @@ and the check, at synth, that no event source mapping invokes it with an executi
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -17,6 +18,7 @@ from aws_cdk import Annotations, CfnElement, Duration, Fn, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct, IValidation
 
 from ..core import findings
@@ -29,7 +31,7 @@ MAX_EXECUTION_SECONDS = 31_622_400  # 366 days: DurableConfig.ExecutionTimeout's
 MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 1, 90
 DEFAULT_RETENTION_DAYS = 14  # Lambda's default
 # An event source mapping waits for the whole execution, synchronously, and stops it after 15 minutes.
-EVENT_SOURCE_CAP_SECONDS = 15 * 60
+SYNCHRONOUS_CAP_SECONDS = 15 * 60
 # Managed runtimes that offer durable execution (developer guide, "Supported runtimes for durable functions");
 # for Python, 3.13 and newer. A container image may bring any runtime with the SDK.
 PYTHON_MINIMUM = (3, 13)
@@ -108,7 +110,7 @@ def enable_durable(owner: Construct, durable: Durable, function: lambda_.Functio
     policy = checkpoint_policy(owner, function, role)
     # Triggers invoke the alias: it exists only once the role may checkpoint, so no first execution fails.
     alias.node.add_dependency(policy)
-    owner.node.add_validation(_EventSourceCap(owner, durable, [function, alias]))
+    owner.node.add_validation(_SynchronousCap(owner, durable, [function, alias]))
     Annotations.of(owner).add_info_v2(
         REPLACES,
         "Lambda turns durable execution on only when it creates a function: this durable function is a resource "
@@ -150,27 +152,50 @@ def durable_alarms(scope: Construct, function: lambda_.Function) -> alarm_kit.Al
     }
 
 
+# Services that invoke a function synchronously through a resource-based permission of it.
+SYNCHRONOUS_PRINCIPALS = {"apigateway.amazonaws.com": "API Gateway",
+                          "elasticloadbalancing.amazonaws.com": "a load balancer"}
+
+
 @jsii.implements(IValidation)
-class _EventSourceCap:
-    """An event source mapping invokes a durable function synchronously and stops the whole execution after
-    15 minutes (developer guide, "Event source mappings with durable functions"): a longer execution timeout
-    would never be reached. Checked at synth, once every mapping of the stack exists."""
+class _SynchronousCap:
+    """A synchronous invocation of a durable function ends after 15 minutes, the whole execution with it when an
+    event source mapping invoked it (developer guide, "Invoking durable Lambda functions": "If your durable
+    function needs to run longer than 15 minutes, it must be invoked asynchronously"): a longer execution timeout
+    is never reached. Checked at synth, once every invoker of the stack exists: event source mappings, state
+    machines (their Lambda tasks wait for the answer), function URLs, API Gateway and load balancers."""
 
     def __init__(self, owner: Construct, durable: Durable, targets: list[IConstruct]) -> None:
         self.owner, self.durable, self.targets = owner, durable, targets
 
     def validate(self) -> list[str]:
         seconds = seconds_of(self.durable.execution_timeout)
-        if seconds is None or seconds <= EVENT_SOURCE_CAP_SECONDS:
+        if seconds is None or seconds <= SYNCHRONOUS_CAP_SECONDS:
             return []
         stack = Stack.of(self.owner)
         ids = {stack.get_logical_id(child) for child in (t.node.default_child for t in self.targets)
                if isinstance(child, CfnElement)}
         return [
             f"ServerlessFunction '{self.owner.node.path}': durable.execution_timeout "
-            f"{show(self.durable.execution_timeout)} must be at most 15 minutes: event source mapping "
-            f"{mapping.node.path} invokes this function, and Lambda stops every execution it starts after 15 "
-            "minutes in all"
-            for mapping in stack.node.find_all() if isinstance(mapping, lambda_.CfnEventSourceMapping)
-            and refs(stack.resolve(mapping.function_name)) & ids
+            f"{show(self.durable.execution_timeout)} must be at most 15 minutes: {invoker} invokes this function "
+            "synchronously, and Lambda ends a synchronous invocation after 15 minutes. Invoke it asynchronously "
+            "(an EventBridge rule, SNS, S3, or Lambda's Invoke with InvocationType Event) for longer executions"
+            for invoker in self._synchronous_invokers(stack, ids)
         ]
+
+    @staticmethod
+    def _synchronous_invokers(stack: Stack, ids: set[str]) -> list[str]:
+        found: list[str] = []
+        for node in stack.node.find_all():
+            if isinstance(node, lambda_.CfnEventSourceMapping) and refs(stack.resolve(node.function_name)) & ids:
+                found.append(f"event source mapping {node.node.path}")
+            elif isinstance(node, lambda_.CfnUrl) and refs(stack.resolve(node.target_function_arn)) & ids:
+                found.append(f"function URL {node.node.path}")
+            elif isinstance(node, lambda_.CfnPermission) and node.principal in SYNCHRONOUS_PRINCIPALS \
+                    and refs(stack.resolve(node.function_name)) & ids:
+                found.append(f"{SYNCHRONOUS_PRINCIPALS[node.principal]} ({node.node.path})")
+            elif isinstance(node, sfn.CfnStateMachine):
+                definition = stack.resolve([node.definition_string, node.definition])
+                if refs(definition) & ids and '"InvocationType":"Event"' not in json.dumps(definition):
+                    found.append(f"state machine {node.node.path}")
+        return found

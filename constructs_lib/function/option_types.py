@@ -47,6 +47,8 @@ FUNCTION_OPTION_TYPES: dict[str, Expected] = {
     "description": TEXT,
     "deployment": ((Deployment,), "a Deployment: Deployment.canary(...), .linear(...) or .all_at_once()"),
     "durable": ((Durable,), "a Durable: Durable(execution_timeout=Duration.days(1))"),
+    "tenancy": TEXT,
+    "inline": ((str,), "the handler's source code (a str)"),
 }
 
 

@@ -23,6 +23,7 @@ from .durable import Durable
 from .destinations import DestinationTarget
 from .powertools import PowertoolsVersion
 from .scaling import ProvisionedConcurrencyScaling
+from .tenancy import Tenancy
 from .url import UrlAuth
 
 
@@ -58,6 +59,8 @@ class _CoreOptions(TypedDict, total=False):
     deployment: Deployment
     snap_start: bool
     durable: Durable
+    tenancy: Tenancy
+    inline: str
     provisioned_concurrency_scaling: ProvisionedConcurrencyScaling
     create_alarms: bool
     alarm_topic: sns.ITopic

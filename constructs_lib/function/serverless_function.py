@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Union
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -20,6 +20,7 @@ from ..core import findings
 from ..core.jsii_types import as_interface
 from ..core.validation import Checks
 from ..observability import alarms as alarm_kit
+from ..resources.keys import let_logs_use
 from . import answers
 from .bundling import folder_code
 from .checks import (
@@ -34,15 +35,17 @@ from .checks import (
 )
 from .default_alarms import default_alarms
 from .deployment import Deployment
-from .destinations import DestinationTarget, as_destination
+from .destinations import DestinationTarget, as_destination, lambda_destinations
 from .durable import Durable, durable_alarms, durable_function_id, enable_durable
 from .failed_events import FailedEvents
+from .inline_code import check_inline, inline_code, inline_handler
 from .option_types import FUNCTION_OPTION_TYPES, check_types
 from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, PowertoolsVersion, powertools_layer
 from .runtimes import DEFAULT_RUNTIME
 from .safe_deployment import SafeDeployment
 from .scaling import ProvisionedConcurrencyScaling
 from .stage_policy import deployment_for
+from .tenancy import Tenancy, check_tenancy, tenancy_config
 from .url import UrlAuth, add_url, check_url
 from .version_layers import version_options
 from .vpc_access import eni_statements, subnet_ids
@@ -67,6 +70,8 @@ class ServerlessFunction(Construct):
         Exclusive with ``image``.
     :param handler: "module.function" inside ``entry`` (default "handler.handler").
     :param image: container image code (``lambda_.Code.from_ecr_image(...)``) instead of ``entry``.
+    :param inline: the handler's Python source, written into the template instead of ``entry`` (no dependencies:
+        packages come from layers; at most the 1 MB a template holds); the handler is then "index.handler".
     :param runtime: default Python 3.14, the newest that aws-cdk-lib offers.
     :param architecture: default arm64 (Graviton: about 20% cheaper per GB-second).
     :param memory_size: MB, 128-10240 (default 256).
@@ -133,6 +138,11 @@ class ServerlessFunction(Construct):
     :param durable: durable execution (``Durable(execution_timeout=Duration.days(7))``, see `Durable`): versions
         are published and triggers invoke an alias, as with ``deployment``; the role may checkpoint this function's
         executions only; alarms on failed and timed-out executions. Adding or removing it replaces the function.
+    :param tenancy: "per_tenant": tenant isolation mode, each tenant's invocations in environments of its own.
+        Every caller must pass a tenant id: a direct Invoke with ``--tenant-id``, or ``ApiFunction(api="rest",
+        tenancy="per_tenant")``; patterns whose trigger cannot pass one refuse it. Lambda sets it only when it
+        creates a function: adding or removing it replaces the function. Not with SnapStart, provisioned
+        concurrency or a function URL (AWS's rules).
     :param create_alarms: create the default alarms (default True): errors, throttles, destination
         delivery failures (with destinations), dead-letter and failure queues not empty; with a
         deployment, the alias's errors and throttles and the new version's errors too.
@@ -181,6 +191,8 @@ class ServerlessFunction(Construct):
         deployment: Optional[Deployment] = None,
         snap_start: bool = False,
         durable: Optional[Durable] = None,
+        tenancy: Optional[Tenancy] = None,
+        inline: Optional[str] = None,
         provisioned_concurrency_scaling: Optional[ProvisionedConcurrencyScaling] = None,
         create_alarms: bool = True,
         alarm_topic: Optional[sns.ITopic] = None,
@@ -196,7 +208,11 @@ class ServerlessFunction(Construct):
         environment = dict(environment or {})
         entry_path = Path(entry) if entry is not None else None
         region = Stack.of(self).region
-        check_code(checks, entry_path, handler, image, layers, powertools)
+        handler = inline_handler(handler, inline)
+        if inline is None:
+            check_code(checks, entry_path, handler, image, layers, powertools)
+        else:
+            check_inline(checks, inline, entry_path, image, handler, runtime)
         check_limits(checks, memory_size, timeout, max_event_age, ephemeral_storage_size, environment)
         check_async(checks, retry_attempts, max_event_age)
         check_layers(checks, layers, powertools, architecture, runtime)
@@ -207,7 +223,8 @@ class ServerlessFunction(Construct):
             "no_failure_target", no_failure_target,
             "cannot be given with on_failure or dead_letter_queue: they are failure targets",
         )
-        destinations = _destinations(checks, on_success=on_success, on_failure=on_failure)
+        destinations = lambda_destinations(checks, on_success=on_success, on_failure=on_failure)
+        check_tenancy(checks, tenancy, snap_start, provisioned_concurrency, function_url_auth)
         check_url(checks, function_url_auth, allow_public_function_url, function_url_cors, function_url_invokers)
         checks.require(filesystem is None or vpc is not None, "filesystem", "given", "needs vpc: EFS is reached in a VPC")
         if deployment is not None:
@@ -228,13 +245,14 @@ class ServerlessFunction(Construct):
             destinations["on_failure"] = as_destination(on_failure)
         self.failure_target: Optional[IConstruct] = on_failure or dead_letter_queue
         """Where asynchronous events that fail every retry go (None with ``no_failure_target``)."""
+        self.tenancy = tenancy
 
         self.log_group = logs.LogGroup(
             self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy,
             encryption_key=log_encryption_key,
         )
         if isinstance(log_encryption_key, kms.Key):
-            _let_logs_use(log_encryption_key)
+            let_logs_use(log_encryption_key)
         self.role = iam.Role(
             self,
             "Role",
@@ -257,6 +275,8 @@ class ServerlessFunction(Construct):
         package = None
         if image is not None:
             code, handler, runtime = image, lambda_.Handler.FROM_IMAGE, lambda_.Runtime.FROM_IMAGE
+        elif inline is not None:
+            code = inline_code(inline)
         else:
             assert entry_path is not None
             package = folder_code(entry_path, architecture, runtime, self.node.path)
@@ -282,6 +302,7 @@ class ServerlessFunction(Construct):
             layers=all_layers or None,
             snap_start=lambda_.SnapStartConf.ON_PUBLISHED_VERSIONS if snap_start else None,
             durable_config=durable.config() if durable is not None else None,
+            tenancy_config=tenancy_config(tenancy),
             retry_attempts=retry_attempts,
             max_event_age=max_event_age,
             on_success=destinations.get("on_success"),
@@ -292,7 +313,7 @@ class ServerlessFunction(Construct):
             security_groups=security_groups,
             filesystem=filesystem,
             description=description,
-            current_version_options=version_options(self, all_layers),
+            current_version_options=version_options(self, all_layers, retain=durable is not None),
         )
         if package is not None:
             check_unzipped_size(self.node.path, package.unzipped_bytes, layers)
@@ -367,34 +388,3 @@ class ServerlessFunction(Construct):
     def invoke_target(self) -> lambda_.IFunction:
         """What triggers should invoke: the alias when there is one, else the function."""
         return as_interface(lambda_.IFunction, self.alias or self.function)
-
-
-def _destinations(
-    checks: Checks, **targets: Optional[DestinationTarget]
-) -> dict[str, Optional[lambda_.IDestination]]:
-    """Lambda's destinations for the targets given (an SQS queue, SNS topic, function or EventBridge bus)."""
-    destinations: dict[str, Optional[lambda_.IDestination]] = {}
-    for prop, target in targets.items():
-        if target is not None:
-            destinations[prop] = as_destination(target)
-            checks.require(
-                destinations[prop] is not None, prop, type(target).__name__,
-                "must be an SQS queue, SNS topic, Lambda function or EventBridge bus",
-            )
-    return destinations
-
-
-def _let_logs_use(key: kms.Key) -> None:
-    """CloudWatch Logs checks, when it creates the log group, that the key's policy lets it use the key
-    for log groups of this account and region (CloudWatch Logs user guide, "Encrypt log data")."""
-    stack = Stack.of(key)
-    key.add_to_resource_policy(
-        iam.PolicyStatement(
-            principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))],
-            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            resources=["*"],  # in a key policy, "*" is this key
-            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                service="logs", resource="log-group", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME,
-            )}},
-        )
-    )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from aws_cdk import Fn, Stack, Token
+from aws_cdk import Fn, RemovalPolicy, Stack, Token
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -30,12 +30,18 @@ def layers_resolved_at_deploy(scope: Construct, layers: Sequence[lambda_.ILayerV
             if varies_between_deployments(stack.resolve(layer.layer_version_arn))]
 
 
-def version_options(scope: Construct, layers: Sequence[lambda_.ILayerVersion]) -> Optional[lambda_.VersionOptions]:
-    """Options of ``current_version`` that make it follow `layers`; None when every layer is pinned (the version
-    then stays as aws-cdk-lib makes it)."""
+def version_options(
+    scope: Construct, layers: Sequence[lambda_.ILayerVersion], *, retain: bool = False,
+) -> Optional[lambda_.VersionOptions]:
+    """Options of ``current_version`` that make it follow `layers`, and keep it when a newer one replaces it with
+    `retain` (a durable function's executions replay the version they started on); None when there is nothing to
+    set (the version then stays as aws-cdk-lib makes it)."""
     arns = layers_resolved_at_deploy(scope, layers)
-    if not arns:
+    if not arns and not retain:
         return None
     # "name:version" of each ARN keeps the description short (Lambda allows 256 characters).
     names = [Fn.select(1, Fn.split(":layer:", arn)) if Token.is_unresolved(arn) else arn for arn in arns]
-    return lambda_.VersionOptions(description=Fn.join(" ", ["Layers:", *names]))
+    return lambda_.VersionOptions(
+        description=Fn.join(" ", ["Layers:", *names]) if names else None,
+        removal_policy=RemovalPolicy.RETAIN if retain else None,
+    )

@@ -5,6 +5,7 @@ Thresholds are chosen to page on something a user must look at, not on noise:
 - a dead-letter or failure queue: any message visible (something was given up on);
 - a queue's oldest message older than 15 minutes (the worker is not keeping up);
 - a stream's iterator age above 5 minutes (the consumer is falling behind);
+- an event source mapping that polled nothing for as long as its owner expects events (opt-in);
 - EventBridge FailedInvocations, Lambda DestinationDeliveryFailures: any;
 - a state machine's executions failed, timed out, aborted or throttled: any.
 
@@ -59,6 +60,21 @@ def above(
         evaluation_periods=1,
         comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarm_description=f"{what} ({scope.node.path})",
+    )
+    _LIBRARY_ALARMS.add(alarm)
+    return alarm
+
+
+def below(
+    scope: Construct, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str
+) -> cloudwatch.Alarm:
+    """Alarms when the metric stays under `threshold` for one of its periods; no data is a breach (a source that
+    went quiet publishes nothing)."""
+    alarm = cloudwatch.Alarm(
+        scope, construct_id, metric=metric, threshold=threshold, evaluation_periods=1,
+        comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
         alarm_description=f"{what} ({scope.node.path})",
     )
     _LIBRARY_ALARMS.add(alarm)

@@ -3,13 +3,17 @@
 EventBridge user guide, "Monitoring Amazon EventBridge": metrics with only the ``RuleName`` dimension are
 those of a rule on the default event bus; a rule on a custom bus has its metrics under ``EventBusName`` and
 ``RuleName``. A metric with the wrong set of dimensions does not exist: an alarm on it never fires.
+
+The ``RuleName`` is the rule's own name: CloudFormation's ``Ref`` of a rule on a custom bus is
+``<bus name>|<rule name>`` (its physical ID; the return values of AWS::Events::Rule call it the rule's ID), so
+the name is the part after the ``|`` there.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from aws_cdk import Duration, Token
+from aws_cdk import Duration, Fn, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 
@@ -24,7 +28,7 @@ def rule_metric(rule: events.Rule, metric_name: str, *, period: Duration, statis
     dimensions = {"RuleName": rule.rule_name}
     bus = bus_name(cfn_resource(rule, events.CfnRule).event_bus_name)
     if bus is not None:
-        dimensions["EventBusName"] = bus
+        dimensions = {"RuleName": Fn.select(1, Fn.split("|", rule.rule_name)), "EventBusName": bus}
     return cloudwatch.Metric(
         namespace=NAMESPACE, metric_name=metric_name, dimensions_map=dimensions, period=period, statistic=statistic,
     )

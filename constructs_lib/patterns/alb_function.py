@@ -93,7 +93,8 @@ class AlbFunction(Construct):
         **function_options: Unpack[OutOfVpcFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, AlbFunction.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
+        check_function_options(self, function_options, AlbFunction.__init__, SET_BY_SYNCHRONOUS_PATTERNS,
+                               invoked_without_tenant_id_by="An Application Load Balancer")
         checks = Checks(self, "AlbFunction")
         region = Stack.of(self).region
         checks.require(

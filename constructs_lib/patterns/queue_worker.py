@@ -13,6 +13,10 @@ from constructs import Construct
 from ..core import findings
 from ..core.validation import Checks, is_unresolved, seconds_of
 from ..function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
+from ..function.mapping_controls import (
+    ProvisionedPollers, check_expected_events, check_provisioned_pollers, metrics_config, no_events_alarm,
+    override_pollers, poller_config,
+)
 from ..function.options import QueueWorkerFunctionOptions
 from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
@@ -41,6 +45,9 @@ class QueueWorkerOptions(QueueWorkerFunctionOptions, total=False):
     max_concurrency: Optional[int]
     visibility_timeout: Optional[Duration]
     report_batch_item_failures: bool
+    provisioned_pollers: Optional[ProvisionedPollers]
+    metrics: bool
+    expect_events_within: Optional[Duration]
 
 
 class QueueWorker(Construct):
@@ -65,12 +72,20 @@ class QueueWorker(Construct):
         Prefer it over reserved concurrency, which throttles and so burns receives.
     :param visibility_timeout: of the new queue (default 6 x function timeout + batching window).
     :param report_batch_item_failures: (default True) the handler returns ``batchItemFailures``.
+    :param provisioned_pollers: ``(minimum, maximum)`` event pollers of SQS provisioned mode: minimum 2-200,
+        maximum 2-10,000 (Lambda's ranges); billed per Event Poller Unit while provisioned. Not with
+        ``max_concurrency`` (default none: Lambda scales its pollers itself).
+    :param metrics: the mapping's EventCount metrics (polled, filtered, invoked, failed, deleted events), per
+        mapping (default True).
+    :param expect_events_within: alarm when the mapping polls no message for this long (whole minutes, up to a
+        day; needs ``metrics``) (default none: a quiet queue is no alarm).
     :param function_options: ``entry``, ``handler`` and any other ``ServerlessFunction`` option,
         ``deployment`` included (the mapping then targets the alias). Default timeout 30 s.
 
     Exposes ``queue``, ``dead_letter_queue`` (None for a given queue), ``function`` (the
     ServerlessFunction), ``event_source_mapping`` and ``alarms``: the function's, plus the oldest
-    message older than 15 minutes and the dead-letter queue not empty.
+    message older than 15 minutes, the dead-letter queue not empty and (with ``expect_events_within``) no message
+    polled.
     """
 
     def __init__(
@@ -87,10 +102,14 @@ class QueueWorker(Construct):
         max_concurrency: Optional[int] = None,
         visibility_timeout: Optional[Duration] = None,
         report_batch_item_failures: bool = True,
+        provisioned_pollers: Optional[ProvisionedPollers] = None,
+        metrics: bool = True,
+        expect_events_within: Optional[Duration] = None,
         **function_options: Unpack[QueueWorkerFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, QueueWorker.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
+        check_function_options(self, function_options, QueueWorker.__init__, SET_BY_SYNCHRONOUS_PATTERNS,
+                               invoked_without_tenant_id_by="An SQS event source mapping")
         function_timeout = seconds_of(function_options.setdefault("timeout", DEFAULT_TIMEOUT))
         window = seconds_of(max_batching_window) or 0
         needed_visibility = None if function_timeout is None else VISIBILITY_FACTOR * function_timeout + window
@@ -118,6 +137,8 @@ class QueueWorker(Construct):
         _check_batching(checks, fifo, batch_size, max_batching_window)
         checks.within("max_receive_count", max_receive_count, 1, 1000)
         checks.within("max_concurrency", max_concurrency, 2, 1000)
+        check_provisioned_pollers(checks, provisioned_pollers, max_concurrency)
+        check_expected_events(checks, expect_events_within, metrics)
         if visibility_timeout is not None and needed_visibility is not None:
             given = seconds_of(visibility_timeout)
             checks.require(
@@ -166,7 +187,11 @@ class QueueWorker(Construct):
             max_batching_window=max_batching_window,
             max_concurrency=max_concurrency,
             report_batch_item_failures=report_batch_item_failures,
+            provisioned_poller_config=poller_config(provisioned_pollers),
+            metrics_config=metrics_config(metrics),
         )
+        override_pollers(self.event_source_mapping, provisioned_pollers)
+        self._expect_events_within = expect_events_within
         queue.grant_consume_messages(self.function.role)
         # The mapping polls with the role: it must exist with its permissions first.
         self.event_source_mapping.node.add_dependency(self.function.role)
@@ -180,6 +205,8 @@ class QueueWorker(Construct):
 
     def _alarms(self) -> alarm_kit.Alarms:
         found = {"oldest_message_too_old": alarm_kit.oldest_message_too_old(self, "OldestMessageAlarm", self.queue)}
+        if self._expect_events_within is not None:
+            found["no_events"] = no_events_alarm(self, self.event_source_mapping, self._expect_events_within)
         if self.dead_letter_queue is not None:
             found["dead_letter_queue_not_empty"] = alarm_kit.queue_not_empty(
                 self, "DeadLetterQueueAlarm", self.dead_letter_queue, "Messages failed every receive"

@@ -18,6 +18,7 @@ from ..core.jsii_types import as_interface
 from ..core.validation import Checks, seconds_of
 from ..function.destinations import as_stream_failure_destination
 from ..function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
+from ..function.mapping_controls import check_expected_events, dropped_events_alarm, metrics_config, no_events_alarm
 from ..function.options import StreamConsumerFunctionOptions
 from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
@@ -52,11 +53,16 @@ class StreamConsumer(Construct):
         (default: a new encrypted queue).
     :param filters: event filtering patterns (``lambda_.FilterCriteria.filter(...)``) (default none).
     :param report_batch_item_failures: (default True) the handler returns ``batchItemFailures``.
+    :param metrics: the mapping's EventCount metrics (polled, filtered, invoked, failed, dropped records), per
+        mapping (default True).
+    :param expect_events_within: alarm when the mapping polls no record for this long (whole minutes, up to a
+        day; needs ``metrics``) (default none: a quiet stream is no alarm).
     :param function_options: ``entry``, ``handler`` and any other ``ServerlessFunction`` option,
         ``deployment`` included (the mapping then targets the alias). Default timeout 30 s.
 
     Exposes ``function`` (the ServerlessFunction), ``event_source_mapping``, ``on_failure`` and
-    ``alarms``: the function's, plus iterator age over 5 minutes and the on-failure queue not empty.
+    ``alarms``: the function's, plus iterator age over 5 minutes, the on-failure queue not empty (for a topic or
+    bucket: records dropped, with ``metrics``) and (with ``expect_events_within``) no record polled.
     """
 
     def __init__(
@@ -76,10 +82,13 @@ class StreamConsumer(Construct):
         on_failure: Optional[FailureDestination] = None,
         filters: Optional[Sequence[Mapping[str, Any]]] = None,
         report_batch_item_failures: bool = True,
+        metrics: bool = True,
+        expect_events_within: Optional[Duration] = None,
         **function_options: Unpack[StreamConsumerFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, StreamConsumer.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
+        check_function_options(self, function_options, StreamConsumer.__init__, SET_BY_SYNCHRONOUS_PATTERNS,
+                               invoked_without_tenant_id_by="A stream's event source mapping")
         checks = Checks(self, "StreamConsumer")
         checks.require((stream is None) != (table is None), "stream", stream, "and table: give exactly one of them")
         if table is not None:
@@ -97,6 +106,7 @@ class StreamConsumer(Construct):
         checks.within("parallelization_factor", parallelization_factor, 1, 10)
         checks.within("retry_attempts", retry_attempts, 0, 10_000)
         checks.within("max_record_age", max_record_age, 60, 7 * 24 * 3600, "seconds", seconds_of(max_record_age))
+        check_expected_events(checks, expect_events_within, metrics)
         failure_destination: Optional[lambda_.IEventSourceDlq] = None
         if on_failure is not None:
             failure_destination = as_stream_failure_destination(on_failure)
@@ -140,7 +150,9 @@ class StreamConsumer(Construct):
             on_failure=failure_destination,
             filters=filters,
             report_batch_item_failures=report_batch_item_failures,
+            metrics_config=metrics_config(metrics),
         )
+        self._metrics, self._expect_events_within = metrics, expect_events_within
         # The mapping polls with the role: it must exist with its permissions first.
         self.event_source_mapping.node.add_dependency(self.function.role)
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
@@ -159,4 +171,8 @@ class StreamConsumer(Construct):
                 self, "OnFailureAlarm", as_interface(sqs.IQueue, self.on_failure),
                 "Batches were discarded after their retries",
             )
+        elif self._metrics:  # a topic or bucket has no alarm of its own: the mapping counts what it dropped
+            found["records_dropped"] = dropped_events_alarm(self, self.event_source_mapping)
+        if self._expect_events_within is not None:
+            found["no_events"] = no_events_alarm(self, self.event_source_mapping, self._expect_events_within)
         return found

@@ -101,7 +101,8 @@ class ThumbnailPipeline(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         fixed = ("entry", "handler", "image") + (("on_failure",) if via == "direct" else ())
-        check_function_options(self, function_options, ThumbnailPipeline.__init__, fixed)
+        check_function_options(self, function_options, ThumbnailPipeline.__init__, fixed,
+                               invoked_without_tenant_id_by="An S3 event notification")
         checks = Checks(self, "ThumbnailPipeline")
         check_types(checks, {"sizes": sizes, "max_pixels": max_pixels, "via": via}, OWN_OPTION_TYPES)
         checks.raise_if_any()

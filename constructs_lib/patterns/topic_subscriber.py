@@ -54,7 +54,8 @@ class TopicSubscriber(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, TopicSubscriber.__init__)
+        check_function_options(self, function_options, TopicSubscriber.__init__,
+                               invoked_without_tenant_id_by="An SNS subscription")
         checks = Checks(self, "TopicSubscriber")
         checks.require(
             topic is None or not is_fifo_topic(topic), "topic", topic and topic_label(topic),

@@ -3,7 +3,7 @@ the topics such a key encrypts."""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
@@ -43,3 +43,19 @@ def encrypted_topic(scope: Construct, what: str) -> tuple[kms.Key, sns.Topic]:
     KMS's waiting period: a topic keeps no data). `what`: what the topic carries, for the key's description."""
     key = new_key(scope, "Key", description=f"Encrypts {what}", removal_policy=RemovalPolicy.DESTROY)
     return key, sns.Topic(scope, "Topic", master_key=as_interface(kms.IKey, key), enforce_ssl=True)
+
+
+def let_logs_use(key: kms.Key) -> None:
+    """CloudWatch Logs checks, when it creates the log group, that the key's policy lets it use the key
+    for log groups of this account and region (CloudWatch Logs user guide, "Encrypt log data")."""
+    stack = Stack.of(key)
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com"))],
+            actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            resources=["*"],  # in a key policy, "*" is this key
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                service="logs", resource="log-group", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )}},
+        )
+    )

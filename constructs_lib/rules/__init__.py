@@ -28,8 +28,9 @@ from aws_cdk import (
 from constructs import IConstruct
 
 from . import (
-    alarm_rules, api_gateway_rules, delivery_rules, durable_rules, edge_rules, lambda_policy_size, lambda_rules,
-    notifications, pipeline_rules, stepfunctions_rules, subscription_rules, version_rules, vpc_rules,
+    alarm_rules, api_gateway_rules, controls_rules, delivery_rules, durable_rules, edge_rules, lambda_policy_size,
+    lambda_rules, notifications, pipeline_rules, retained_names, stepfunctions_rules, subscription_rules, version_rules,
+    vpc_rules,
 )
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
@@ -55,6 +56,8 @@ def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
         *alarm_rules.rules(),
         *vpc_rules.rules(),
         *api_gateway_rules.rules(),
+        *controls_rules.rules(),
+        *retained_names.rules(),
         *pipeline_rules.rules(),
     ]
 

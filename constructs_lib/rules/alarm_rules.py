@@ -5,7 +5,7 @@ exists, and never fires."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, cast
 
 from ..core.templates import Props, as_list, dig, mapping
 from .model import STAYS_SILENT, App, Hit, Rule, Stack
@@ -74,13 +74,28 @@ def _rule(app: App, stack: Stack, value: Any) -> Optional[tuple[Stack, str]]:
     return found if found is not None and found[0].type_of(found[1]) == "AWS::Events::Rule" else None
 
 
+def _rule_name_part(value: Any) -> tuple[Any, bool]:
+    """What a RuleName dimension refers to, and whether it takes the part after '|' (``Fn::Select [1,
+    Fn::Split ["|", X]]``): the rule's Ref on a custom bus is ``<bus>|<rule>``, its name the second part."""
+    selected: Any = dig(value, "Fn::Select")
+    if isinstance(selected, list) and len(cast(list[Any], selected)) == 2:
+        index, source = cast(list[Any], selected)
+        split: Any = dig(source, "Fn::Split")
+        if index in (1, "1") and isinstance(split, list) and len(cast(list[Any], split)) == 2:
+            separator, joined = cast(list[Any], split)
+            if separator == "|":
+                return joined, True
+    return value, False
+
+
 def events_alarm_dimensions(app: App) -> Iterator[Hit]:
     for stack, logical_id, resource in app.of_type("AWS::CloudWatch::Alarm"):
         for metric in alarm_metrics(resource):
             dims = dimensions(metric)
             if metric.get("Namespace") != "AWS/Events" or "RuleName" not in dims:
                 continue
-            rule = _rule(app, stack, dims["RuleName"])
+            named_by, name_part = _rule_name_part(dims["RuleName"])
+            rule = _rule(app, stack, named_by)
             bus = bus_of(app, rule[0], rule[0].props(rule[1]).get("EventBusName")) if rule else None
             if rule is None or bus is None:
                 continue
@@ -96,6 +111,10 @@ def events_alarm_dimensions(app: App) -> Iterator[Hit]:
                 if named is not None and (named.default or named.comparable(bus) and named.key != bus.key):
                     yield Hit(stack, logical_id, f"{watched} with EventBusName {named.shown}, but the rule is on "
                                                  f"the bus {bus.shown}")
+                elif isinstance(named_by, dict) and not name_part:
+                    yield Hit(stack, logical_id, f"{watched} with RuleName the rule's Ref, which for a rule on the "
+                                                 f"custom bus {bus.shown} is '<bus name>|<rule name>', not the "
+                                                 "name the metric carries")
 
 
 def scheduler_alarm_dimensions(app: App) -> Iterator[Hit]:
@@ -125,6 +144,7 @@ def rules() -> list[Rule]:
              "metric that does not exist.",
              "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html",
              "Give the alarm's metric the dimension EventBusName (the bus's name) when the rule is on a custom bus, "
+             "with RuleName the rule's name (its Ref there is '<bus>|<rule>': Fn::Select [1, Fn::Split ['|', Ref]]), "
              "and RuleName alone when it is on the default bus.", events_alarm_dimensions),
         Rule("DR-SCHEDULER-ALARM-DIMENSIONS", STAYS_SILENT,
              "EventBridge Scheduler publishes its metrics for the account (no dimension) and per schedule group "

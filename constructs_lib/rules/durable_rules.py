@@ -3,15 +3,18 @@ functions"): a template shows every one of these."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Iterator, Optional
 
 from ..core.templates import Props, as_list, dig, joined_parts, mapping, ref_of, refs
 from .model import DENIES_AT_RUN_TIME, FAILS_AT_RUN_TIME, App, Hit, Rule, Stack, number
 from .policies import allows, function_role, managed_policies, role_fully_known, role_statements
-from .targets import Target, lambda_target, show_target
+from .targets import Target, invoked_target, lambda_target, show_target
 
 GUIDE = "https://docs.aws.amazon.com/lambda/latest/dg/"
-EVENT_SOURCE_CAP_SECONDS = 15 * 60
+SYNCHRONOUS_CAP_SECONDS = 15 * 60
+# Services whose permission to invoke a function means a synchronous invocation (they wait for the answer).
+SYNCHRONOUS_PRINCIPALS = ("apigateway.amazonaws.com", "elasticloadbalancing.amazonaws.com")
 CHECKPOINT_ACTIONS = ("lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState")
 # The AWS managed policy aws-cdk-lib and SAM attach to the roles they make for durable functions: both actions on '*'.
 DURABLE_MANAGED_POLICY = "service-role/AWSLambdaBasicDurableExecutionRolePolicy"
@@ -36,7 +39,7 @@ def _triggers(app: App) -> Iterator[tuple[Stack, str, str, Target]]:
     for resource_type, (what, path, qualifier) in sources.items():
         for stack, logical_id, resource in app.of_type(resource_type):
             props = resource.get("Properties", {})
-            target = _target(stack, dig(props, *path), props.get(qualifier) if qualifier else None)
+            target = invoked_target(stack, dig(props, *path), props.get(qualifier) if qualifier else None)
             if target is not None:
                 yield stack, logical_id, what, target
     for stack, logical_id, resource in app.of_type("AWS::Events::Rule"):
@@ -44,17 +47,14 @@ def _triggers(app: App) -> Iterator[tuple[Stack, str, str, Target]]:
             target = lambda_target(stack, dig(rule_target, "Arn"))
             if target is not None:
                 yield stack, logical_id, "EventBridge rule", target
-
-
-def _target(stack: Stack, value: Any, qualifier: Any) -> Optional[Target]:
-    """lambda_target, and the name aws-cdk-lib gives an event source mapping of an alias: Fn::Join of the
-    function's name (picked out of the alias's ARN) and ':' + the alias's name."""
-    target = lambda_target(stack, value, qualifier)
-    named = refs(value)
-    if target is None and joined_parts(value) and len(named) == 1:
-        found = lambda_target(stack, {"Ref": named.pop()})
-        return found if found is not None and found.qualifier is not None else None
-    return target
+    for stack, logical_id, resource in app.of_type("AWS::StepFunctions::StateMachine"):
+        props = resource.get("Properties", {})
+        definition = [props.get("DefinitionString"), props.get("Definition"),
+                      *dict(props.get("DefinitionSubstitutions") or {}).values()]
+        for named in sorted(refs(definition)):
+            target = lambda_target(stack, {"Ref": named})
+            if target is not None:
+                yield stack, logical_id, "state machine", target
 
 
 def unqualified_triggers(app: App) -> Iterator[Hit]:
@@ -64,13 +64,23 @@ def unqualified_triggers(app: App) -> Iterator[Hit]:
                                          "unqualified ARN")
 
 
-def event_source_cap(app: App) -> Iterator[Hit]:
+def _synchronous(stack: Stack, logical_id: str, what: str) -> bool:
+    """Whether this trigger waits for the function's answer (a state machine's Lambda task does, unless it
+    invokes with InvocationType Event)."""
+    if what in ("event source mapping", "function URL"):
+        return True
+    if what == "permission":
+        return stack.props(logical_id).get("Principal") in SYNCHRONOUS_PRINCIPALS
+    return what == "state machine" and '"InvocationType":"Event"' not in json.dumps(stack.props(logical_id))
+
+
+def synchronous_cap(app: App) -> Iterator[Hit]:
     for stack, logical_id, what, target in _triggers(app):
         config = durable_functions(stack).get(target.function)
         timeout = number(dig(config, "ExecutionTimeout"))
-        if what == "event source mapping" and timeout is not None and timeout > EVENT_SOURCE_CAP_SECONDS:
-            yield Hit(stack, logical_id, f"invokes durable function {show_target(target)}, whose ExecutionTimeout "
-                                         f"is {timeout:g} s")
+        if timeout is not None and timeout > SYNCHRONOUS_CAP_SECONDS and _synchronous(stack, logical_id, what):
+            yield Hit(stack, logical_id, f"this {what} invokes durable function {show_target(target)} "
+                                         f"synchronously, and its ExecutionTimeout is {timeout:g} s")
 
 
 def role_may_checkpoint(app: App) -> Iterator[Hit]:
@@ -111,12 +121,14 @@ def rules() -> list[Rule]:
              GUIDE + "durable-invoking.html#durable-invoking-qualified-arns",
              "Publish a version and point the trigger at an alias (lambda_.Alias, or constructs_lib's durable=, "
              "whose triggers use its alias).", unqualified_triggers),
-        Rule("DR-DURABLE-EVENT-SOURCE", FAILS_AT_RUN_TIME,
-             "An event source mapping waits for a durable function's whole execution and stops it after 15 "
-             "minutes, whatever its ExecutionTimeout.",
-             GUIDE + "durable-invoking-esm.html",
-             "Keep the execution timeout at 15 minutes or less, or have the mapping invoke a plain function that "
-             "starts the durable execution asynchronously.", event_source_cap),
+        Rule("DR-DURABLE-SYNCHRONOUS", FAILS_AT_RUN_TIME,
+             "Lambda ends a synchronous invocation of a durable function after 15 minutes (an event source "
+             "mapping's, the whole execution with it), whatever its ExecutionTimeout: longer executions must be "
+             "invoked asynchronously.",
+             GUIDE + "durable-invoking.html",
+             "Keep the execution timeout at 15 minutes or less, or have the synchronous caller (event source "
+             "mapping, state machine, API, load balancer, function URL) invoke with InvocationType Event, or call "
+             "a plain function that starts the durable execution asynchronously.", synchronous_cap),
         Rule("DR-DURABLE-CHECKPOINT", DENIES_AT_RUN_TIME,
              "A durable function's role must allow lambda:CheckpointDurableExecution and "
              "lambda:GetDurableExecutionState on the function's qualified ARNs (NAME:*); an unqualified ARN never "

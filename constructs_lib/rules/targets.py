@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from ..core.templates import ref_of, refs
+from ..core.templates import joined_parts, ref_of, refs
 from .model import Stack
 
 
@@ -42,6 +42,17 @@ def lambda_target(stack: Stack, value: Any, qualifier: Any = None) -> Optional[T
         if function and stack.type_of(function) == "AWS::Lambda::Function":
             return Target(function, f"version:{logical_id}")
     return None
+
+
+def invoked_target(stack: Stack, value: Any, qualifier: Any) -> Optional[Target]:
+    """lambda_target, and the name aws-cdk-lib gives an event source mapping of an alias: Fn::Join of the
+    function's name (picked out of the alias's ARN) and ':' + the alias's name."""
+    target = lambda_target(stack, value, qualifier)
+    named = refs(value)
+    if target is None and joined_parts(value) and len(named) == 1:
+        found = lambda_target(stack, {"Ref": named.pop()})
+        return found if found is not None and found.qualifier is not None else None
+    return target
 
 
 def _qualifier(stack: Stack, value: Any) -> Optional[str]:

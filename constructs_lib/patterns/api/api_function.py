@@ -26,6 +26,7 @@ from ...function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synch
 from ...function.options import FunctionOptions
 from ...function.pattern_options import check_function_options
 from ...function.serverless_function import ServerlessFunction
+from ...function.tenancy import TENANT_ID_HEADER
 from ...observability import alarms as alarm_kit
 from .checks import (
     API_KINDS, AUTH_KINDS, INTEGRATION_TIMEOUT_SECONDS, ApiAuth, ApiKind, check_auth, check_domain,
@@ -33,6 +34,7 @@ from .checks import (
 )
 from .cors import ApiCors
 from .routes import Route, parse_routes
+from .tenancy import DEFAULT_TENANT_ID_FROM, check_tenant_id_from, tenant_id_integration, tenant_id_method_options
 from .user_pools import app_client, secure_user_pool
 
 # Lambda caps a function's resource policy at 20,480 bytes (Lambda quotas), about 45 API Gateway statements:
@@ -100,6 +102,10 @@ class ApiFunction(Construct):
     :param self_sign_up: a created user pool lets anyone sign up (default False: administrators create users).
     :param web_acl_arn: an AWS WAF web ACL (regional) to filter requests before they reach the REST API's stage
         (HTTP APIs cannot have one).
+    :param tenant_id_from: with ``tenancy="per_tenant"`` (api="rest" only: an HTTP API cannot pass a tenant id),
+        the API Gateway mapping expression whose value becomes the tenant id of each invocation (default
+        "method.request.header.x-tenant-id": a header every request must carry, or API Gateway answers 400;
+        "context.authorizer.claims.sub" isolates each Cognito user, a value the client cannot choose).
     :param function_options: ``entry``, ``handler`` and any other ``ServerlessFunction`` option; its timeout
         must fit in the integration timeout (30 s HTTP, 29 s REST).
 
@@ -128,10 +134,14 @@ class ApiFunction(Construct):
         feature_plan: cognito.FeaturePlan = cognito.FeaturePlan.ESSENTIALS,
         self_sign_up: bool = False,
         web_acl_arn: Optional[str] = None,
+        tenant_id_from: str = DEFAULT_TENANT_ID_FROM,
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, ApiFunction.__init__, SET_BY_SYNCHRONOUS_PATTERNS)
+        check_function_options(
+            self, function_options, ApiFunction.__init__, SET_BY_SYNCHRONOUS_PATTERNS,
+            invoked_without_tenant_id_by=f"An HTTP API (it cannot set {TENANT_ID_HEADER}; use api='rest')"
+            if api == "http" else None)
         checks = Checks(self, "ApiFunction")
         # What else applies depends on api and auth: an unknown one gets its message alone, no knock-on ones.
         if checks.one_of("auth", auth, AUTH_KINDS):
@@ -140,6 +150,8 @@ class ApiFunction(Construct):
             checks.require(web_acl_arn is None or api == "rest", "web_acl_arn", web_acl_arn,
                            "applies only to api='rest': AWS WAF cannot protect an HTTP API")
         parsed_routes = parse_routes(checks, routes)
+        self._tenant_id_from = tenant_id_from if function_options.get("tenancy") is not None else None
+        check_tenant_id_from(checks, function_options.get("tenancy"), tenant_id_from, parsed_routes)
         if cors is not None:
             cors.check(checks, api, function_options.get("environment") or {})
         check_throttle(checks, throttle_rate_limit, throttle_burst_limit)
@@ -251,9 +263,12 @@ class ApiFunction(Construct):
         self.domain = self.api.domain_name
         self.stage = self.api.deployment_stage
         # One invoke permission for the API, not two per method (the method's and its test invocation's).
-        integration = rest.LambdaIntegration(self.function.invoke_target, proxy=True,
-                                             scope_permission_to_method=False)
+        tenant_id = self._tenant_id_from
+        integration = rest.LambdaIntegration(self.function.invoke_target, proxy=True, scope_permission_to_method=False,
+                                             request_parameters=tenant_id_integration(tenant_id) if tenant_id else None)
         method_auth = self._rest_authorization(auth)
+        if tenant_id:
+            method_auth.update(tenant_id_method_options(self, self.api, tenant_id))
         for route in routes:
             resource = self.api.root if route.path == "/" else self.api.root.resource_for_path(route.path)
             resource.add_method(route.method, integration, **method_auth)

@@ -106,7 +106,8 @@ class ScheduledFunction(Construct):
         **function_options: Unpack[FunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
-        check_function_options(self, function_options, ScheduledFunction.__init__)
+        check_function_options(self, function_options, ScheduledFunction.__init__,
+                               invoked_without_tenant_id_by="EventBridge")
         checks = Checks(self, "ScheduledFunction")
         scheduler_options: dict[str, Any] = {"at": at, "time_zone": time_zone, "flexible_window": flexible_window,
                              "start_date": start_date, "end_date": end_date}

@@ -15,6 +15,7 @@ from constructs import Construct
 
 from ...core.validation import Checks, is_unresolved, seconds_of
 from ...function.serverless_function import ServerlessFunction
+from ...function.tenancy import refuse_without_tenant_id
 
 # Step Functions' best practice: retry Lambda's transient service errors; a throttled invocation is reported as
 # Lambda.TooManyRequestsException (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html).
@@ -113,6 +114,8 @@ class FunctionStep(tasks.LambdaInvoke):
         checks.require(is_unresolved(retry_attempts) or retry_attempts >= 0, "retry_attempts", retry_attempts,
                        "must be 0 or more (States Language: MaxAttempts)")
         _check_task_timeout(checks, task_timeout, self.function_timeout)
+        if isinstance(function, ServerlessFunction):  # aws-cdk-lib's LambdaInvoke task passes no TenantId
+            refuse_without_tenant_id(checks, function.tenancy, "A Step Functions Lambda task")
         checks.raise_if_any()
         if retry_attempts:
             self.add_retry(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from aws_cdk import Duration, Names, RemovalPolicy, Stack
+from aws_cdk import Aws, Duration, Fn, Names, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -37,6 +38,7 @@ DEFAULT_TIMEOUT = {"standard": Duration.hours(1), "express": Duration.minutes(5)
 # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-and-resource-policy.html).
 LOG_GROUP_PREFIX = "/aws/vendedlogs/states/"
 LOG_GROUP_NAME_MAX = 512
+STACK_GUID_LENGTH = 36
 UNSUPPORTED_RESOURCE_LEVEL = (
     "Step Functions' log delivery (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, "
     "ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and X-Ray's trace upload "
@@ -122,8 +124,7 @@ class Workflow(Construct):
         self._create_alarms = create_alarms
         self._start_dead_letters: Optional[sqs.Queue] = None
         self.log_group = logs.LogGroup(
-            self, "LogGroup", log_group_name=LOG_GROUP_PREFIX + Names.unique_resource_name(
-                self, max_length=LOG_GROUP_NAME_MAX - len(LOG_GROUP_PREFIX), separator="-"),
+            self, "LogGroup", log_group_name=_log_group_name(self),
             retention=log_retention, removal_policy=log_removal_policy,
         )
         findings.skip(self.log_group, "CloudWatch Logs encrypts every log group at rest; the workflow's log group "
@@ -211,7 +212,17 @@ class Workflow(Construct):
         :param queue: the queue; give it a dead-letter queue.
         :param batch_size: messages per execution, 1-10 (default 1).
         """
-        return starts.from_queue(self, construct_id, self.state_machine, queue, batch_size)
+        start = starts.from_queue(self, construct_id, self.state_machine, queue, batch_size)
+        if self._create_alarms:
+            # The pipe's own failures (it cannot read the queue or start the workflow) show nowhere else: its
+            # messages return to the queue (https://docs.aws.amazon.com/eventbridge/latest/userguide/
+            # eb-pipes-monitoring.html: ExecutionFailed by PipeName, which the pipe's Ref is).
+            failed = cloudwatch.Metric(namespace="AWS/EventBridge/Pipes", metric_name="ExecutionFailed",
+                                       dimensions_map={"PipeName": start.pipe.ref}, statistic="Sum",
+                                       period=Duration.minutes(5))
+            self._add_alarms({f"{construct_id}_failed": alarm_kit.any_of(
+                self, f"{construct_id}FailedAlarm", failed, f"Executions of the pipe {construct_id} failed")})
+        return start
 
     def grant_start_execution(self, grantee: iam.IGrantable) -> iam.Grant:
         """Lets ``grantee`` (an API's role, a function, a user) start executions of this workflow, and nothing
@@ -258,3 +269,14 @@ class Workflow(Construct):
     def _add_alarms(self, made: alarm_kit.Alarms) -> None:
         alarm_kit.notify(made, self._alarm_topic)
         self.alarms.update(made)
+
+
+def _log_group_name(scope: Construct) -> str:
+    """A name under /aws/vendedlogs/ (which keeps CloudWatch Logs' resource policy short), ending in the
+    stack's GUID: the log group is retained, so a stack deleted and created again must not meet the old
+    group's name (CreateLogGroup fails with ResourceAlreadyExistsException); the GUID never changes
+    on update, so no update replaces the group."""
+    stack_guid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+    unique = Names.unique_resource_name(
+        scope, max_length=LOG_GROUP_NAME_MAX - len(LOG_GROUP_PREFIX) - 1 - STACK_GUID_LENGTH, separator="-")
+    return Fn.join("", [f"{LOG_GROUP_PREFIX}{unique}-", stack_guid])
