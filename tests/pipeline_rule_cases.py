@@ -74,3 +74,33 @@ CASES = {
     "DR-PIPELINE-LAMBDA-REPORTS": (lambda_reports_broken, pipeline_kept, PIPELINE_ENV),
     "DR-PIPELINE-STAGE-ENV": (stage_env_broken, pipeline_kept, PIPELINE_ENV),
 }
+
+
+
+NEW_CONNECTION = f"arn:aws:codeconnections:eu-west-1:{ACCOUNT}:connection/0c2e4a1f-5b6d-4e8f-9a0b-1c2d3e4f5a6b"
+
+
+def _connection_pipeline(stack: Stack, *, new_prefix: bool) -> None:
+    """A pipeline whose source is a connection made since the rename (a codeconnections ARN). aws-cdk-lib's source
+    action grants codestar-connections:UseConnection only; the kept one adds codeconnections:UseConnection."""
+    source = codepipeline.Artifact("Source")
+    role = iam.Role(stack, "SourceRole", assumed_by=iam.AccountRootPrincipal())
+    if new_prefix:
+        role.add_to_policy(iam.PolicyStatement(actions=["codeconnections:UseConnection"], resources=[NEW_CONNECTION]))
+    codepipeline.Pipeline(stack, "Pipeline", pipeline_type=codepipeline.PipelineType.V2, stages=[
+        codepipeline.StageProps(stage_name="Source", actions=[actions.CodeStarConnectionsSourceAction(
+            action_name="Source", owner="example-org", repo="app", branch="main", connection_arn=NEW_CONNECTION,
+            output=source, role=role)]),
+        codepipeline.StageProps(stage_name="Approve", actions=[actions.ManualApprovalAction(action_name="Approve")]),
+    ])
+
+
+def connection_prefix_broken(stack: Stack) -> None:
+    _connection_pipeline(stack, new_prefix=False)
+
+
+def connection_prefix_kept(stack: Stack) -> None:
+    _connection_pipeline(stack, new_prefix=True)
+
+
+CASES["DR-CONNECTION-PREFIX"] = (connection_prefix_broken, connection_prefix_kept, PIPELINE_ENV)

@@ -47,3 +47,14 @@ def harden_artifact_stores(pipeline: codepipeline.Pipeline) -> None:
     harden(pipeline.artifact_bucket, "The pipeline's artifact bucket")
     for region, support in pipeline.cross_region_support.items():
         harden(support.replication_bucket, f"CDK's replication bucket of the pipeline's actions in {region}")
+        if isinstance(support.replication_bucket, s3.Bucket):
+            findings.acknowledge(support.replication_bucket, f"DeployRules::{RETAINED_NAME}", RETAINED_REASON)
+
+
+RETAINED_NAME = "DR-RETAINED-NAME"
+RETAINED_REASON = (
+    "CDK's cross-region support stack names its replication bucket at synth (the pipeline, in another region, can "
+    "only name it) and keeps it on delete, as it holds the artifacts of past executions. The support stack is "
+    "deleted only when the pipeline stops acting in its region: empty and delete the bucket before it acts there "
+    "again (docs/constructs/delivery-pipeline.md)."
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 import jsii
-from aws_cdk import RemovalPolicy, Stack, Token, pipelines
+from aws_cdk import RemovalPolicy, Stack, Stage, Token, pipelines
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_iam as iam
@@ -17,7 +17,7 @@ from ..core.validation import Checks
 from ..function.serverless_function import ServerlessFunction
 from ..observability.alarm_topics import AlarmTopic
 from ..observability.alarms import route_alarms
-from . import account_guard, artifact_stores, conditions, pipeline_findings
+from . import account_guard, artifact_stores, conditions, connections, pipeline_findings
 from .service_stage import ServiceStage
 from .smoke_step import SmokeTestStep, smoke_test_function
 
@@ -94,13 +94,15 @@ class DeliveryPipeline(Construct):
         checks.require(self.code_pipeline is None, "add_wave", wave_id, "comes after build()")
         checks.require(bool(stages), "add_wave", wave_id, "needs at least one stage")
         taken = {stage.stage_name for _, wave in self.waves for stage in wave}
+        stack_names = {(s.account, s.region, s.stack_name): s.node.path for _, wave in self.waves for stage in wave
+                       for s in _stacks_of(stage)}
         for stage in stages:
             if not isinstance(stage, ServiceStage):  # pyright: ignore[reportUnnecessaryIsInstance]: users' code
                 checks.fail(f"add_wave({wave_id!r})", type(stage).__name__, "takes ServiceStages")
                 continue
             checks.require(stage.stage_name not in taken, f"add_wave({wave_id!r})", stage.stage_name,
                            "is already in the pipeline")
-            _check_stacks(checks, stage)
+            _check_stacks(checks, stage, stack_names)
         baked = [s for s in stages if isinstance(s, ServiceStage) and s.bake_minutes]  # pyright: ignore
         checks.require(len(baked) <= conditions.MAX_RULES, f"add_wave({wave_id!r})", f"{len(baked)} stages with a "
                        "bake time", f"exceed the {conditions.MAX_RULES} rules of a CodePipeline condition: split the "
@@ -111,7 +113,12 @@ class DeliveryPipeline(Construct):
             stage_checks = stage.prepare(self.account)
             post: list[pipelines.Step] = []
             if stage.smoke_targets:
-                post.append(SmokeTestStep(self._smoke_tests(), stage_checks, [dict(t.event) for t in stage.smoke_targets]))
+                smoke_tests = self._smoke_tests()
+                # The function assumes the stage's checks role: its trust names the pipeline's account, which leaves
+                # the permission to the caller's own policy (IAM: cross-account access needs both).
+                smoke_tests.role.add_to_principal_policy(
+                    iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[stage_checks.role_arn]))
+                post.append(SmokeTestStep(smoke_tests, stage_checks, [dict(t.event) for t in stage.smoke_targets]))
             wave.add_stage(stage, post=post)
         self.waves.append((wave_id, list(stages)))
         return wave
@@ -132,6 +139,7 @@ class DeliveryPipeline(Construct):
         artifact_stores.harden_artifact_stores(self.code_pipeline)
         pipeline_findings.answer_cdk_pipelines_wildcards(self.pipeline)
         pipeline_findings.configuration_role_arns_as_sub(self.code_pipeline)
+        connections.allow_renamed_prefix(self.pipeline)
         return self.code_pipeline
 
     @property
@@ -145,11 +153,22 @@ class DeliveryPipeline(Construct):
         return self.smoke_tests
 
 
-def _check_stacks(checks: Checks, stage: ServiceStage) -> None:
-    for stack in (c for c in stage.node.children if isinstance(c, Stack)):
+def _stacks_of(stage: ServiceStage) -> list[Stack]:
+    return [c for c in stage.node.find_all() if isinstance(c, Stack) and Stage.of(c) is stage]
+
+
+def _check_stacks(checks: Checks, stage: ServiceStage, taken: dict[tuple[str, str, str], str]) -> None:
+    """Every stack of `stage` names its environment, and no two stacks of the pipeline share a name in one account and
+    region (CloudFormation: a stack name is unique in its account and region)."""
+    for stack in _stacks_of(stage):
         for prop, value in (("account", stack.account), ("region", stack.region)):
             checks.require(not Token.is_unresolved(value), f"{stack.node.path} {prop}", value,
                            "must be explicit: an environment-agnostic stack cannot be delivered")
+        key = (stack.account, stack.region, stack.stack_name)
+        checks.require(key not in taken, f"{stack.node.path} stack name", stack.stack_name,
+                       f"is already the name of {taken.get(key)} in account {stack.account}, {stack.region}: "
+                       "CloudFormation names one stack so in an account and region")
+        taken.setdefault(key, stack.node.path)
 
 
 @jsii.implements(IValidation)

@@ -21,6 +21,8 @@ REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
 # IAM role names are at most 64 characters; the stage's is "<stage>-pipeline-checks".
 MAX_STAGE_NAME = 64 - len(checks_role_name(""))
 DEFAULT_BAKE = Duration.minutes(30)
+# CodePipeline API reference, RuleDeclaration: a rule's timeoutInMinutes is 5 to 86400 (60 days); a bake waits inside it.
+MAX_BAKE_MINUTES = 86400
 
 
 class ServiceStage(Stage):
@@ -60,6 +62,8 @@ class ServiceStage(Stage):
         minutes = seconds_of(bake_time)
         checks.require(minutes is None or (minutes >= 0 and minutes % 60 == 0), "bake_time", bake_time,
                        "must be whole minutes (CodePipeline's CloudWatchAlarm rule waits in minutes)")
+        checks.require(minutes is None or minutes <= MAX_BAKE_MINUTES * 60, "bake_time", bake_time,
+                       f"must be at most {MAX_BAKE_MINUTES} minutes (60 days): a CodePipeline rule times out by then")
         if deployment is not None:
             deployment.check(checks)
         checks.raise_if_any()

@@ -8,7 +8,7 @@ import json
 from typing import Any, Iterator, Optional
 
 from ..core.templates import Props, as_list, dig, refs
-from .model import DEPLOYS_ELSEWHERE, FAILS_AT_RUN_TIME, FAILS_DEPLOY, App, Hit, Rule, Stack
+from .model import DENIES_AT_RUN_TIME, DEPLOYS_ELSEWHERE, FAILS_AT_RUN_TIME, FAILS_DEPLOY, App, Hit, Rule, Stack
 from .policies import allows, function_role, role_fully_known, role_statements
 
 CONDITIONS = ("BeforeEntry", "OnSuccess", "OnFailure")
@@ -73,6 +73,44 @@ def stage_stacks_without_environment(app: App) -> Iterator[Hit]:
                                              "names no account")
 
 
+CONNECTION_ACTIONS = {"codestar-connections": ":codestar-connections:", "codeconnections": ":codeconnections:"}
+
+
+def _use_connection_arns(document: Any) -> tuple[set[str], set[str]]:
+    """The connection ARNs `document` allows UseConnection on: (those under their own prefix, all of them)."""
+    granted: set[str] = set()
+    named: set[str] = set()
+    for statement in as_list(dig(document, "Statement")):
+        if dig(statement, "Effect") != "Allow":
+            continue
+        actions = [str(a) for a in as_list(dig(statement, "Action"))]
+        if not any(a.endswith(":UseConnection") for a in actions):
+            continue
+        for resource in as_list(dig(statement, "Resource")):
+            text = json.dumps(resource)
+            for prefix, marker in CONNECTION_ACTIONS.items():
+                if marker not in text:
+                    continue
+                named.add(text)
+                if any(a in (f"{prefix}:UseConnection", f"{prefix}:*", "*") for a in actions):
+                    granted.add(text)
+    return granted, named
+
+
+def connections_under_the_other_prefix(app: App) -> Iterator[Hit]:
+    for stack, logical_id, resource in app.of_type("AWS::IAM::Policy", "AWS::IAM::Role"):
+        documents = [dig(resource, "Properties", "PolicyDocument")] + [
+            dig(p, "PolicyDocument") for p in as_list(dig(resource, "Properties", "Policies"))]
+        granted: set[str] = set()
+        named: set[str] = set()
+        for document in documents:
+            g, n = _use_connection_arns(document)
+            granted |= g
+            named |= n
+        for arn in sorted(named - granted):
+            yield Hit(stack, logical_id, f"allows UseConnection on {arn} only under the other service prefix")
+
+
 def rules() -> list[Rule]:
     guide = "https://docs.aws.amazon.com/codepipeline/latest/userguide/"
     return [
@@ -93,4 +131,11 @@ def rules() -> list[Rule]:
              "https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.StageProps.html",
              "Give the stage (or the stack) env=Environment(account=..., region=...); ServiceStage requires it.",
              stage_stacks_without_environment),
+        Rule("DR-CONNECTION-PREFIX", DENIES_AT_RUN_TIME,
+             "A connection's permissions use the service prefix of its ARN: codeconnections:UseConnection for "
+             "arn:...:codeconnections:... connections (made since mid-2024), codestar-connections:UseConnection for "
+             "the older ones; the other prefix does not match and the source action is denied.",
+             "https://docs.aws.amazon.com/dtconsole/latest/userguide/rename.html",
+             "Allow codeconnections:UseConnection on a codeconnections ARN (aws-cdk-lib 2.275's connection source grants "
+             "only codestar-connections:UseConnection; DeliveryPipeline adds it).", connections_under_the_other_prefix),
     ]
