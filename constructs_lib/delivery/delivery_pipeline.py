@@ -126,7 +126,9 @@ class DeliveryPipeline(Construct):
     def build(self) -> codepipeline.Pipeline:
         """Builds the pipeline and sets what CDK Pipelines cannot: the bakes, the rollbacks, and its roles kept to the
         accounts of its stages. Call it once, after the last add_wave."""
-        Checks(self, "DeliveryPipeline").require(self.code_pipeline is None, "build", "called again", "builds once")
+        checks = Checks(self, "DeliveryPipeline")
+        checks.require(self.code_pipeline is None, "build", "called again", "builds once")
+        checks.raise_if_any()
         self.pipeline.build_pipeline()
         self.code_pipeline = self.pipeline.pipeline
         role_arns = [stage.checks.role_arn for _, stages in self.waves for stage in stages if stage.checks]

@@ -81,8 +81,10 @@ class ServiceStage(Stage):
         """Once the stage is deployed, the pipeline invokes `function` with `event` (default ``{}``) and fails the
         stage on a function error or an answer with a status code of 500 or more. A ServerlessFunction is invoked
         through its alias when it has one, as its triggers are."""
-        Checks(self, "ServiceStage").require(self.checks is None, "add_smoke_test", function.node.path,
-                                             "comes too late: a pipeline already took the stage")
+        checks = Checks(self, "ServiceStage")
+        checks.require(self.checks is None, "add_smoke_test", function.node.path,
+                       "comes too late: a pipeline already took the stage")
+        checks.raise_if_any()
         target = function.invoke_target if isinstance(function, ServerlessFunction) else function
         self._smoke_targets.append(SmokeTarget(as_interface(lambda_.IFunction, target), dict(event or {})))
 
