@@ -308,10 +308,14 @@ def test_a_pipeline_builds_once_and_takes_no_wave_after() -> None:
         pipeline.add_wave("Later", [later])
 
 
-def test_an_unbuilt_pipeline_fails_the_synth() -> None:
+@pytest.mark.parametrize("waves", [0, 1])
+def test_an_unbuilt_pipeline_fails_the_synth(waves: int) -> None:
+    """Unbuilt, CDK Pipelines builds it at synth without the bakes, rollbacks, account guard and connection grant."""
     app = make_app()
-    stage = one_stage(app)
-    Stack(stage, "Service")
-    pipeline_in(app).add_wave("Beta", [stage])
+    pipeline = pipeline_in(app)
+    if waves:
+        stage = one_stage(app)
+        Stack(stage, "Service")
+        pipeline.add_wave("Beta", [stage])
     with pytest.raises(Exception, match="call build\\(\\) after the last add_wave"):
         app.synth()

@@ -179,7 +179,7 @@ class _Built:
         self.pipeline = pipeline
 
     def validate(self) -> list[str]:
-        if self.pipeline.waves and self.pipeline.code_pipeline is None:
+        if self.pipeline.code_pipeline is None:
             return [f"DeliveryPipeline '{self.pipeline.node.path}': call build() after the last add_wave: without it "
-                    "the pipeline has no bakes, rollbacks or account guard"]
+                    "the pipeline has no bakes, rollbacks, account guard or connection grant"]
         return []
