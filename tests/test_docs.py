@@ -150,6 +150,8 @@ SHOWN_PRICES = {
     "$0.00001667": PRICES["stepfunctions.express_duration"].usd,
     "$12.50": PRICES["stepfunctions.transitions"].cost(500_000),
     "$0.50": 5 * PRICES["cloudwatch.alarm_metrics"].usd,  # five alarms a month
+    "$0.002": PRICES["codepipeline.v2_action_minutes"].usd,  # per action execution minute
+    "$0.005": PRICES["codebuild.general1_small"].usd,  # per build minute
 }
 FIGURE = re.compile(r"\$\d[\d,]*(?:\.\d+)?")
 

@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from aws_cdk import App, Environment, Stack
+from aws_cdk import App, Environment, Stack, pipelines
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 
-from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, DependencyLayer, Deployment,
+from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, DeliveryPipeline, DependencyLayer, Deployment,
                             EdgeDistribution, EdgeHandler, FanOut, FunctionStep, QueueWorker, ScheduledFunction,
                             ServerlessFunction, StreamConsumer, ThumbnailPipeline, TopicSubscriber, VpcFunction, Workflow)
 from constructs_lib.pricing import Workload, price_assembly
@@ -45,6 +45,12 @@ def _workflow(stack: Stack) -> None:
     Workflow(stack, "Built", definition=FunctionStep(stack, "Step", function=function))
 
 
+def _pipeline(stack: Stack) -> None:
+    source = pipelines.CodePipelineSource.connection(
+        "example-org/app", "main", connection_arn="arn:aws:codeconnections:us-east-1:111111111111:connection/abc")
+    DeliveryPipeline(stack, "Built", source=source).build()
+
+
 def _stream(stack: Stack) -> None:
     table = dynamodb.TableV2(stack, "Table", partition_key=dynamodb.Attribute(
         name="pk", type=dynamodb.AttributeType.STRING), dynamo_stream=dynamodb.StreamViewType.NEW_IMAGE)
@@ -69,7 +75,10 @@ CONSTRUCTS: dict[str, Callable[[Stack], object]] = {
     "Dashboard": lambda s: Dashboard(s, "Built", constructs=[ServerlessFunction(s, "Fn", entry=PLAIN)]),
     "AlarmTopic": lambda s: AlarmTopic(s, "Built"),
     "Workflow": _workflow,
+    "DeliveryPipeline": _pipeline,
 }
+# A pipeline's stack names its account: its targets' bootstrap roles trust the pipeline's account by its ID.
+ENVIRONMENTS = {"DeliveryPipeline": Environment(account="111111111111", region="us-east-1")}
 STANDING = {"AWS::CloudWatch::Alarm": "alarm", "AWS::KMS::Key": "KMS key", "AWS::CloudWatch::Dashboard": "dashboard",
             "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer (hours, public IPv4 addresses)", "AWS::EC2::VPCEndpoint": "endpoint",
             "AWS::EC2::NatGateway": "NAT gateway", "AWS::Lambda::Alias": "provisioned concurrency"}
@@ -79,7 +88,7 @@ def construct_costs() -> dict[str, dict]:
     """Construct -> its stack's priced report, before the free tier."""
     app = App(context={"aws:cdk:bundling-stacks": []})
     for name, build in CONSTRUCTS.items():
-        build(Stack(app, name, env=Environment(region="us-east-1")))
+        build(Stack(app, name, env=ENVIRONMENTS.get(name, Environment(region="us-east-1"))))
     return price_assembly(Path(app.synth().directory), WORKLOAD, free_tier=False)["stacks"]
 
 
