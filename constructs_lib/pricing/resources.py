@@ -271,8 +271,8 @@ def price_pipeline(r: Resource) -> list[Line]:
 
 
 def price_build_project(r: Resource) -> Optional[list[Line]]:
-    environment = r.props.get("Environment") or {}
-    if (environment.get("ComputeType"), environment.get("Type")) != ("BUILD_GENERAL1_SMALL", "LINUX_CONTAINER"):
+    kind = (dig(r.props, "Environment", "ComputeType"), dig(r.props, "Environment", "Type"))
+    if kind != ("BUILD_GENERAL1_SMALL", "LINUX_CONTAINER"):
         return None  # other compute types and platforms are priced per their own minute
     return [usage("codebuild.general1_small", r.quantity("build_minutes"), "build minutes")]
 
