@@ -152,6 +152,13 @@ def test_a_bake_rule_per_stage_on_its_health_alarm_through_its_checks_role(built
     assert [(r["Configuration"]["AlarmName"], r["Region"], r["Configuration"]["WaitTime"]) for r in production] == [
         ("ProdEast-health", "us-east-1", "30"), ("ProdWest-health", "eu-west-1", "30")]
     assert f"{PRODUCTION_ACCOUNT}:role/ProdWest-pipeline-checks" in json.dumps(production[1]["RoleArn"])
+    # CodePipeline assumes a rule's role through the pipeline's role (API reference, RuleExecutionInput).
+    pipeline_role = the_pipeline(built)["RoleArn"]["Fn::GetAtt"][0]
+    policies = [p for p in resources(built.template, "AWS::IAM::Policy").values()
+                if {"Ref": pipeline_role} in p["Properties"]["Roles"]]
+    assumed = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+               if s["Action"] == "sts:AssumeRole" and s["Effect"] == "Allow" and "pipeline-checks" in json.dumps(s)]
+    assert len(assumed) == 1 and len(assumed[0]["Resource"]) == 3
 
 
 def test_the_stage_health_alarm_watches_its_stacks_alarms_and_the_checks_role_reads_it(built: Built) -> None:
