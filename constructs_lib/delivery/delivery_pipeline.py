@@ -31,7 +31,7 @@ class DeliveryPipeline(Construct):
 
     Each run: the source; the synth step (the app's own tests and gates, then its cloud assembly); the pipeline
     updates itself (self-mutation); the assets are published to every stage's account and region; then each wave:
-    its stages deploy (CloudFormation change sets, with each target's bootstrap roles), each stage's smoke tests
+    its stages deploy (CloudFormation, with each target's bootstrap roles), each stage's smoke tests
     run (a Lambda invoke action), and its alarms must stay OK for the stage's bake time (a CodePipeline V2
     condition) before the next wave starts. A wave that fails, or whose alarms go off, rolls back.
 
