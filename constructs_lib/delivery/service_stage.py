@@ -39,6 +39,7 @@ class ServiceStage(Stage):
     :param bake_time: how long every alarm of the stage must stay out of ALARM once the stage is deployed and its
         smoke tests passed, before the next wave may start (whole minutes, default 30; ``Duration.minutes(0)``:
         no bake). If one goes into ALARM, CodePipeline rolls the stage back.
+    :param outdir: where the stage's cloud assembly is written (aws-cdk-lib's ``Stage``; default: inside the app's).
 
     Exposes ``deployment``, ``bake_time`` and, once a pipeline took the stage, ``checks`` (its `StageChecks`).
     """
