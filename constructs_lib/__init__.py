@@ -19,6 +19,7 @@ _MODULES = {
     "ApiFunction": "patterns.api.api_function",
     "ConfigurationError": "core.validation",
     "Dashboard": "observability.dashboard",
+    "DeliveryPipeline": "delivery.delivery_pipeline",
     "DependencyLayer": "function.layers",
     "Deployment": "function.deployment",
     "Durable": "function.durable",
@@ -33,6 +34,7 @@ _MODULES = {
     "ScheduledFunction": "patterns.scheduled.scheduled_function",
     "ServerlessFunction": "function.serverless_function",
     "ServiceApi": "patterns.api.service_api",
+    "ServiceStage": "delivery.service_stage",
     "StreamConsumer": "patterns.stream_consumer",
     "ThumbnailPipeline": "patterns.thumbnail_pipeline",
     "TopicSubscriber": "patterns.topic_subscriber",
@@ -44,15 +46,17 @@ _MODULES = {
     "route_alarms": "observability.alarms",
 }
 __all__ = [  # written out: type checkers read a literal list (the test checks it names _MODULES)
-    "AlarmTopic", "AlbFunction", "ApiCors", "ApiFunction", "ConfigurationError", "Dashboard", "DependencyLayer",
-    "Deployment", "Durable", "EdgeDistribution", "EdgeHandler", "FanOut", "FirehoseBuffer", "FirehoseTransform",
-    "FunctionStep", "LogSubscriber", "ProvisionedConcurrencyScaling", "QueueWorker", "ScheduledFunction",
-    "ServerlessFunction", "ServiceApi", "StreamConsumer", "ThumbnailPipeline", "TopicSubscriber", "UserPoolTrigger",
-    "VpcFunction", "Workflow", "estimate_monthly_cost", "route_alarms",
+    "AlarmTopic", "AlbFunction", "ApiCors", "ApiFunction", "ConfigurationError", "Dashboard", "DeliveryPipeline",
+    "DependencyLayer", "Deployment", "Durable", "EdgeDistribution", "EdgeHandler", "FanOut", "FirehoseBuffer",
+    "FirehoseTransform", "FunctionStep", "LogSubscriber", "ProvisionedConcurrencyScaling", "QueueWorker",
+    "ScheduledFunction", "ServerlessFunction", "ServiceApi", "ServiceStage", "StreamConsumer", "ThumbnailPipeline",
+    "TopicSubscriber", "UserPoolTrigger", "VpcFunction", "Workflow", "estimate_monthly_cost", "route_alarms",
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
     from .core.validation import ConfigurationError as ConfigurationError
+    from .delivery.delivery_pipeline import DeliveryPipeline as DeliveryPipeline
+    from .delivery.service_stage import ServiceStage as ServiceStage
     from .function.deployment import Deployment as Deployment
     from .function.durable import Durable as Durable
     from .function.layers import DependencyLayer as DependencyLayer

@@ -2,9 +2,12 @@
 Tower cfn-guard rules and DeployRules (CDK policy-validation plugins: any unacknowledged finding fails the
 synth)."""
 
+from typing import Collection, Optional
+
 from aws_cdk import App, Environment, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
+from constructs import Construct
 
 from constructs_lib.rules import DeployRules
 
@@ -30,25 +33,37 @@ from .vpc_stack import VpcStack
 
 def build_app(app: App) -> list[Stack]:
     """Adds every demo stack to `app` and the validation plugins that must find nothing unacknowledged."""
-    stacks: list[Stack] = [
-        FunctionStack(app, "ServerlessFunctionDemo"),
-        ThumbnailStack(app, "ThumbnailPipelineDemo"),
-        ScheduledStack(app, "ScheduledFunctionDemo"),
-        QueueStack(app, "QueueWorkerDemo"),
-        StreamStack(app, "StreamConsumerDemo"),
-        AsyncStack(app, "AsyncInvocationDemo"),
-        DeploymentStack(app, "SafeDeploymentDemo"),
-        AlbStack(app, "AlbFunctionDemo", env=Environment(region=demo_region(app))),
-        VpcStack(app, "VpcFunctionDemo"),
-        EdgeStack(app, "EdgeDistributionDemo", env=Environment(region=demo_region(app))),
-        ApiStack(app, "ApiDemo"),
-        FanOutStack(app, "FanOutDemo"),
-        LayerStack(app, "LayerDemo"),
-        OrderWorkflowStack(app, "OrderWorkflowDemo"),
-        ServiceApiStack(app, "ServiceApiDemo"),
-        LogStack(app, "LogSubscriberDemo"),
-        FirehoseStack(app, "FirehoseTransformDemo"),
-    ]
+    stacks = demo_stacks(app, regional=Environment(region=demo_region(app)))
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))
     return stacks
+
+
+# Each demo stack: its class, and whether it needs the environment's region at synth (load balancer logs, Lambda@Edge).
+DEMO_STACKS: dict[str, tuple[type[Stack], bool]] = {
+    "ServerlessFunctionDemo": (FunctionStack, False),
+    "ThumbnailPipelineDemo": (ThumbnailStack, False),
+    "ScheduledFunctionDemo": (ScheduledStack, False),
+    "QueueWorkerDemo": (QueueStack, False),
+    "StreamConsumerDemo": (StreamStack, False),
+    "AsyncInvocationDemo": (AsyncStack, False),
+    "SafeDeploymentDemo": (DeploymentStack, False),
+    "AlbFunctionDemo": (AlbStack, True),
+    "VpcFunctionDemo": (VpcStack, False),
+    "EdgeDistributionDemo": (EdgeStack, True),
+    "ApiDemo": (ApiStack, False),
+    "FanOutDemo": (FanOutStack, False),
+    "LayerDemo": (LayerStack, False),
+    "OrderWorkflowDemo": (OrderWorkflowStack, False),
+    "ServiceApiDemo": (ServiceApiStack, False),
+    "LogSubscriberDemo": (LogStack, False),
+    "FirehoseTransformDemo": (FirehoseStack, False),
+}
+
+
+def demo_stacks(scope: Construct, regional: Optional[Environment] = None,
+                only: Optional[Collection[str]] = None) -> list[Stack]:
+    """The demo stacks (`only` those named, else every one), in `scope` (the app, or a stage of the pipeline app).
+    `regional`: the environment of the stacks that need a region at synth; in a stage, the stage's."""
+    return [stack_class(scope, name, **({"env": regional} if needs_region else {}))
+            for name, (stack_class, needs_region) in DEMO_STACKS.items() if only is None or name in only]

@@ -1,7 +1,7 @@
 """Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, one real
 `cdk synth` of the demo app per session, one synth of it in an app without feature flags, and, started with the
-session so that they run beside the tests: pyright's strict check of the library, and the wheel with the three
-starter apps made from its kinds of install (tests/starters.py)."""
+session so that they run beside the tests: pyright's strict check of the library, the pipeline app's synth
+(tests/pipeline_synth.py), and the wheel with the three starter apps made from its kinds of install (tests/starters.py)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,16 @@ from tests.starters import KINDS, Starters, build_dist, run_starters  # noqa: E4
 
 
 PYRIGHT_TEST = "test_the_library_passes_pyright_strict"
+PIPELINE_APP_TESTS = "tests/test_pipeline_app.py"
 STARTERS_TEST = "test_starters_from_the_wheel"
 _PYRIGHT = pytest.StashKey[subprocess.Popen[str]]()  # its pyright run, once started
+_PIPELINE_APP = pytest.StashKey[tuple[subprocess.Popen[str], Path]]()  # the pipeline app's synth, once started
+
+
+def _start_pipeline_synth(outdir: Path) -> tuple[subprocess.Popen[str], Path]:
+    process = subprocess.Popen([sys.executable, "-m", "tests.pipeline_synth", str(outdir)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return process, outdir
 
 
 def _start_pyright() -> subprocess.Popen[str]:
@@ -68,6 +76,10 @@ def _start_starters(workdir: Path, config: pytest.Config) -> _Background:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if any(item.name == PYRIGHT_TEST for item in items):
         config.stash[_PYRIGHT] = _start_pyright()
+    if any(item.nodeid.startswith(PIPELINE_APP_TESTS) for item in items) and not config.option.collectonly:
+        outdir = Path(tempfile.mkdtemp(prefix="constructs-lib-pipeline-"))
+        config.stash[_PIPELINE_APP] = _start_pipeline_synth(outdir / "cdk.out")
+        config.add_cleanup(lambda: shutil.rmtree(outdir, ignore_errors=True))
     if any(item.name.startswith(STARTERS_TEST) for item in items) and not config.option.collectonly:
         workdir = Path(tempfile.mkdtemp(prefix="constructs-lib-starters-"))
         config.stash[_STARTERS] = _start_starters(workdir, config)
@@ -80,6 +92,16 @@ def pyright_report(pytestconfig: pytest.Config) -> dict:
     process = pytestconfig.stash.get(_PYRIGHT, None) or _start_pyright()
     output, _ = process.communicate()
     return json.loads(output)
+
+
+@pytest.fixture(scope="session")
+def pipeline_assembly(pytestconfig: pytest.Config, tmp_path_factory) -> Path:
+    """The pipeline app's cloud assembly (tests/pipeline_synth.py), from the synth started after collection."""
+    process, outdir = pytestconfig.stash.get(_PIPELINE_APP, None) or _start_pipeline_synth(
+        tmp_path_factory.mktemp("pipeline") / "cdk.out")
+    output, _ = process.communicate()
+    assert process.returncode == 0, f"the pipeline app's synth failed:\n{output}"
+    return outdir
 
 
 @pytest.fixture

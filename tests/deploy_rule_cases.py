@@ -41,6 +41,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from aws_cdk import aws_ssm as ssm
 
+from tests.pipeline_rule_cases import CASES as PIPELINE_CASES
+
 Builder = Callable[[Stack], None]
 EDGE = Environment(region="us-east-1")
 ACCOUNT = "111122223333"  # AWS's documentation example account
@@ -796,6 +798,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-SQS-PROVISIONED-POLLERS": (sqs_pollers_broken, sqs_pollers_kept, None),
     "DR-LAMBDA-TENANT-TRIGGER": (tenant_trigger_broken, tenant_trigger_kept, None),
     "DR-RETAINED-NAME": (retained_name_broken, retained_name_kept, None),
+    **PIPELINE_CASES,
 }
 
 

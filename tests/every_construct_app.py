@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from aws_cdk import App, Duration, Environment, Stack
+from aws_cdk import App, Duration, Environment, Stack, pipelines
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
@@ -18,10 +18,10 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 
 from constructs_lib import (
-    AlarmTopic, AlbFunction, ApiCors, ApiFunction, Dashboard, DependencyLayer, Deployment, Durable, EdgeDistribution,
-    EdgeHandler, FanOut, FirehoseTransform, FunctionStep, LogSubscriber, ProvisionedConcurrencyScaling, QueueWorker,
-    ScheduledFunction, ServerlessFunction, ServiceApi, StreamConsumer, ThumbnailPipeline, TopicSubscriber,
-    UserPoolTrigger, VpcFunction, Workflow, route_alarms,
+    AlarmTopic, AlbFunction, ApiCors, ApiFunction, Dashboard, DeliveryPipeline, DependencyLayer, Deployment, Durable,
+    EdgeDistribution, EdgeHandler, FanOut, FirehoseTransform, FunctionStep, LogSubscriber,
+    ProvisionedConcurrencyScaling, QueueWorker, ScheduledFunction, ServerlessFunction, ServiceApi, ServiceStage,
+    StreamConsumer, ThumbnailPipeline, TopicSubscriber, UserPoolTrigger, VpcFunction, Workflow, route_alarms,
 )
 from tests.helpers import FIXTURES, PLAIN, make_app
 
@@ -75,6 +75,27 @@ def _workflow(stack: Stack) -> Workflow:
     return workflow
 
 
+def _stage(stack: Stack) -> ServiceStage:
+    """A stage of the app (beside the stack, in its account and region) with a function it smoke-tests."""
+    stage = ServiceStage(stack.node.root, "Beta", env=Environment(account="111111111111", region=REGION),
+                         deployment=Deployment.all_at_once())
+    stage.add_smoke_test(ServerlessFunction(Stack(stage, "Service"), "Api", entry=PLAIN))
+    return stage
+
+
+def _pipeline(stack: Stack) -> DeliveryPipeline:
+    """Its own stack: a pipeline's stack names its account; the one-stack tests below draw EveryConstruct."""
+    delivery = DeliveryPipeline(
+        Stack(stack.node.root, "Delivery", env=Environment(account="111111111111", region=REGION)), "Delivery",
+        source=pipelines.CodePipelineSource.connection("example-org/app", "main", connection_arn=(
+            f"arn:aws:codeconnections:{REGION}:111111111111:connection/0c2e4a1f-5b6d-4e8f-9a0b-1c2d3e4f5a6b")))
+    stage = stack.node.root.node.find_child("Beta")
+    assert isinstance(stage, ServiceStage)
+    delivery.add_wave("Beta", [stage])
+    delivery.build()
+    return delivery
+
+
 # The construct each entry shows, and how a stack uses it: one line per use.
 USES: list[tuple[type, Callable[[Stack], Any]]] = [
     (ServerlessFunction, lambda s: ServerlessFunction(
@@ -117,6 +138,8 @@ USES: list[tuple[type, Callable[[Stack], Any]]] = [
     (FirehoseTransform, lambda s: FirehoseTransform(s, "ClickArchive", entry=PLAIN)),
     (AlarmTopic, lambda s: route_alarms(s, AlarmTopic(s, "Alarms").topic)),
     (Dashboard, lambda s: Dashboard(s, "Dashboard", constructs=[s.node.find_child(n) for n in ("Function", "Orders")])),
+    (ServiceStage, _stage),
+    (DeliveryPipeline, _pipeline),
 ]
 
 

@@ -40,6 +40,9 @@ PLANTED = [
     ("cli/local/invoke.py", "import constructs", "Prices, diagrams, gates, starter and local invoke run without"),
     ("patterns/alb_function.py", "from .api import routes", "Patterns are independent"),
     ("function/deployment.py", "from . import serverless_function", "No import circle"),
+    ("function/stage_policy.py", "from ..delivery import service_stage", "Construct layers point down"),
+    ("rules/model.py", "from ..delivery import service_stage", "Tools import no construct"),
+    ("delivery/service_stage.py", "from ..rules import model", "Constructs import no tool"),
 ]
 
 

@@ -252,7 +252,7 @@ def test_the_plugin_names_itself_and_its_rules() -> None:
     for rule in all_rules():
         assert rule.outcome in (model.FAILS_DEPLOY, model.DENIES_AT_RUN_TIME, model.DROPS_SILENTLY, model.LOOPS,
                                 model.FAILS_AT_RUN_TIME, model.BYPASSES, model.STAYS_SILENT,
-                                model.HIDES_ERRORS)
+                                model.HIDES_ERRORS, model.DEPLOYS_ELSEWHERE)
         assert rule.source.startswith("https://") and rule.rule.endswith(".") and rule.fix.endswith(".")
 
 

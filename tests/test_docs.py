@@ -151,6 +151,8 @@ SHOWN_PRICES = {
     "$12.50": PRICES["stepfunctions.transitions"].cost(500_000),
     "$0.50": 5 * PRICES["cloudwatch.alarm_metrics"].usd,  # five alarms a month
     "$0.029": PRICES["firehose.ingested"].usd,  # per GB ingested
+    "$0.002": PRICES["codepipeline.v2_action_minutes"].usd,  # per action execution minute
+    "$0.005": PRICES["codebuild.general1_small"].usd,  # per build minute
 }
 FIGURE = re.compile(r"\$\d[\d,]*(?:\.\d+)?")
 

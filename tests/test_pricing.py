@@ -152,6 +152,26 @@ def test_a_stack_standing_still_is_itemized_by_hand(tmp_path: Path) -> None:
     assert report["total_monthly"] == pytest.approx(total - report["free_tier"]["total"], abs=0.001)
 
 
+def test_a_delivery_pipeline_pays_its_action_and_build_minutes(tmp_path: Path) -> None:
+    """aws.amazon.com/codepipeline/pricing: V2, $0.002 per action execution minute after 100 free a month;
+    aws.amazon.com/codebuild/pricing: general1.small, $0.005 per build minute after 100 free. 30 runs of 50 action
+    minutes and 10 build minutes: (1,500 - 100) x $0.002 = $2.80 and (300 - 100) x $0.005 = $1.00."""
+    small = {"ComputeType": "BUILD_GENERAL1_SMALL", "Type": "LINUX_CONTAINER"}
+    folder = assembly_of(tmp_path, App={
+        "Pipeline": {"Type": "AWS::CodePipeline::Pipeline", "Properties": {"PipelineType": "V2"}},
+        "Synth": {"Type": "AWS::CodeBuild::Project", "Properties": {"Environment": small}},
+        "Large": {"Type": "AWS::CodeBuild::Project", "Properties": {"Environment": {
+            **small, "ComputeType": "BUILD_GENERAL1_LARGE"}}},
+        "Old": {"Type": "AWS::CodePipeline::Pipeline", "Properties": {}},
+    })
+    report = price_assembly(folder, Workload(resources={"Pipeline": {"action_minutes": 1500},
+                                                        "Synth": {"build_minutes": 300}}))
+    assert items(report, "App", "usage") == pytest.approx({"Pipeline": 2.80 + 0.2, "Synth": 1.00 + 0.5})
+    assert items(report, "App", "fixed") == {"Old": 1.00}  # a V1 pipeline: $1 an active month
+    assert report["stacks"]["App"]["not_priced"] == [{"logical_id": "Large", "type": "AWS::CodeBuild::Project"}]
+    assert report["total_monthly"] == pytest.approx(2.80 + 1.00 + 1.00)
+
+
 def test_the_free_tier_applies_once_across_stacks(tmp_path: Path) -> None:
     function = {"Type": "AWS::Lambda::Function", "Properties": {"MemorySize": 1024, "Architectures": ["x86_64"]}}
     folder = assembly_of(tmp_path, One={"Fn": function}, Two={"Fn": function})

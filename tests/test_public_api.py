@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from aws_cdk import CfnResource, Duration, Environment, Stack
+from aws_cdk import CfnResource, Duration, Environment, Stack, Stage, pipelines
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
@@ -77,8 +77,10 @@ def public_api() -> dict[str, Any]:
 
 
 def constructs() -> list[str]:
+    """The constructs that make resources: a Stage (ServiceStage) holds stacks, and has no logical ID of its own."""
     return [name for name in constructs_lib.__all__
-            if inspect.isclass(getattr(constructs_lib, name)) and issubclass(getattr(constructs_lib, name), Construct)]
+            if inspect.isclass(getattr(constructs_lib, name)) and issubclass(getattr(constructs_lib, name), Construct)
+            and not issubclass(getattr(constructs_lib, name), Stage)]
 
 
 # What each construct needs besides its defaults.
@@ -102,11 +104,17 @@ NEEDS: dict[str, Callable[[Stack], dict[str, Any]]] = {
     "LogSubscriber": lambda stack: {"entry": PLAIN, "log_group": logs.LogGroup(stack, "Logs")},
     "FirehoseTransform": lambda stack: {"entry": PLAIN},
     "ServiceApi": lambda stack: {},
+    "DeliveryPipeline": lambda stack: {"source": pipelines.CodePipelineSource.connection(
+        "example-org/app", "main", connection_arn="arn:aws:codeconnections:us-east-1:111111111111:connection/abc")},
 }
-# What a construct needs after it is made: a ServiceApi serves nothing, and fails the synth, without a function.
-THEN: dict[str, Callable[[Any], object]] = {
+# What a construct needs once made: a pipeline is built (DeliveryPipeline.build(), after its waves).
+FINISH: dict[str, Callable[[Any], object]] = {
+    "DeliveryPipeline": lambda pipeline: pipeline.build(),
+    # A ServiceApi serves nothing, and fails the synth, without a function.
     "ServiceApi": lambda api: api.add_function("Orders", routes=["GET /orders"], entry=PLAIN),
 }
+# The environment each construct's stack needs: a region (ALB, Lambda@Edge), and for a pipeline its account too.
+ENVIRONMENTS = {"DeliveryPipeline": Environment(account="111111111111", region="us-east-1")}
 
 
 def logical_ids() -> dict[str, dict[str, str]]:
@@ -115,9 +123,9 @@ def logical_ids() -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for name in constructs():
         app = make_app()
-        stack = Stack(app, "Stack", env=Environment(region="us-east-1"))  # what ALB and Lambda@Edge need
-        built = getattr(constructs_lib, name)(stack, name, **NEEDS[name](stack))
-        THEN.get(name, lambda _: None)(built)
+        stack = Stack(app, "Stack", env=ENVIRONMENTS.get(name, Environment(region="us-east-1")))
+        made = getattr(constructs_lib, name)(stack, name, **NEEDS[name](stack))
+        FINISH.get(name, lambda _: None)(made)
         template = app.synth().get_stack_by_name("Stack").template
         paths = {stack.resolve(c.logical_id): c.node.path.removeprefix("Stack/") for c in stack.node.find_all()
                  if isinstance(c, CfnResource)}

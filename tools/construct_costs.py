@@ -14,16 +14,16 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from aws_cdk import App, Environment, Stack
+from aws_cdk import App, Environment, Stack, pipelines
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 
-from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, DependencyLayer, Deployment,
-                            EdgeDistribution, EdgeHandler, FanOut, FirehoseTransform, FunctionStep, LogSubscriber,
-                            QueueWorker, ScheduledFunction, ServerlessFunction, ServiceApi, StreamConsumer,
-                            ThumbnailPipeline, TopicSubscriber, UserPoolTrigger, VpcFunction, Workflow)
+from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, DeliveryPipeline, DependencyLayer,
+                            Deployment, EdgeDistribution, EdgeHandler, FanOut, FirehoseTransform, FunctionStep,
+                            LogSubscriber, QueueWorker, ScheduledFunction, ServerlessFunction, ServiceApi,
+                            StreamConsumer, ThumbnailPipeline, TopicSubscriber, UserPoolTrigger, VpcFunction, Workflow)
 from constructs_lib.pricing import Workload, price_assembly
 from constructs_lib.pricing.prices import PRICES
 
@@ -52,6 +52,12 @@ def _service_api(stack: Stack) -> None:
     api = ServiceApi(stack, "Built")
     api.add_function("Orders", routes=["GET /orders", "POST /orders"], entry=PLAIN)
     api.add_function("Items", routes=["GET /items"], entry=PLAIN)
+
+
+def _pipeline(stack: Stack) -> None:
+    source = pipelines.CodePipelineSource.connection(
+        "example-org/app", "main", connection_arn="arn:aws:codeconnections:us-east-1:111111111111:connection/abc")
+    DeliveryPipeline(stack, "Built", source=source).build()
 
 
 def _stream(stack: Stack) -> None:
@@ -83,7 +89,10 @@ CONSTRUCTS: dict[str, Callable[[Stack], object]] = {
                                                  operation="pre_sign_up", entry=PLAIN),
     "LogSubscriber": lambda s: LogSubscriber(s, "Built", log_group=logs.LogGroup(s, "Logs"), entry=PLAIN),
     "FirehoseTransform": lambda s: FirehoseTransform(s, "Built", entry=PLAIN),
+    "DeliveryPipeline": _pipeline,
 }
+# A pipeline's stack names its account: its targets' bootstrap roles trust the pipeline's account by its ID.
+ENVIRONMENTS = {"DeliveryPipeline": Environment(account="111111111111", region="us-east-1")}
 STANDING = {"AWS::CloudWatch::Alarm": "alarm", "AWS::KMS::Key": "KMS key", "AWS::CloudWatch::Dashboard": "dashboard",
             "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer (hours, public IPv4 addresses)", "AWS::EC2::VPCEndpoint": "endpoint",
             "AWS::EC2::NatGateway": "NAT gateway", "AWS::Lambda::Alias": "provisioned concurrency"}
@@ -93,7 +102,7 @@ def construct_costs() -> dict[str, dict]:
     """Construct -> its stack's priced report, before the free tier."""
     app = App(context={"aws:cdk:bundling-stacks": []})
     for name, build in CONSTRUCTS.items():
-        build(Stack(app, name, env=Environment(region="us-east-1")))
+        build(Stack(app, name, env=ENVIRONMENTS.get(name, Environment(region="us-east-1"))))
     return price_assembly(Path(app.synth().directory), WORKLOAD, free_tier=False)["stacks"]
 
 

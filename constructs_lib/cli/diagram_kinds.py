@@ -3,7 +3,7 @@ out as a detail of what is drawn. Kinds that make arrows have a wiring method in
 kind is listed under its diagram as not drawn: a reviewer is told, never left to guess.
 
 Covered: every kind the library's constructs create, and every kind the serverless patterns it packages
-draw on (S3 -> Lambda -> RDS, CodePipeline events, Step Functions, Kinesis Data Firehose, CloudWatch Logs,
+draw on (S3 -> Lambda -> RDS, CodePipeline events and DeliveryPipeline's builds, Step Functions, Kinesis Data Firehose, CloudWatch Logs,
 Cognito triggers, container images)."""
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ NODE_TYPES = {
     "AWS::Scheduler::Schedule": ("Schedule", "{{", "}}"),
     "AWS::StepFunctions::StateMachine": ("State machine", "(", ")"),
     "AWS::CodePipeline::Pipeline": ("Pipeline", "[", "]"),
+    "AWS::CodeBuild::Project": ("Build project", "[[", "]]"),
     "AWS::CodeCommit::Repository": ("Repository", "[(", ")]"),
     "AWS::Logs::SubscriptionFilter": ("Log subscription", "{{", "}}"),
     "AWS::ElasticLoadBalancingV2::LoadBalancer": ("Load balancer", "[", "]"),

@@ -44,6 +44,7 @@ from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, PowertoolsVersion, pow
 from .runtimes import DEFAULT_RUNTIME
 from .safe_deployment import SafeDeployment
 from .scaling import ProvisionedConcurrencyScaling
+from .stage_policy import deployment_for
 from .tenancy import Tenancy, check_tenancy, tenancy_config
 from .url import UrlAuth, add_url, check_url
 from .version_layers import version_options
@@ -132,7 +133,8 @@ class ServerlessFunction(Construct):
         or a container image (AWS's rules).
     :param deployment: safe deployment with CodeDeploy (``Deployment.canary(...)``, ``.linear(...)``,
         ``.all_at_once()``): every code or configuration change publishes a version, and CodeDeploy
-        shifts the alias to it, rolling back on alarms. Triggers and the URL then use the alias.
+        shifts the alias to it, rolling back on alarms. Triggers and the URL then use the alias. Default: the
+        policy of its ServiceStage (``ServiceStage(deployment=...)``), else none.
     :param durable: durable execution (``Durable(execution_timeout=Duration.days(7))``, see `Durable`): versions
         are published and triggers invoke an alias, as with ``deployment``; the role may checkpoint this function's
         executions only; alarms on failed and timed-out executions. Adding or removing it replaces the function.
@@ -202,6 +204,7 @@ class ServerlessFunction(Construct):
         given = locals()
         check_types(checks, {name: given[name] for name in FUNCTION_OPTION_TYPES}, FUNCTION_OPTION_TYPES)
         checks.raise_if_any()
+        deployment = deployment_for(self, deployment)  # a ServiceStage's policy, unless it sets its own
         environment = dict(environment or {})
         entry_path = Path(entry) if entry is not None else None
         region = Stack.of(self).region

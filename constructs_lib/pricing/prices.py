@@ -36,6 +36,8 @@ EFS = "https://aws.amazon.com/efs/pricing/"
 BACKUP = "https://aws.amazon.com/backup/pricing/"
 XRAY = "https://aws.amazon.com/xray/pricing/"
 STEP_FUNCTIONS = "https://aws.amazon.com/step-functions/pricing/"
+CODEPIPELINE = "https://aws.amazon.com/codepipeline/pricing/"
+CODEBUILD = "https://aws.amazon.com/codebuild/pricing/"
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,11 @@ PRICES: dict[str, Price] = {
     "stepfunctions.express_duration": Price(0.00001667, 1, "GB-second (Express)", STEP_FUNCTIONS,
                                             ((1000 * 3600, 0.00000833), (5000 * 3600, 0.00000456))),
     "pipes.requests": Price(0.40, M, "EventBridge Pipes requests (64 KB chunks)", EVENTBRIDGE),
+    # CodePipeline V2: per action execution minute, each action's rounded up; manual approvals and custom actions
+    # are free. V1: per active pipeline a month (one with a change run through it, after its first 30 days).
+    "codepipeline.v2_action_minutes": Price(0.002, 1, "action execution minute (V2)", CODEPIPELINE),
+    "codepipeline.v1_active_pipelines": Price(1.00, 1, "active pipeline a month (V1)", CODEPIPELINE),
+    "codebuild.general1_small": Price(0.005, 1, "build minute (on-demand general1.small, Linux)", CODEBUILD),
 }
 
 
@@ -174,4 +181,6 @@ FREE_TIERS = (
              ("cognito.essentials_maus", "cognito.lite_maus"), 10_000),
     FreeTier("X-Ray: 100,000 traces recorded", ("xray.traces",), 100_000),
     FreeTier("Step Functions: 4,000 state transitions", ("stepfunctions.transitions",), 4_000),
+    FreeTier("CodePipeline: 100 V2 action execution minutes", ("codepipeline.v2_action_minutes",), 100),
+    FreeTier("CodeBuild: 100 build minutes of general1.small", ("codebuild.general1_small",), 100),
 )

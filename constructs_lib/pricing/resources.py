@@ -274,6 +274,19 @@ def price_cloudfront_function(r: Resource) -> list[Line]:
     return [usage("cloudfront.function_invocations", r.quantity("requests"), "function invocations")]
 
 
+def price_pipeline(r: Resource) -> list[Line]:
+    if r.props.get("PipelineType") == "V2":
+        return [usage("codepipeline.v2_action_minutes", r.quantity("action_minutes"), "action execution minutes")]
+    return [fixed("codepipeline.v1_active_pipelines", 1, "a V1 pipeline, active")]
+
+
+def price_build_project(r: Resource) -> Optional[list[Line]]:
+    kind = (dig(r.props, "Environment", "ComputeType"), dig(r.props, "Environment", "Type"))
+    if kind != ("BUILD_GENERAL1_SMALL", "LINUX_CONTAINER"):
+        return None  # other compute types and platforms are priced per their own minute
+    return [usage("codebuild.general1_small", r.quantity("build_minutes"), "build minutes")]
+
+
 def price_user_pool(r: Resource) -> list[Line]:
     tier = str(r.props.get("UserPoolTier") or "ESSENTIALS").lower()
     return [usage(f"cognito.{tier}_maus", r.quantity("maus"), f"monthly active users ({tier.title()})")]
@@ -317,6 +330,8 @@ PRICERS: dict[str, Pricer] = {
     "AWS::EFS::FileSystem": price_file_system,
     "AWS::StepFunctions::StateMachine": price_state_machine,
     "AWS::Pipes::Pipe": price_pipe,
+    "AWS::CodePipeline::Pipeline": price_pipeline,
+    "AWS::CodeBuild::Project": price_build_project,
 }
 
 # Types that cost nothing by themselves (what they carry is priced where it is stored or run).

@@ -42,6 +42,8 @@ QUANTITIES = {
     "maus": "monthly active users",
     "traces": "X-Ray traces recorded a month",
     "transitions": "state transitions of one execution of a Standard workflow whose definition branches",
+    "action_minutes": "CodePipeline V2 action execution minutes a month (each action's run, rounded up to a minute)",
+    "build_minutes": "CodeBuild build minutes a month",
 }
 
 

@@ -20,6 +20,12 @@ def new_key(
     key = kms.Key(
         scope, construct_id, description=description, enable_key_rotation=True, removal_policy=removal_policy
     )
+    deny_grants_except_for_aws_resources(key)
+    return key
+
+
+def deny_grants_except_for_aws_resources(key: kms.Key) -> None:
+    """Denies kms:CreateGrant on `key` unless the grant is for an AWS resource or an AWS service asks for it."""
     key.add_to_resource_policy(
         iam.PolicyStatement(
             sid="DenyGrantsExceptForAwsResources",
@@ -30,7 +36,6 @@ def new_key(
             conditions={"BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}},
         )
     )
-    return key
 
 
 def encrypted_topic(scope: Construct, what: str) -> tuple[kms.Key, sns.Topic]:

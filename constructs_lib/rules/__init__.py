@@ -29,8 +29,8 @@ from constructs import IConstruct
 
 from . import (
     alarm_rules, api_gateway_rules, controls_rules, delivery_rules, durable_rules, edge_rules, invoker_rules,
-    lambda_policy_size, lambda_rules, notifications, retained_names, stepfunctions_rules, subscription_rules,
-    version_rules, vpc_rules,
+    lambda_policy_size, lambda_rules, notifications, pipeline_rules, retained_names, stepfunctions_rules,
+    subscription_rules, version_rules, vpc_rules,
 )
 from .lambda_rules import DEFAULT_ACCOUNT_CONCURRENCY
 from .model import App, Hit, Rule, Stack
@@ -59,6 +59,7 @@ def all_rules(account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
         *invoker_rules.rules(),
         *controls_rules.rules(),
         *retained_names.rules(),
+        *pipeline_rules.rules(),
     ]
 
 

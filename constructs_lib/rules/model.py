@@ -21,6 +21,7 @@ FAILS_AT_RUN_TIME = "fails at run time"
 BYPASSES = "bypasses the safe deployment"
 STAYS_SILENT = "stays silent"  # an alarm on a metric the service never publishes
 HIDES_ERRORS = "hides errors from browsers"
+DEPLOYS_ELSEWHERE = "deploys to another account or region"
 
 
 
@@ -76,7 +77,8 @@ class Rule:
     :param id: ``DR-...``, also the id an acknowledgment names (``DeployRules::DR-...``).
     :param outcome: what AWS does: ``FAILS_DEPLOY``, ``DENIES_AT_RUN_TIME``, ``DROPS_SILENTLY``, ``LOOPS``,
         ``FAILS_AT_RUN_TIME``, ``BYPASSES`` (traffic goes around a safe deployment), ``STAYS_SILENT`` (an alarm
-        on a metric the service never publishes) or ``HIDES_ERRORS`` (browsers see errors as CORS failures).
+        on a metric the service never publishes), ``HIDES_ERRORS`` (browsers see errors as CORS failures) or
+        ``DEPLOYS_ELSEWHERE`` (a pipeline deploys a stack where it was not meant to go).
     :param rule: the rule, in one sentence.
     :param source: AWS's documentation of it.
     :param fix: what to change.

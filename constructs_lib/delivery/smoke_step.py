@@ -1,0 +1,71 @@
+"""The smoke test of one stage, as a CDK Pipelines step: a CodePipeline Lambda invoke action of the pipeline's
+smoke-test function, told which functions to invoke through the stage's outputs (CodePipeline variables)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import jsii
+from aws_cdk import Duration, pipelines
+from aws_cdk import aws_codepipeline as codepipeline
+from aws_cdk import aws_codepipeline_actions as actions
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from ..core import findings
+from ..core.jsii_types import as_interface
+from ..resources.queues import failure_queue
+from ..function.serverless_function import ServerlessFunction
+from .stage_checks import StageChecks
+
+SMOKE_TEST_ENTRY = Path(__file__).resolve().parents[1] / "handlers" / "pipeline_checks"
+SMOKE_TEST_TIMEOUT = Duration.minutes(5)
+
+
+def smoke_test_function(scope: Construct) -> ServerlessFunction:
+    """The pipeline's function that runs every stage's smoke test (in the pipeline's account and region, where
+    it reports to CodePipeline)."""
+    function = ServerlessFunction(
+        scope, "SmokeTests", entry=SMOKE_TEST_ENTRY, handler="smoke_test.handler", timeout=SMOKE_TEST_TIMEOUT,
+        description="Smoke-tests each stage of the delivery pipeline and reports to CodePipeline",
+        on_failure=failure_queue(scope, "SmokeTestFailures"),
+    )
+    # aws-cdk-lib's LambdaInvokeAction lets it report (codepipeline:PutJob*Result on '*'; DR-PIPELINE-LAMBDA-REPORTS).
+    findings.acknowledge(function.role, "AwsSolutions-IAM5[Resource::*]",
+                         "codepipeline:PutJobSuccessResult and PutJobFailureResult have no resource types (Service "
+                         "Authorization Reference, AWS CodePipeline): a job is named by its ID.")
+    return function
+
+
+@jsii.implements(pipelines.ICodePipelineActionFactory)
+class SmokeTestStep(pipelines.Step):
+    """Invokes `function` (the smoke-test function) for the stage of `checks`."""
+
+    def __init__(self, function: ServerlessFunction, checks: StageChecks, events: list[dict[str, Any]]) -> None:
+        super().__init__("SmokeTest")
+        self._function = function
+        self._checks = checks
+        self._events = events
+        self._outputs = [pipelines.StackOutputReference.from_cfn_output(output) for output in checks.smoke_outputs]
+
+    @property
+    def consumed_stack_outputs(self) -> list[pipelines.StackOutputReference]:
+        return list(self._outputs)
+
+    def produce_action(
+        self, stage: codepipeline.IStage, *, action_name: str, artifacts: pipelines.ArtifactMap,
+        pipeline: pipelines.CodePipeline, run_order: jsii.Number, scope: Construct,
+        stack_outputs_map: pipelines.StackOutputsMap, before_self_mutation: Optional[bool] = None,
+        code_build_defaults: Optional[pipelines.CodeBuildOptions] = None,
+        fallback_artifact: Optional[codepipeline.Artifact] = None, variables_namespace: Optional[str] = None,
+    ) -> pipelines.CodePipelineActionFactoryResult:
+        targets = [{"function": stack_outputs_map.to_code_pipeline(output), "event": event}
+                   for output, event in zip(self._outputs, self._events)]
+        parameters = {"roleArn": self._checks.role_arn, "region": self._checks.region, "targets": targets}
+        stage.add_action(as_interface(codepipeline.IAction, actions.LambdaInvokeAction(
+            action_name=action_name, run_order=int(run_order), lambda_=as_interface(lambda_.IFunction, self._function.function),
+            user_parameters_string=json.dumps(parameters),
+        )))
+        return pipelines.CodePipelineActionFactoryResult(run_orders_consumed=1)
