@@ -1,7 +1,8 @@
 """Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, one real
 `cdk synth` of the demo app per session, one synth of it in an app without feature flags, and, started with the
 session so that they run beside the tests: pyright's strict check of the library, the pipeline app's synth
-(tests/pipeline_synth.py), and the wheel with the three starter apps made from its kinds of install (tests/starters.py)."""
+(tests/pipeline_synth.py), and the wheel with the three starter apps made from its kinds of install (tests/starters.py).
+Under pytest-xdist (`make test` runs two workers), each starts in the worker whose tests need it."""
 
 from __future__ import annotations
 
@@ -72,8 +73,22 @@ def _start_starters(workdir: Path, config: pytest.Config) -> _Background:
     return _Background(dist, pool.submit(lambda: run_starters(dist.result(), workdir, kinds)))
 
 
+# The files whose session fixtures take longest (the starter apps, the pipeline app, pyright): run first, so that
+# with `-n 2` (pytest-xdist, make test) the other worker takes the many short files meanwhile.
+LONGEST_FIRST = ("tests/test_starter_installs.py", PIPELINE_APP_TESTS, "tests/test_typing.py")
+
+
+def _longest_first(item: pytest.Item) -> int:
+    return next((index for index, path in enumerate(LONGEST_FIRST) if item.nodeid.startswith(path)),
+                len(LONGEST_FIRST))
+
+
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_longest_first)  # stable: the same order in every worker, as pytest-xdist requires
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # Every worker collects every test: each fixture below starts its work in the worker that needs it.
+        return
     if any(item.name == PYRIGHT_TEST for item in items):
         config.stash[_PYRIGHT] = _start_pyright()
     if any(item.nodeid.startswith(PIPELINE_APP_TESTS) for item in items) and not config.option.collectonly:
