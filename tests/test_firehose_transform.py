@@ -79,6 +79,9 @@ def test_the_streams_role_may_do_what_firehose_needs_here_only(stack: Stack) -> 
         "logs:PutLogEvents": {logs},
     }
     assert role["Properties"]["Description"] == "Firehose stream of Test/Clicks"
+    # Firehose invokes an unqualified LambdaArn as $LATEST: the policy names that qualified ARN too.
+    (invoke,) = [s for s in policy if "lambda:InvokeFunction" in s["Action"]]
+    assert {"Fn::Join": ["", [{"Fn::GetAtt": [function, "Arn"]}, ":$LATEST"]]} in invoke["Resource"]
     # Firehose's guide ("Grant Firehose access to an Amazon S3 destination"): the role is assumed for this
     # account's streams only (sts:ExternalId is the account Firehose acts for).
     (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]

@@ -176,9 +176,13 @@ class FirehoseTransform(Construct):
             resources=[self.bucket.bucket_arn, self.bucket.arn_for_objects("*")]))
         if self.bucket.encryption_key is not None:
             self.bucket.encryption_key.grant(role, "kms:Decrypt", "kms:GenerateDataKey")
+        target = self.function.invoke_target
+        # An unqualified LambdaArn is invoked as its $LATEST version, which IAM matches only by the qualified ARN
+        # (Firehose's guide names the function with its version); an alias's ARN is qualified already.
+        invoked = [target.function_arn] if target is not self.function.function else [
+            target.function_arn, f"{target.function_arn}:$LATEST"]
         role.add_to_policy(iam.PolicyStatement(
-            actions=["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
-            resources=[self.function.invoke_target.function_arn]))
+            actions=["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], resources=invoked))
         role.add_to_policy(iam.PolicyStatement(actions=["logs:PutLogEvents"],
                                                resources=[self.error_log_group.log_group_arn]))
         return role
