@@ -179,7 +179,7 @@ class FirehoseTransform(Construct):
         target = self.function.invoke_target
         # An unqualified LambdaArn is invoked as its $LATEST version, which IAM matches only by the qualified ARN
         # (Firehose's guide names the function with its version); an alias's ARN is qualified already.
-        invoked = [target.function_arn] if target is not self.function.function else [
+        invoked = [target.function_arn] if self.function.alias is not None else [
             target.function_arn, f"{target.function_arn}:$LATEST"]
         role.add_to_policy(iam.PolicyStatement(
             actions=["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"], resources=invoked))
