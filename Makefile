@@ -55,9 +55,8 @@ pipeline: install
 	$(CDK) synth --app "$(BIN)/python pipeline_app.py" --quiet --no-notices --output cdk.pipeline.out || test -f cdk.pipeline.out/validation-report.json
 	$(BIN)/python -m constructs_lib.gates cdk.pipeline.out
 
-# Two workers, one per core; each session fixture is made in the worker whose tests need it.
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest
 
 # The starter app from the built wheel, a checkout folder and an editable install, each through its own make
 # synth and make test (make test makes the one from the wheel): minutes of installs.
