@@ -83,7 +83,8 @@ diagrams: synth
 	$(BIN)/python -m constructs_lib.diagrams cdk.out docs/diagrams
 
 bench: install
-	$(BIN)/python bench/synth.py
+	# Per function next to plain aws-cdk-lib at N = 10, 50, 100; then the demo app next to an empty app (bench/synth.py).
+	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/thumbnail.py
 	$(BIN)/python bench/deploy_rules.py
 	$(BIN)/python bench/layers.py

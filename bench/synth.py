@@ -30,10 +30,8 @@ def synth_seconds(app_command: str, out: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    rounds = parser.parse_args().rounds
+def measure(rounds: int) -> tuple[float, float]:
+    """Median seconds of `cdk synth` of the demo app and of the empty app, `rounds` each, interleaved."""
     env = dict(os.environ, CDK_DISABLE_VERSION_CHECK="1", CDK_DISABLE_CLI_TELEMETRY="true")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -43,11 +41,23 @@ def main() -> None:
         for n in range(rounds):  # interleaved, so both see the same machine load
             empty.append(synth_seconds(f"{sys.executable} {empty_app}", Path(tmp) / f"empty{n}", env))
             demo.append(synth_seconds(f"{sys.executable} app.py", Path(tmp) / f"demo{n}", env))
-    demo_median, empty_median = statistics.median(demo), statistics.median(empty)
+    return statistics.median(demo), statistics.median(empty)
+
+
+def report(rounds: int) -> None:
+    """Prints the demo app's synth next to the empty app's."""
+    demo_median, empty_median = measure(rounds)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     node = subprocess.run(["node", "--version"], env=env, capture_output=True, text=True).stdout.strip()
     print(f"cdk synth through the CLI, median of {rounds} rounds (Node {node})")
     print(f"  {'empty stack (floor)':<20} {empty_median:6.2f} s")
     print(f"  {'demo app':<20} {demo_median:6.2f} s  ({demo_median / empty_median:.2f}x the floor)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    report(parser.parse_args().rounds)
 
 
 if __name__ == "__main__":
