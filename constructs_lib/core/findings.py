@@ -9,6 +9,7 @@ Every reason must be true of the resource it is written on: it is what a reviewe
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, Iterable
 
 from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
@@ -34,26 +35,55 @@ def skip(
     guard: Iterable[str] = (),
 ) -> None:
     """Suppresses checkov checks, cfn-lint rules and cfn-guard rules on one resource (an L1, or an L2
-    whose default child is the resource), each with `reason`."""
+    whose default child is the resource), each with `reason`.
+
+    A resource's metadata is read once, when it is first answered."""
     resource = cfn_resource_of(construct)
-    checks = [{"id": check, "comment": reason} for check in checkov]
-    if checks:
-        existing: list[dict[str, str]] = dig(resource.get_metadata("checkov"), "skip", default=[])
-        known = {entry["id"] for entry in existing}
-        resource.add_metadata("checkov", {"skip": existing + [c for c in checks if c["id"] not in known]})
-    rules = list(cfn_lint)
-    if rules:
-        config: dict[str, Any] = dig(resource.get_metadata("cfn-lint"), "config", default={})
-        ignored: list[str] = list(config.get("ignore_checks", []))
-        resource.add_metadata(
-            "cfn-lint", {"config": {**config, "ignore_checks": ignored + [r for r in rules if r not in ignored]}}
-        )
+    answers = _ANSWERS.get(resource)
+    if answers is None:
+        answers = _ANSWERS[resource] = _Answers(resource)
+    answers.add(reason, list(checkov), list(cfn_lint))
     for rule in guard:
         acknowledge(resource, f"{GUARD_PLUGIN}::{rule}", reason)
 
 
+class _Answers:
+    """A resource's checkov skips and cfn-lint ignored rules: the ones it had, then ours. Its metadata is read once,
+    when it is first answered, and each answer writes it whole (no read)."""
+
+    def __init__(self, resource: CfnResource) -> None:
+        self.resource = resource
+        self.skips: list[dict[str, str]] | None = None
+        self.config: dict[str, Any] = {}
+        self.ignored: list[str] | None = None
+
+    def add(self, reason: str, checkov: list[str], cfn_lint: list[str]) -> None:
+        if checkov:
+            if self.skips is None:
+                self.skips = list(dig(self.resource.get_metadata("checkov"), "skip", default=[]))
+            known = {entry["id"] for entry in self.skips}
+            self.skips += [{"id": check, "comment": reason} for check in checkov if check not in known]
+            self.resource.add_metadata("checkov", {"skip": self.skips})
+        if cfn_lint:
+            if self.ignored is None:
+                self.config = dig(self.resource.get_metadata("cfn-lint"), "config", default={})
+                self.ignored = list(self.config.get("ignore_checks", []))
+            self.ignored += [rule for rule in cfn_lint if rule not in self.ignored]
+            self.resource.add_metadata("cfn-lint", {"config": {**self.config, "ignore_checks": self.ignored}})
+
+
+# Each answered resource's answers (jsii gives one Python object per resource), and each construct's resource.
+_ANSWERS: "weakref.WeakKeyDictionary[CfnResource, _Answers]" = weakref.WeakKeyDictionary()
+_RESOURCES: "weakref.WeakKeyDictionary[IConstruct, CfnResource]" = weakref.WeakKeyDictionary()
+
+
 def cfn_resource_of(construct: IConstruct) -> CfnResource:
-    return construct if isinstance(construct, CfnResource) else cfn_resource(construct, CfnResource)
+    if isinstance(construct, CfnResource):
+        return construct
+    found = _RESOURCES.get(construct)
+    if found is None:
+        found = _RESOURCES[construct] = cfn_resource(construct, CfnResource)
+    return found
 
 
 def token_text(stack: Stack, value: str) -> str:

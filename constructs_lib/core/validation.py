@@ -8,6 +8,7 @@ Values that are unresolved tokens (known only at deploy time) are never checked.
 from __future__ import annotations
 
 import difflib
+import weakref
 from typing import Any, Optional, Sequence
 
 from aws_cdk import Duration, Size, Token
@@ -28,18 +29,27 @@ class ConfigurationError(ValueError):
 
 def is_unresolved(value: Any) -> bool:
     """True when `value` is (or holds) a token that only CloudFormation can resolve."""
-    if value is None:
-        return False
-    if isinstance(value, (Duration, Size)):
+    if value is None or isinstance(value, int):
+        return False  # bool and int: a number token is a float
+    if isinstance(value, str):
+        return "Token[" in value and Token.is_unresolved(value)  # a string token holds its marker
+    if isinstance(value, Duration):
+        return seconds_of(value) is None
+    if isinstance(value, Size):
         return value.is_unresolved()
     return Token.is_unresolved(value)
 
 
 def seconds_of(duration: Optional[Duration]) -> Optional[float]:
     """A duration in seconds, or None when absent or unresolved."""
-    if duration is None or duration.is_unresolved():
+    if duration is None:
         return None
-    return duration.to_milliseconds() / 1000
+    if duration not in _SECONDS:  # each asks Node.js twice: a default duration is asked once
+        _SECONDS[duration] = None if duration.is_unresolved() else duration.to_milliseconds() / 1000
+    return _SECONDS[duration]
+
+
+_SECONDS: "weakref.WeakKeyDictionary[Duration, Optional[float]]" = weakref.WeakKeyDictionary()
 
 
 def mebibytes_of(size: Optional[Size]) -> Optional[float]:
@@ -80,9 +90,9 @@ class Checks:
         checks.raise_if_any()
     """
 
-    def __init__(self, scope: Construct, kind: str) -> None:
+    def __init__(self, scope: Construct, kind: str, path: Optional[str] = None) -> None:
         # The construct is checked before it has children; its own path is already known.
-        self._prefix = f"{kind} '{scope.node.path}'"
+        self._prefix = f"{kind} '{path or scope.node.path}'"
         self.errors: list[str] = []
 
     def fail(self, prop: str, value: Any, rule: str) -> None:

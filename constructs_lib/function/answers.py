@@ -36,16 +36,13 @@ def acknowledge_findings(
         wildcard_reasons.append("X-Ray's PutTraceSegments and PutTelemetryRecords")
     if vpc is not None:
         wildcard_reasons.append("EC2's DescribeNetworkInterfaces and DescribeSubnets")
-    policy = role.node.try_find_child("DefaultPolicy")
-    if policy is None:
-        return
+    policy = role  # its statements are inline (ExecutionRole)
     if wildcard_reasons:
-        findings.acknowledge(
-            policy,
-            "AwsSolutions-IAM5[Resource::*]",
-            f"Only {' and '.join(wildcard_reasons)} are allowed on '*': "
-            "these actions support no resource-level permissions.",
-        )
+        reason = (f"Only {' and '.join(wildcard_reasons)} are allowed on '*': "
+                  "these actions support no resource-level permissions.")
+        findings.acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", reason)
+        # The Serverless pack reads a Lambda role's inline policies, where ExecutionRole writes every statement.
+        findings.acknowledge(policy, "Serverless-LambdaStarPermissions", reason)
     if vpc is not None:
         _acknowledge_network_interfaces(function, policy)
 
@@ -74,7 +71,8 @@ def skip_findings(
     log_encryption_key: Optional[kms.IKey], has_failure_target: bool,
 ) -> None:
     """Scanner checks that ask for what this function deliberately does otherwise, with the reason."""
-    days = cfn_resource(log_group, logs.CfnLogGroup).retention_in_days
+    resource = findings.cfn_resource_of(log_group)
+    days = resource.retention_in_days if isinstance(resource, logs.CfnLogGroup) else None
     findings.skip(
         function,
         f"The function logs to its own log group ({log_group.node.path}) through LoggingConfig, "
@@ -120,8 +118,8 @@ def skip_findings(
 def acknowledge_encrypted_destinations(role: iam.Role, targets: Sequence[Any]) -> None:
     """Sending to a KMS-encrypted queue or topic needs CDK's kms grant on that one key."""
     keys = [getattr(t, "master_key", None) or getattr(t, "encryption_master_key", None) for t in targets]
-    policy = role.node.try_find_child("DefaultPolicy")
-    if policy is None or not any(keys):
+    policy = role  # its statements are inline (ExecutionRole)
+    if not any(keys):
         return
     for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
         findings.acknowledge(

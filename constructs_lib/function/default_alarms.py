@@ -1,46 +1,57 @@
-"""The alarms every ServerlessFunction has unless ``create_alarms=False``."""
+"""The alarms every ServerlessFunction has unless ``create_alarms=False``: by default it joins its stack's alarms
+(`StackAlarms`: a few Metrics Insights alarms over every library function of the stack, each function a contributor);
+with ``own_alarms=True``, alarms of its own."""
 
 from __future__ import annotations
 
 from typing import Optional
 
+from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ..observability import alarms as alarm_kit
+from ..observability.stack_alarms import (
+    DEAD_LETTER_ERRORS, DESTINATION_DELIVERY_FAILURES, FUNCTION_ERRORS, FUNCTION_THROTTLES, FleetMetric, StackAlarms,
+)
 
 
 def default_alarms(
-    scope: Construct, function: lambda_.Function, *, delivers: bool, failure_queue: Optional[sqs.IQueue],
-    dead_letter_queue: Optional[sqs.IQueue],
+    scope: Construct, function: lambda_.Function, *, stack: Stack, own: bool, topic: Optional[sns.ITopic], delivers: bool,
+    failure_queue: Optional[sqs.IQueue], dead_letter_queue: Optional[sqs.IQueue], own_dead_letter_queue: bool,
 ) -> alarm_kit.Alarms:
     """Errors and throttles; with destinations (`delivers`), failed deliveries; with a dead-letter queue, failed
-    writes to it; the function's own failure and dead-letter queues not empty."""
-    period = alarm_kit.PERIOD
-    found = {
-        "errors": alarm_kit.any_of(scope, "ErrorsAlarm", function.metric_errors(period=period), "Function errors"),
-        "throttles": alarm_kit.any_of(
-            scope, "ThrottlesAlarm", function.metric_throttles(period=period), "Function throttles"
-        ),
-    }
+    writes to it: in the stack's alarms, or the function's `own`. The function's own failure and dead-letter queues
+    (not the stack's FailedEvents queue, which has its alarm) not empty: alarms of the function.
+
+    Returns the function's own alarms."""
+    watched: list[tuple[str, str, FleetMetric]] = [
+        ("errors", "ErrorsAlarm", FUNCTION_ERRORS),
+        ("throttles", "ThrottlesAlarm", FUNCTION_THROTTLES),
+    ]
     if delivers:
-        deliveries = function.metric("DestinationDeliveryFailures", period=period, statistic="Sum")
-        found["destination_delivery_failures"] = alarm_kit.any_of(
-            scope, "DestinationDeliveryFailuresAlarm", deliveries, "Asynchronous results not delivered"
-        )
+        watched.append(("destination_delivery_failures", "DestinationDeliveryFailuresAlarm",
+                        DESTINATION_DELIVERY_FAILURES))
+    if dead_letter_queue is not None:
+        watched.append(("dead_letter_errors", "DeadLetterErrorsAlarm", DEAD_LETTER_ERRORS))
+    found: alarm_kit.Alarms = {}
+    if own:
+        period = alarm_kit.PERIOD
+        for name, construct_id, metric in watched:
+            found[name] = alarm_kit.any_of(
+                scope, construct_id, function.metric(metric.metric, period=period, statistic="Sum"), metric.what)
+    else:
+        stack_alarms = StackAlarms.of(scope, stack)
+        function_name = function.function_name
+        for _, _, metric in watched:
+            stack_alarms.watch(metric, function_name, topic)
     if failure_queue is not None:
         found["failure_queue_not_empty"] = alarm_kit.queue_not_empty(
-            scope, "FailureQueueAlarm", failure_queue,
-            "Asynchronous events failed every retry",
+            scope, "FailureQueueAlarm", failure_queue, "Asynchronous events failed every retry",
         )
-    if dead_letter_queue is not None:
-        # DeadLetterErrors counts events Lambda could not write to the queue (its policy, its key): lost events
-        # that no queue shows (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
-        dead_letter_errors = function.metric("DeadLetterErrors", period=period, statistic="Sum")
-        found["dead_letter_errors"] = alarm_kit.any_of(
-            scope, "DeadLetterErrorsAlarm", dead_letter_errors, "Asynchronous events not written to the dead-letter queue"
-        )
+    if dead_letter_queue is not None and own_dead_letter_queue:
         found["dead_letter_queue_not_empty"] = alarm_kit.queue_not_empty(
             scope, "DeadLetterQueueAlarm", dead_letter_queue, "Asynchronous events in the dead-letter queue"
         )

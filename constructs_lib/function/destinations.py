@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping, Optional, Union
 
-from aws_cdk import Duration, Token
+from aws_cdk import Duration
 
 from aws_cdk import aws_events as events
 from aws_cdk import aws_lambda as lambda_
@@ -17,7 +17,7 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
-from ..core.validation import Checks, seconds_of
+from ..core.validation import Checks, is_unresolved, seconds_of
 
 DestinationTarget = Union[sqs.IQueue, sns.ITopic, lambda_.IFunction, events.IEventBus]
 
@@ -79,7 +79,7 @@ def asynchronous_settings(retry_attempts: int, max_event_age: Duration,
                           destinations: Mapping[str, Optional[lambda_.IDestination]]) -> dict[str, Any]:
     """The keyword options of a function or alias for its asynchronous invocations: none (and so no
     EventInvokeConfig resource) when they equal Lambda's defaults and name no destination."""
-    defaults = (not destinations and not Token.is_unresolved(retry_attempts)
+    defaults = (not destinations and not is_unresolved(retry_attempts)
                 and retry_attempts == LAMBDA_DEFAULT_RETRY_ATTEMPTS
                 and seconds_of(max_event_age) == LAMBDA_DEFAULT_MAX_EVENT_AGE_SECONDS)
     if defaults:

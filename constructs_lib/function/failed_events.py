@@ -3,6 +3,7 @@ one queue per stack that every library function without a target of its own shar
 
 from __future__ import annotations
 
+import weakref
 from typing import Iterable, Mapping, Optional
 
 from aws_cdk import Stack
@@ -15,6 +16,7 @@ from ..observability import alarms as alarm_kit
 from ..resources.queues import failure_queue
 
 CONSTRUCT_ID = "FailedEvents"
+_BY_STACK: "weakref.WeakKeyDictionary[Stack, FailedEvents]" = weakref.WeakKeyDictionary()
 # The option a pattern whose trigger invokes synchronously sets itself (see invoked_synchronously).
 SET_BY_SYNCHRONOUS_PATTERNS = ("no_failure_target",)
 
@@ -41,14 +43,17 @@ class FailedEvents(Construct):
             ),
         }
         self._topics: list[sns.ITopic] = []
-        alarm_kit.warn_if_silent(self)
+        alarm_kit.warn_if_silent(self, scope)
 
     @classmethod
-    def of(cls, scope: IConstruct) -> "FailedEvents":
-        """The queue of `scope`'s stack, made on first need."""
-        stack = Stack.of(scope)
-        found = stack.node.try_find_child(CONSTRUCT_ID)
-        return found if isinstance(found, FailedEvents) else cls(stack)
+    def of(cls, scope: IConstruct, stack: Optional[Stack] = None) -> "FailedEvents":
+        """The queue of `scope`'s stack (`stack`, when known), made on first need."""
+        stack = stack or Stack.of(scope)
+        found = _BY_STACK.get(stack)
+        if found is None:
+            child = stack.node.try_find_child(CONSTRUCT_ID)
+            found = _BY_STACK[stack] = child if isinstance(child, FailedEvents) else cls(stack)
+        return found
 
     def notify(self, topic: Optional[sns.ITopic]) -> None:
         """Sends the queue's alarm to `topic` too (once however many functions name it)."""

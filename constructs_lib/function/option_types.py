@@ -44,6 +44,7 @@ FUNCTION_OPTION_TYPES: dict[str, Expected] = {
     "function_url_invokers": ((list, tuple), "a list of principals"),
     "snap_start": FLAG,
     "create_alarms": FLAG,
+    "own_alarms": FLAG,
     "description": TEXT,
     "deployment": ((Deployment,), "a Deployment: Deployment.canary(...), .linear(...) or .all_at_once()"),
     "durable": ((Durable,), "a Durable: Durable(execution_timeout=Duration.days(1))"),
@@ -68,7 +69,11 @@ def check_types(checks: Checks, values: Mapping[str, Any], expected: Mapping[str
 
 
 def _is_token(value: Any) -> bool:
-    return isinstance(value, (int, float, str)) and not isinstance(value, bool) and Token.is_unresolved(value)
+    if isinstance(value, bool) or isinstance(value, int):
+        return False  # a number token is a float
+    if isinstance(value, str):  # a string token holds its marker
+        return "Token[" in value and Token.is_unresolved(value)
+    return isinstance(value, float) and Token.is_unresolved(value)
 
 
 def _check_environment_types(checks: Checks, environment: Mapping[Any, Any]) -> set[str]:

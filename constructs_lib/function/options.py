@@ -63,6 +63,7 @@ class _CoreOptions(TypedDict, total=False):
     inline: str
     provisioned_concurrency_scaling: ProvisionedConcurrencyScaling
     create_alarms: bool
+    own_alarms: bool
     alarm_topic: sns.ITopic
     description: str
 

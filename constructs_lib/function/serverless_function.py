@@ -37,6 +37,7 @@ from .default_alarms import default_alarms
 from .deployment import Deployment
 from .destinations import DestinationTarget, as_destination, asynchronous_settings, lambda_destinations
 from .durable import Durable, durable_alarms, durable_function_id, enable_durable
+from .execution_role import ExecutionRole
 from .failed_events import FailedEvents
 from .inline_code import check_inline, inline_code, inline_handler
 from .option_types import FUNCTION_OPTION_TYPES, check_types
@@ -144,9 +145,14 @@ class ServerlessFunction(Construct):
         creates a function: adding or removing it replaces the function. Not with SnapStart, provisioned
         concurrency or a function URL (AWS's rules).
     :param create_alarms: create the default alarms (default True): errors, throttles, destination
-        delivery failures (with destinations), dead-letter and failure queues not empty; with a
-        deployment, the alias's errors and throttles and the new version's errors too.
-    :param alarm_topic: an SNS topic told of every alarm's changes to ALARM and back to OK.
+        delivery failures (with destinations), dead-letter write errors (with a dead-letter queue), the function's own
+        dead-letter and failure queues not empty; with a deployment, the alias's errors and throttles and the new
+        version's errors too.
+    :param own_alarms: errors, throttles, delivery failures and dead-letter write errors in alarms of this function's
+        own (default False: the function is a contributor of its stack's alarms, `StackAlarms`, a few Metrics
+        Insights alarms that watch every library function of the stack and name the one that breaches).
+    :param alarm_topic: an SNS topic told of every alarm's changes to ALARM and back to OK (the stack's alarms that
+        watch this function: those of the functions that name this topic).
     :param description: the function's description.
     """
 
@@ -195,11 +201,14 @@ class ServerlessFunction(Construct):
         inline: Optional[str] = None,
         provisioned_concurrency_scaling: Optional[ProvisionedConcurrencyScaling] = None,
         create_alarms: bool = True,
+        own_alarms: bool = False,
         alarm_topic: Optional[sns.ITopic] = None,
         description: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        checks = Checks(self, "ServerlessFunction")
+        path = self.node.path
+        stack = Stack.of(self)
+        checks = Checks(self, "ServerlessFunction", path)
         # Types first: a range check of a value of the wrong type would fail inside the library.
         given = locals()
         check_types(checks, {name: given[name] for name in FUNCTION_OPTION_TYPES}, FUNCTION_OPTION_TYPES)
@@ -207,7 +216,7 @@ class ServerlessFunction(Construct):
         deployment = deployment_for(self, deployment)  # a ServiceStage's policy, unless it sets its own
         environment = dict(environment or {})
         entry_path = Path(entry) if entry is not None else None
-        region = Stack.of(self).region
+        region = stack.region
         handler = inline_handler(handler, inline)
         if inline is None:
             check_code(checks, entry_path, handler, image, layers, powertools)
@@ -237,12 +246,18 @@ class ServerlessFunction(Construct):
             durable.check(checks, runtime, image)
         checks.raise_if_any()
 
-        # Nothing lost by default: events that fail every retry go to the stack's shared queue.
+        # Nothing lost by default: events that fail every retry go to the stack's shared queue, as the function's
+        # dead-letter queue (no resource of its own), or as its on-failure destination when it has an
+        # EventInvokeConfig anyway (settings other than Lambda's, or an on_success destination).
         self.failed_events: Optional[FailedEvents] = None
+        own_dead_letter_queue = dead_letter_queue is not None
         if no_failure_target is None and on_failure is None and dead_letter_queue is None:
-            self.failed_events = FailedEvents.of(self)
-            on_failure = self.failed_events.queue
-            destinations["on_failure"] = as_destination(on_failure)
+            self.failed_events = FailedEvents.of(self, stack)
+            if asynchronous_settings(retry_attempts, max_event_age, destinations):
+                on_failure = self.failed_events.queue
+                destinations["on_failure"] = as_destination(on_failure)
+            else:
+                dead_letter_queue = self.failed_events.queue
         self.failure_target: Optional[IConstruct] = on_failure or dead_letter_queue
         """Where asynchronous events that fail every retry go (None with ``no_failure_target``)."""
         self.tenancy = tenancy
@@ -253,12 +268,8 @@ class ServerlessFunction(Construct):
         )
         if isinstance(log_encryption_key, kms.Key):
             let_logs_use(log_encryption_key)
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=as_interface(iam.IPrincipal, iam.ServicePrincipal("lambda.amazonaws.com")),
-            description=f"Execution role of {self.node.path}",
-        )
+        # Its statements inline: no AWS::IAM::Policy beside it.
+        self.role: iam.Role = ExecutionRole(self, "Role", description=f"Execution role of {path}")
         # Least privilege: write to this function's own log group and nowhere else.
         self.role.add_to_policy(
             iam.PolicyStatement(
@@ -279,7 +290,7 @@ class ServerlessFunction(Construct):
             code = inline_code(inline)
         else:
             assert entry_path is not None
-            package = folder_code(entry_path, architecture, runtime, self.node.path)
+            package = folder_code(entry_path, architecture, runtime, path)
             code = package.code
         async_settings = asynchronous_settings(retry_attempts, max_event_age, destinations)
         self.function = lambda_.Function(
@@ -314,7 +325,7 @@ class ServerlessFunction(Construct):
             current_version_options=version_options(self, all_layers, retain=durable is not None),
         )
         if package is not None:
-            check_unzipped_size(self.node.path, package.unzipped_bytes, layers)
+            check_unzipped_size(path, package.unzipped_bytes, layers)
         if vpc is not None:
             # What AWSLambdaVPCAccessExecutionRole grants, scoped to this function's subnets, minus its logs:*.
             for statement in eni_statements(self, subnet_ids(self.function)):
@@ -359,10 +370,13 @@ class ServerlessFunction(Construct):
             )
 
         self.alarms: alarm_kit.Alarms = {}
+        """This function's own alarms (with ``own_alarms``, its errors and throttles; its own queues'), deployment's
+        and durable execution's; by default its errors and throttles are contributors of its stack's alarms."""
         if create_alarms:
             own_queue = on_failure if hasattr(on_failure, "queue_arn") and not self.failed_events else None
             self.alarms = default_alarms(  # the stack's shared queue has an alarm of its own
-                self, self.function, delivers=bool(destinations), dead_letter_queue=dead_letter_queue,
+                self, self.function, stack=stack, own=own_alarms, topic=alarm_topic, delivers=bool(destinations),
+                dead_letter_queue=dead_letter_queue, own_dead_letter_queue=own_dead_letter_queue,
                 failure_queue=as_interface(sqs.IQueue, own_queue) if own_queue is not None else None,
             )
         if create_alarms and durable is not None:
@@ -373,7 +387,7 @@ class ServerlessFunction(Construct):
         if self.failed_events is not None:
             self.failed_events.notify(alarm_topic)
 
-        alarm_kit.warn_if_silent(self)
+        alarm_kit.warn_if_silent(self, stack)
 
         self.url: Optional[lambda_.FunctionUrl] = None
         if function_url_auth is not None:

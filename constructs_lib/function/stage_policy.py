@@ -28,6 +28,8 @@ def set_stage_deployment(scope: IConstruct, deployment: Optional[Deployment]) ->
 
 def stage_deployment(scope: IConstruct) -> Optional[Deployment]:
     """The policy of the nearest scope above `scope` that sets one (None when none does)."""
+    if not _POLICIES:
+        return None
     for ancestor in reversed(scope.node.scopes[:-1]):
         if isinstance(ancestor, SafeDeployment):
             return None  # a hook of a deployment

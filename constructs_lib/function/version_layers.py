@@ -25,6 +25,8 @@ from ..core.templates import varies_between_deployments
 
 def layers_resolved_at_deploy(scope: Construct, layers: Sequence[lambda_.ILayerVersion]) -> list[str]:
     """The ARNs of `layers` that may change from one deployment to the next (pinned ARNs are part of the hash)."""
+    if not layers:
+        return []
     stack = Stack.of(scope)
     return [layer.layer_version_arn for layer in layers
             if varies_between_deployments(stack.resolve(layer.layer_version_arn))]

@@ -42,6 +42,9 @@ SILENT_ALARMS = "constructs_lib:alarms:noAction"
 # Every alarm the library made, and every construct that reports on its own alarms.
 _LIBRARY_ALARMS: "weakref.WeakSet[cloudwatch.Alarm]" = weakref.WeakSet()
 _OWNERS: "weakref.WeakSet[IConstruct]" = weakref.WeakSet()
+# Each stack's owners, checked by one validation of the stack; and alarms this module gave an action.
+_OWNERS_BY_STACK: "weakref.WeakKeyDictionary[Stack, list[Construct]]" = weakref.WeakKeyDictionary()
+_NOTIFIED: "weakref.WeakSet[cloudwatch.Alarm]" = weakref.WeakSet()
 
 
 def any_of(scope: Construct, construct_id: str, metric: cloudwatch.IMetric, what: str) -> cloudwatch.Alarm:
@@ -131,6 +134,7 @@ def notify(alarms: Mapping[str, cloudwatch.Alarm], topic: Optional[sns.ITopic]) 
     for alarm in alarms.values():
         alarm.add_alarm_action(action)
         alarm.add_ok_action(action)
+        _NOTIFIED.add(alarm)
 
 
 def route_alarms(scope: Construct, topic: sns.ITopic) -> None:
@@ -156,31 +160,37 @@ class _RouteAlarms:
 
 
 def has_alarm_actions(alarm: cloudwatch.Alarm) -> bool:
-    return bool(Stack.of(alarm).resolve(cfn_resource(alarm, cloudwatch.CfnAlarm).alarm_actions))
+    return alarm in _NOTIFIED or bool(Stack.of(alarm).resolve(cfn_resource(alarm, cloudwatch.CfnAlarm).alarm_actions))
 
 
-def warn_if_silent(owner: Construct) -> None:
+def warn_if_silent(owner: Construct, stack: Optional[Stack] = None) -> None:
     """At synth, warns when none of ``owner.alarms`` has an alarm action; a construct of the library
-    that encloses `owner` speaks for its alarms instead."""
+    that encloses `owner` speaks for its alarms instead. One check per stack, over all its owners."""
     _OWNERS.add(owner)
-    owner.node.add_validation(_SilentAlarms(owner))
+    stack = stack or Stack.of(owner)
+    owners = _OWNERS_BY_STACK.get(stack)
+    if owners is None:
+        owners = _OWNERS_BY_STACK[stack] = []
+        stack.node.add_validation(_SilentAlarms(owners))
+    owners.append(owner)
 
 
 @jsii.implements(IValidation)
 class _SilentAlarms:
-    def __init__(self, owner: Construct) -> None:
-        self.owner = owner
+    def __init__(self, owners: list[Construct]) -> None:
+        self.owners = owners
 
     def validate(self) -> list[str]:
-        if any(scope in _OWNERS for scope in self.owner.node.scopes[:-1]):
-            return []
-        alarms = list(getattr(self.owner, "alarms", {}).values())
-        if alarms and not any(has_alarm_actions(alarm) for alarm in alarms):
-            Annotations.of(self.owner).add_warning_v2(
-                SILENT_ALARMS,
-                f"{len(alarms)} alarms notify nobody: give alarm_topic=, or route_alarms(scope, topic) "
-                "for every construct of an app, stage or stack",
-            )
+        for owner in self.owners:
+            alarms = list(getattr(owner, "alarms", {}).values())
+            if not alarms or any(scope in _OWNERS for scope in owner.node.scopes[:-1]):
+                continue
+            if not any(has_alarm_actions(alarm) for alarm in alarms):
+                Annotations.of(owner).add_warning_v2(
+                    SILENT_ALARMS,
+                    f"{len(alarms)} alarms notify nobody: give alarm_topic=, or route_alarms(scope, topic) "
+                    "for every construct of an app, stage or stack",
+                )
         return []  # a warning, not an error
 
 

@@ -21,6 +21,7 @@ from ..function.options import QueueWorkerFunctionOptions
 from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
 from ..observability import alarms as alarm_kit
+from ..observability.stack_alarms import QUEUE_NOT_EMPTY, QUEUE_OLDEST_MESSAGE, StackAlarms
 from ..resources.queues import failure_queue, skip_sqs_managed_encryption
 
 # AWS: "set the source queue's visibility timeout to at least six times the function's timeout".
@@ -83,9 +84,11 @@ class QueueWorker(Construct):
         ``deployment`` included (the mapping then targets the alias). Default timeout 30 s.
 
     Exposes ``queue``, ``dead_letter_queue`` (None for a given queue), ``function`` (the
-    ServerlessFunction), ``event_source_mapping`` and ``alarms``: the function's, plus the oldest
-    message older than 15 minutes, the dead-letter queue not empty and (with ``expect_events_within``) no message
-    polled.
+    ServerlessFunction), ``event_source_mapping`` and ``alarms``: the function's own, and (with
+    ``expect_events_within``) no message polled. The queue's oldest message older than 15 minutes and the
+    dead-letter queue not empty are watched by the stack's alarms (`StackAlarms`, each queue a contributor), or
+    with ``own_alarms=True`` by alarms of the worker's own (``oldest_message_too_old``,
+    ``dead_letter_queue_not_empty``).
     """
 
     def __init__(
@@ -192,6 +195,8 @@ class QueueWorker(Construct):
         )
         override_pollers(self.event_source_mapping, provisioned_pollers)
         self._expect_events_within = expect_events_within
+        self._own_alarms = bool(function_options.get("own_alarms", False))
+        self._alarm_topic = function_options.get("alarm_topic")
         queue.grant_consume_messages(self.function.role)
         # The mapping polls with the role: it must exist with its permissions first.
         self.event_source_mapping.node.add_dependency(self.function.role)
@@ -204,13 +209,21 @@ class QueueWorker(Construct):
         alarm_kit.warn_if_silent(self)
 
     def _alarms(self) -> alarm_kit.Alarms:
-        found = {"oldest_message_too_old": alarm_kit.oldest_message_too_old(self, "OldestMessageAlarm", self.queue)}
+        """With ``own_alarms``, the queue's alarms are the worker's own; else its queues are contributors of the
+        stack's alarms on a queue's oldest message and on a dead-letter queue not empty (`StackAlarms`)."""
+        found: alarm_kit.Alarms = {}
+        if self._own_alarms:
+            found["oldest_message_too_old"] = alarm_kit.oldest_message_too_old(self, "OldestMessageAlarm", self.queue)
+        else:
+            StackAlarms.of(self).watch(QUEUE_OLDEST_MESSAGE, self.queue.queue_name, self._alarm_topic)
         if self._expect_events_within is not None:
             found["no_events"] = no_events_alarm(self, self.event_source_mapping, self._expect_events_within)
-        if self.dead_letter_queue is not None:
+        if self.dead_letter_queue is not None and self._own_alarms:
             found["dead_letter_queue_not_empty"] = alarm_kit.queue_not_empty(
                 self, "DeadLetterQueueAlarm", self.dead_letter_queue, "Messages failed every receive"
             )
+        elif self.dead_letter_queue is not None:
+            StackAlarms.of(self).watch(QUEUE_NOT_EMPTY, self.dead_letter_queue.queue_name, self._alarm_topic)
         return found
 
 

@@ -225,12 +225,11 @@ class ThumbnailPipeline(Construct):
                 bucket.encryption_key.grant_encrypt_decrypt(role)
         if self.table.encryption_key is not None:
             self.table.encryption_key.grant_encrypt(role)
-        policy = role.node.find_child("DefaultPolicy")
         stack = Stack.of(self)
         patterns = [(self.source_bucket, f"{prefix or ''}*")] + [(self.thumbnail_bucket, f"{s}/*") for s in sizes]
         for bucket, pattern in patterns:
             findings.acknowledge(
-                policy,
+                role,
                 f"AwsSolutions-IAM5[Resource::{findings.token_text(stack, bucket.bucket_arn)}/{pattern}]",
                 "Objects of this bucket only, under the upload prefix (source) or a thumbnail size (thumbnails): "
                 "keys are not known before upload.",
