@@ -14,7 +14,6 @@ from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
 from ..core import findings
-from ..core.jsii_types import cfn_resource
 from .vpc_access import network_interfaces_arn, security_groups_arn, subnet_arn, subnet_ids
 
 

@@ -172,7 +172,7 @@ def let_cognito_encrypt(scope: Construct, key: kms.IKey) -> None:
 
 
 def refuse_cycle(owner: Construct, prop: str, pool: cognito.UserPool, function_scope: IConstruct) -> None:
-    """At synth: the function must not name the pool (in its environment, or in its role's policy, which the
+    """At synth: the function must not name the pool (in its environment, or in its role's policies, which the
     function waits for), because the pool names the function as its trigger: CloudFormation refuses the circular
     dependency ("Circular dependency between resources")."""
     owner.node.add_validation(_NoCycle(owner, prop, pool, function_scope))
@@ -190,7 +190,7 @@ class _NoCycle:
         # adds later (add_environment, a policy's statements).
         named_by = [
             node.node.path for node in self.function_scope.node.find_all()
-            if isinstance(node, (lambda_.CfnFunction, iam.CfnPolicy))
+            if isinstance(node, (lambda_.CfnFunction, iam.CfnPolicy, iam.CfnRole))
             and pool_id in refs(stack.resolve(getattr(node, "_cfn_properties")))
         ]
         return [
