@@ -151,7 +151,8 @@ class DeliveryPipeline(Construct):
 
     def _smoke_tests(self) -> ServerlessFunction:
         if self.smoke_tests is None:
-            self.smoke_tests = smoke_test_function(self)
+            # Its alarms are contributors of the stack's (LibraryAlarms), outside this construct: named, not routed.
+            self.smoke_tests = smoke_test_function(self, self.alarm_topic.topic)
         return self.smoke_tests
 
 

@@ -12,6 +12,7 @@ from aws_cdk import Duration, pipelines
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_codepipeline_actions as actions
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ..core import findings
@@ -24,18 +25,21 @@ SMOKE_TEST_ENTRY = Path(__file__).resolve().parents[1] / "handlers" / "pipeline_
 SMOKE_TEST_TIMEOUT = Duration.minutes(5)
 
 
-def smoke_test_function(scope: Construct) -> ServerlessFunction:
+def smoke_test_function(scope: Construct, alarm_topic: sns.ITopic) -> ServerlessFunction:
     """The pipeline's function that runs every stage's smoke test (in the pipeline's account and region, where
-    it reports to CodePipeline)."""
+    it reports to CodePipeline); its alarms notify `alarm_topic`."""
     function = ServerlessFunction(
         scope, "SmokeTests", entry=SMOKE_TEST_ENTRY, handler="smoke_test.handler", timeout=SMOKE_TEST_TIMEOUT,
         description="Smoke-tests each stage of the delivery pipeline and reports to CodePipeline",
-        on_failure=failure_queue(scope, "SmokeTestFailures"),
+        on_failure=failure_queue(scope, "SmokeTestFailures"), alarm_topic=alarm_topic,
     )
     # aws-cdk-lib's LambdaInvokeAction lets it report (codepipeline:PutJob*Result on '*'; DR-PIPELINE-LAMBDA-REPORTS).
     findings.acknowledge(function.role, "AwsSolutions-IAM5[Resource::*]",
                          "codepipeline:PutJobSuccessResult and PutJobFailureResult have no resource types (Service "
                          "Authorization Reference, AWS CodePipeline): a job is named by its ID.")
+    findings.acknowledge(function.role, "Serverless-LambdaStarPermissions",
+                         "Only X-Ray's PutTraceSegments and PutTelemetryRecords and CodePipeline's PutJobSuccessResult "
+                         "and PutJobFailureResult are allowed on '*': none supports resource-level permissions.")
     return function
 
 
