@@ -55,7 +55,9 @@ def _service_api(stack: Stack) -> ServiceApi:
 
 def _sender(stack: Stack) -> UserPoolTrigger:
     key = kms.Key(stack, "Codes", enable_key_rotation=True)
-    pool = cognito.UserPool(stack, "Users", custom_sender_kms_key=key)
+    # Email recovery needs verified emails: the custom email sender then gets the forgot-password codes too.
+    pool = cognito.UserPool(stack, "Users", custom_sender_kms_key=key, auto_verify=cognito.AutoVerifiedAttrs(email=True),
+                            account_recovery=cognito.AccountRecovery.EMAIL_ONLY)
     return UserPoolTrigger(stack, "Mail", user_pool=pool, operation="custom_email_sender", sender_key=key, entry=PLAIN)
 
 

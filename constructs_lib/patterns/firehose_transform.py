@@ -221,7 +221,8 @@ class FirehoseTransform(Construct):
         return {
             "processing_success": alarm_kit.ratio_below(
                 self, "ProcessingAlarm", ratio("ExecuteProcessing.Success"), 1,
-                "Transformation invocations failed: their records went to processing-failed/"),
+                "A transformation invocation failed: Firehose retries it, and the records of a batch that fails "
+                "every retry go to processing-failed/"),
             "delivery_success": alarm_kit.ratio_below(
                 self, "DeliveryAlarm", ratio("DeliveryToS3.Success"), 1,
                 "Writes to S3 failed: Firehose retries them for 24 hours, then drops the records"),
