@@ -137,7 +137,7 @@ def test_the_smoke_test_function_may_assume_each_stages_checks_role_and_report(b
     assert role is not None
     document = json.dumps(Stack.of(role).resolve(role.role.node.try_find_child("DefaultPolicy").document.to_json()))
     for stage in ("Beta", "ProdEast", "ProdWest"):
-        assert f"-pipeline-checks" in document and f":role/{stage}-pipeline-checks" in document
+        assert "-pipeline-checks" in document and f":role/{stage}-pipeline-checks" in document
     assert "codepipeline:PutJobSuccessResult" in document and "codepipeline:PutJobFailureResult" in document
 
 

@@ -22,7 +22,6 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks

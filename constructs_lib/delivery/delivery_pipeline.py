@@ -12,7 +12,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IValidation
 
-from ..core import findings
 from ..core.validation import Checks
 from ..function.serverless_function import ServerlessFunction
 from ..observability.alarm_topics import AlarmTopic
@@ -20,6 +19,7 @@ from ..observability.alarms import route_alarms
 from . import account_guard, artifact_stores, conditions, connections, pipeline_findings
 from .service_stage import ServiceStage
 from .smoke_step import SmokeTestStep, smoke_test_function
+from ..resources.log_groups import new_log_group
 
 DEFAULT_COMMANDS = ("make test", "make synth")
 
@@ -65,11 +65,10 @@ class DeliveryPipeline(Construct):
         checks.require(bool(commands), "commands", list(commands), "must build the app's cloud assembly")
         checks.raise_if_any()
         self.account, self.region = stack.account, stack.region
-        self.build_logs = logs.LogGroup(self, "BuildLogs", retention=logs.RetentionDays.ONE_YEAR,
-                                        removal_policy=RemovalPolicy.RETAIN)
-        findings.skip(self.build_logs, "CloudWatch Logs encrypts every log group at rest; the builds' logs hold no "
-                      "secret (CodeBuild masks the parameters it is given).", checkov=["CKV_AWS_158"],
-                      guard=["cloudwatch_log_group_encrypted_check"])
+        self.build_logs = new_log_group(
+            self, "BuildLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN,
+            without_key_because="CloudWatch Logs encrypts every log group at rest; the builds' logs hold no secret "
+            "(CodeBuild masks the parameters it is given).")
         self.alarm_topic = AlarmTopic(self, "Alarms", emails=alarm_emails)
         route_alarms(self, self.alarm_topic.topic)
         self.pipeline = pipelines.CodePipeline(

@@ -71,7 +71,7 @@ def _acknowledge_network_interfaces(function: lambda_.Function, policy: IConstru
 def skip_findings(
     function: lambda_.Function, log_group: logs.LogGroup, *, vpc: Optional[ec2.IVpc],
     reserved_concurrency: Optional[int], environment: Mapping[str, str], environment_key: Optional[kms.IKey],
-    log_encryption_key: Optional[kms.IKey], has_failure_target: bool,
+    has_failure_target: bool,
 ) -> None:
     """Scanner checks that ask for what this function deliberately does otherwise, with the reason."""
     days = cfn_resource(log_group, logs.CfnLogGroup).retention_in_days
@@ -108,13 +108,6 @@ def skip_findings(
             "Asynchronous events that fail every retry go to the on_failure destination, which keeps "
             "the error and the request as well as the event: what a dead-letter queue would keep, and more.",
             checkov=["CKV_AWS_116"],
-        )
-    if log_encryption_key is None:
-        findings.skip(
-            log_group,
-            "CloudWatch Logs encrypts every log group at rest; log_encryption_key= sets a customer "
-            "managed KMS key.",
-            checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
         )
 
 def acknowledge_encrypted_destinations(role: iam.Role, targets: Sequence[Any]) -> None:

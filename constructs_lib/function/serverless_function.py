@@ -20,7 +20,7 @@ from ..core import findings
 from ..core.jsii_types import as_interface
 from ..core.validation import Checks
 from ..observability import alarms as alarm_kit
-from ..resources.keys import let_logs_use
+from ..resources.log_groups import new_log_group
 from . import answers
 from .bundling import folder_code
 from .checks import (
@@ -247,12 +247,10 @@ class ServerlessFunction(Construct):
         """Where asynchronous events that fail every retry go (None with ``no_failure_target``)."""
         self.tenancy = tenancy
 
-        self.log_group = logs.LogGroup(
+        self.log_group = new_log_group(
             self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy,
-            encryption_key=log_encryption_key,
-        )
-        if isinstance(log_encryption_key, kms.Key):
-            let_logs_use(log_encryption_key)
+            encryption_key=log_encryption_key, without_key_because="CloudWatch Logs encrypts every log group at "
+            "rest; log_encryption_key= sets a customer managed KMS key.")
         self.role = iam.Role(
             self,
             "Role",
@@ -325,7 +323,7 @@ class ServerlessFunction(Construct):
         answers.acknowledge_encrypted_destinations(self.role, [on_success, on_failure, dead_letter_queue])
         answers.skip_findings(
             self.function, self.log_group, vpc=vpc, reserved_concurrency=reserved_concurrency,
-            environment=environment, environment_key=environment_key, log_encryption_key=log_encryption_key,
+            environment=environment, environment_key=environment_key,
             has_failure_target=on_failure is not None or dead_letter_queue is not None,
         )
         if no_failure_target is not None:

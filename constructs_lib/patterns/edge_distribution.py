@@ -25,6 +25,7 @@ from ..observability import alarms as alarm_kit
 from ..resources.buckets import LOGS_KEPT, check_expiration
 from ..resources.buckets import log_bucket as log_bucket_of
 from ..resources.cdk_handlers import tidy_cdk_handler
+from ..resources.log_groups import protect_log_group
 
 EDGE_RUNTIME = lambda_.Runtime.PYTHON_3_13
 VIEWER_LIMITS = (5, 128)  # seconds, MB: Lambda@Edge quotas for viewer triggers
@@ -333,7 +334,6 @@ def _keep_us_east_1_logs_a_year(function: lambda_.Function) -> None:
         removal_policy=RemovalPolicy.RETAIN,
     )
     cfn_resource(log_group, logs.CfnLogGroup).retention_in_days = 365
-    findings.skip(
-        log_group, "CloudWatch Logs encrypts every log group at rest; this one holds the logs of invocations "
-        "in us-east-1.", checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
-    )
+    assert isinstance(log_group, logs.LogGroup)  # made here, or by aws-cdk-lib as a LogGroup
+    protect_log_group(log_group, without_key_because="CloudWatch Logs encrypts every log group at rest; this one "
+                      "holds the logs of invocations in us-east-1.")

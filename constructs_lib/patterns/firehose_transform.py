@@ -25,6 +25,7 @@ from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
 from ..observability import alarms as alarm_kit
 from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, data_bucket, log_bucket
+from ..resources.log_groups import new_log_group
 
 GUIDE = "https://docs.aws.amazon.com/firehose/latest/dev/"
 # Firehose waits at most 5 minutes for the function ("Transform source data in Amazon Data Firehose").
@@ -131,8 +132,10 @@ class FirehoseTransform(Construct):
         self.function = ServerlessFunction(self, "Function", **function_options)
         self.access_logs: Optional[s3.Bucket] = None
         self.bucket = destination_bucket or self._bucket()
-        self.error_log_group = logs.LogGroup(self, "ErrorLogs", retention=logs.RetentionDays.ONE_YEAR,
-                                             removal_policy=RemovalPolicy.RETAIN)
+        self.error_log_group = new_log_group(
+            self, "ErrorLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN,
+            without_key_because="CloudWatch Logs encrypts every log group at rest; Firehose logs delivery errors "
+            "here, not the records.")
         error_stream = self.error_log_group.add_stream("S3Delivery")
         self.role = self._role()
         self.delivery_stream = firehose.CfnDeliveryStream(
@@ -207,11 +210,6 @@ class FirehoseTransform(Construct):
             self.role, f"AwsSolutions-IAM5[Resource::{bucket}/*]",
             "Firehose writes objects of its own naming (the prefix, a date and a random part) anywhere under the "
             "prefixes of this bucket, failed records included: the objects of this one bucket.",
-        )
-        findings.skip(
-            self.error_log_group,
-            "CloudWatch Logs encrypts every log group at rest; Firehose logs delivery errors here, not the records.",
-            checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
         )
 
     def _alarms(self) -> alarm_kit.Alarms:

@@ -10,6 +10,7 @@ from constructs import Construct
 
 from ..core import findings
 from .cdk_handlers import tidy_cdk_handler
+from .log_groups import new_log_group
 
 PUBLIC = "Public"
 PRIVATE = "Private"
@@ -33,12 +34,10 @@ def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool,
         scope, construct_id, max_azs=2, nat_gateways=nat_gateways, subnet_configuration=subnets,
         restrict_default_security_group=True,  # nothing uses the default group: it allows no traffic
     )
-    flow_logs = logs.LogGroup(vpc, "FlowLogs", retention=logs.RetentionDays.ONE_YEAR)
+    flow_logs = new_log_group(vpc, "FlowLogs", retention=logs.RetentionDays.ONE_YEAR,
+                              without_key_because="CloudWatch Logs encrypts every log group at rest; the flow logs "
+                              "hold addresses and ports, no payloads.")
     vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
-    findings.skip(
-        flow_logs, "CloudWatch Logs encrypts every log group at rest; the flow logs hold addresses and ports, "
-        "no payloads.", checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
-    )
     for subnet in [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]:
         if not Token.is_unresolved(subnet.availability_zone):
             resource = next(c for c in subnet.node.children if isinstance(c, ec2.CfnSubnet))

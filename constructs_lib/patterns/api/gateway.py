@@ -27,6 +27,7 @@ from ...core import findings
 from ...core.jsii_types import as_interface, cfn_resource
 from ...core.validation import seconds_of
 from ...function.serverless_function import ServerlessFunction
+from ...resources.log_groups import new_log_group
 from ...observability import alarms as alarm_kit
 from .checks import INTEGRATION_TIMEOUT_SECONDS, ApiAuth, ApiKind
 from .cors import ApiCors
@@ -106,14 +107,10 @@ class Gateway:
             self.user_pool = options.user_pool or secure_user_pool(
                 owner, "UserPool", self_sign_up=options.self_sign_up, feature_plan=options.feature_plan)
             self.user_pool_client = app_client(owner, "UserPoolClient", self.user_pool)
-        self.access_log_group = logs.LogGroup(
-            owner, "AccessLogs", retention=options.access_log_retention, removal_policy=RemovalPolicy.RETAIN)
-        findings.skip(
-            self.access_log_group,
-            "CloudWatch Logs encrypts every log group at rest; access logs hold request metadata (addresses, "
-            "routes, statuses), no bodies.",
-            checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
-        )
+        self.access_log_group = new_log_group(
+            owner, "AccessLogs", retention=options.access_log_retention, removal_policy=RemovalPolicy.RETAIN,
+            without_key_because="CloudWatch Logs encrypts every log group at rest; access logs hold request "
+            "metadata (addresses, routes, statuses), no bodies.")
         self.domain: Optional[Any] = None
         self.api: http.HttpApi | rest.RestApi
         if options.api == "http":

@@ -1,0 +1,106 @@
+"""What the regulated profile adds to a stack, once: a customer managed key (with rotation) for its logs and
+backups, and an AWS Backup plan that every DynamoDB table and EFS file system of a regulated scope joins.
+
+``use_profile(scope, "regulated")`` chooses the profile for a scope; the context key ``constructs_lib:profile``
+for a whole app or stage (core/profile.py says which wins).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import jsii
+from aws_cdk import Aspects, Fn, IAspect, Names, RemovalPolicy, Stack
+from aws_cdk import aws_backup as backup
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_efs as efs
+from aws_cdk import aws_kms as kms
+from constructs import Construct, IConstruct
+
+from ..core import findings
+from ..core.jsii_types import as_interface
+from ..core.profile import is_regulated
+from ..core.profile import use_profile as choose_profile
+from .keys import new_key
+
+STACK_KEY = "RegulatedKey"
+STACK_BACKUPS = "RegulatedBackups"
+# What a vault's name may be (AWS::Backup::BackupVault BackupVaultName): 2-50 of letters, digits, - and _.
+VAULT_PREFIX = "backups-"
+
+
+def use_profile(scope: Construct, profile: str) -> None:
+    """Every library construct added under ``scope`` from now on builds the ``profile`` way.
+
+    :param scope: an app, stage, stack or any construct above the library's constructs.
+    :param profile: "default", or "regulated": the controls of cdk-nag's HIPAA Security, NIST 800-53 rev 5 and PCI
+        DSS 3.2.1 packs that the profile meets so far (docs/regulated-profile.md). The context key
+        ``constructs_lib:profile`` chooses for a whole app or stage; the nearest choice above a construct wins.
+    """
+    choose_profile(scope, profile)
+    if profile == "regulated":
+        Aspects.of(scope).add(BackUpStatefulResources())
+
+
+def stack_key(scope: Construct) -> kms.Key:
+    """The stack's one customer managed key of the regulated profile, made on first use at the stack's root. Kept
+    on delete, as the retained logs and backups it encrypts are."""
+    stack = Stack.of(scope)
+    existing = stack.node.try_find_child(STACK_KEY)
+    if isinstance(existing, kms.Key):
+        return existing
+    key = new_key(stack, STACK_KEY, description=f"Encrypts the logs and backups of {stack.node.path} "
+                  "(regulated profile)")
+    # The stack's tables and file systems join its backup plan, whichever way the profile was chosen.
+    Aspects.of(stack).add(BackUpStatefulResources())
+    return key
+
+
+def backup_plan(scope: Construct) -> backup.BackupPlan:
+    """The stack's backup plan: daily, each backup kept 35 days, in a vault encrypted with the stack's key."""
+    stack = Stack.of(scope)
+    existing = stack.node.try_find_child(STACK_BACKUPS)
+    if isinstance(existing, backup.BackupPlan):
+        return existing
+    holder = Construct(stack, f"{STACK_BACKUPS}Vault")
+    vault = backup.BackupVault(
+        holder, "Vault", encryption_key=as_interface(kms.IKey, stack_key(stack)),
+        # Kept on delete with its recovery points; a name of this stack's own (its ID), so that a stack made
+        # again does not meet the kept vault's name.
+        backup_vault_name=VAULT_PREFIX + Fn.select(2, Fn.split("/", stack.stack_id)),
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    return backup.BackupPlan.daily35_day_retention(stack, STACK_BACKUPS, vault)
+
+
+@jsii.implements(IAspect)
+class BackUpStatefulResources:
+    """Adds each DynamoDB table and EFS file system of a regulated scope to its stack's backup plan."""
+
+    def visit(self, node: IConstruct) -> None:
+        resource = _backed_up_resource(node)
+        if resource is None or not is_regulated(node):
+            return
+        assert isinstance(node, Construct)  # a table or file system
+        plan = backup_plan(node)
+        selection_id = f"Of{Names.unique_id(node)}"
+        if plan.node.try_find_child(selection_id) is not None:  # aspects may visit a node more than once
+            return
+        # A selection's name: 1-50 letters, digits, -, _ and . (AWS::Backup::BackupSelection).
+        name = Names.unique_resource_name(node, max_length=50, allowed_special_characters="-_.")
+        selection = plan.add_selection(selection_id, resources=[resource], backup_selection_name=name)
+        findings.acknowledge(
+            selection.node.find_child("Role"), "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+            "service-role/AWSBackupServiceRolePolicyForBackup]",
+            "AWS Backup's role for this selection, with the AWS managed policy AWS Backup's guide prescribes for "
+            "making backups of the resources the selection names.")
+
+
+def _backed_up_resource(node: IConstruct) -> Optional[backup.BackupResource]:
+    if isinstance(node, dynamodb.Table):
+        return backup.BackupResource.from_dynamo_db_table(node)
+    if isinstance(node, dynamodb.TableV2):
+        return backup.BackupResource.from_arn(node.table_arn)
+    if isinstance(node, efs.FileSystem):
+        return backup.BackupResource.from_efs_file_system(node)
+    return None

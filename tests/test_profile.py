@@ -1,0 +1,117 @@
+"""The regulated profile: chosen for a scope or an app, it gives the stack one customer managed key for its logs and
+backups, and a backup plan its tables and file systems join; the default profile is unchanged."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from aws_cdk import Stack, Validations
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_efs as efs
+from cdk_nag import HIPAASecurityChecks
+
+from constructs_lib import ConfigurationError, ServerlessFunction, use_profile
+from constructs_lib.core.profile import profile_of
+from tests.helpers import PLAIN, make_app, template_of
+
+
+def table(scope: Stack, construct_id: str) -> dynamodb.Table:
+    return dynamodb.Table(scope, construct_id, partition_key=dynamodb.Attribute(
+        name="id", type=dynamodb.AttributeType.STRING))
+
+
+def test_the_default_profile_adds_no_key_and_no_backups(stack: Stack) -> None:
+    ServerlessFunction(stack, "Fn", entry=PLAIN)
+    table(stack, "Orders")
+    template = template_of(stack)
+    assert template.find_resources("AWS::KMS::Key") == {}
+    assert template.find_resources("AWS::Backup::BackupPlan") == {}
+    (log_group,) = template.find_resources("AWS::Logs::LogGroup").values()
+    assert "KmsKeyId" not in log_group["Properties"]
+    assert profile_of(stack) == "default"
+
+
+def test_a_regulated_scope_encrypts_every_log_group_with_the_stacks_one_key(stack: Stack) -> None:
+    use_profile(stack, "regulated")
+    ServerlessFunction(stack, "One", entry=PLAIN)
+    ServerlessFunction(stack, "Two", entry=PLAIN)
+    template = template_of(stack)
+    (key_id, key), = template.find_resources("AWS::KMS::Key").items()
+    assert key["Properties"]["EnableKeyRotation"] is True and key["DeletionPolicy"] == "Retain"
+    log_groups = template.find_resources("AWS::Logs::LogGroup").values()
+    assert [g["Properties"]["KmsKeyId"] for g in log_groups] == [{"Fn::GetAtt": [key_id, "Arn"]}] * 2
+    # CloudWatch Logs checks, when it creates the group, that the key policy lets it use the key for this
+    # account's and region's log groups ("Encrypt log data in CloudWatch Logs using AWS KMS").
+    (logs_statement,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"]
+                         if "Service" in s.get("Principal", {})]
+    assert logs_statement["Principal"]["Service"] == {"Fn::Join": ["", ["logs.", {"Ref": "AWS::Region"},
+                                                                        ".amazonaws.com"]]}
+    assert "kms:EncryptionContext:aws:logs:arn" in logs_statement["Condition"]["ArnLike"]
+    # Without a key the scanners' encryption findings were answered; with one, nothing is to answer.
+    for group in log_groups:
+        assert "CKV_AWS_158" not in str(group.get("Metadata", {}))
+
+
+def test_the_context_key_chooses_for_a_whole_app_and_a_scope_may_choose_otherwise() -> None:
+    app = make_app(**{"constructs_lib:profile": "regulated"})
+    regulated, default = Stack(app, "Regulated"), Stack(app, "Default")
+    use_profile(default, "default")
+    for stack in (regulated, default):
+        ServerlessFunction(stack, "Fn", entry=PLAIN)
+    assert len(template_of(regulated).find_resources("AWS::KMS::Key")) == 1
+    assert template_of(default).find_resources("AWS::KMS::Key") == {}
+
+
+def test_an_unknown_profile_is_refused(stack: Stack) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(
+            "use_profile 'Test': profile 'regulatd' must be 'default' or 'regulated': did you mean 'regulated'?")):
+        use_profile(stack, "regulatd")
+    app = make_app(**{"constructs_lib:profile": "strict"})
+    with pytest.raises(ConfigurationError, match="context constructs_lib:profile 'strict' must be"):
+        ServerlessFunction(Stack(app, "S"), "Fn", entry=PLAIN)
+
+
+def test_tables_and_file_systems_of_a_regulated_scope_join_the_stacks_backup_plan(stack: Stack) -> None:
+    use_profile(stack, "regulated")
+    orders, audit = table(stack, "Orders"), table(stack, "Audit")
+    vpc = ec2.Vpc(stack, "Vpc", max_azs=1, nat_gateways=0,
+                  subnet_configuration=[ec2.SubnetConfiguration(name="p", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)])
+    files = efs.FileSystem(stack, "Files", vpc=vpc)
+    template = template_of(stack)
+    (plan,) = template.find_resources("AWS::Backup::BackupPlan").values()
+    (rule,) = plan["Properties"]["BackupPlan"]["BackupPlanRule"]
+    assert rule["Lifecycle"] == {"DeleteAfterDays": 35} and rule["ScheduleExpression"] == "cron(0 5 * * ? *)"
+    selections = template.find_resources("AWS::Backup::BackupSelection").values()
+    selected = [s["Properties"]["BackupSelection"]["Resources"][0] for s in selections]
+    assert {"Fn::GetAtt": [stack.get_logical_id(orders.node.default_child), "Arn"]} in selected
+    assert {"Fn::GetAtt": [stack.get_logical_id(audit.node.default_child), "Arn"]} in selected
+    assert stack.get_logical_id(files.node.default_child) in str(selected)
+    for selection in selections:  # 1-50 letters, digits, -, _ and . (AWS::Backup::BackupSelection)
+        assert re.fullmatch(r"[A-Za-z0-9\-_.]{1,50}", selection["Properties"]["BackupSelection"]["SelectionName"])
+    (vault,) = template.find_resources("AWS::Backup::BackupVault").values()
+    (key_id,) = template.find_resources("AWS::KMS::Key")
+    assert vault["Properties"]["EncryptionKeyArn"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    # Kept on delete with its recovery points, so its name is this stack's own: a stack made again after a delete
+    # gets another ID, and does not meet the kept vault's name (DeployRules' DR-RETAINED-NAME).
+    assert vault["DeletionPolicy"] == "Retain"
+    name = vault["Properties"]["BackupVaultName"]["Fn::Join"][1]
+    assert name[0] == "backups-" and name[1]["Fn::Select"][1]["Fn::Split"][1] == {"Ref": "AWS::StackId"}
+
+
+def test_hipaa_finds_no_unencrypted_log_group_and_no_table_without_backup() -> None:
+    app = make_app(**{"@aws-cdk/core:validationReportJson": True})
+    stack = Stack(app, "Regulated")
+    use_profile(stack, "regulated")
+    ServerlessFunction(stack, "Fn", entry=PLAIN)
+    table(stack, "Orders")
+    Validations.of(app).add_plugins(HIPAASecurityChecks(app))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):  # other controls are not met yet
+        app.synth()
+    (report,) = json.loads((Path(app.outdir) / "validation-report.json").read_text())["pluginReports"]
+    rules = {violation["ruleName"].split("-", 1)[1] for violation in report["violations"]}
+    assert "IAMNoInlinePolicy" in rules  # the pack ran, and found what the profile does not meet yet
+    assert not rules & {"CloudWatchLogGroupEncrypted", "DynamoDBInBackupPlan"}
