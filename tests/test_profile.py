@@ -115,3 +115,4 @@ def test_hipaa_finds_no_unencrypted_log_group_and_no_table_without_backup() -> N
     rules = {violation["ruleName"].split("-", 1)[1] for violation in report["violations"]}
     assert "IAMNoInlinePolicy" in rules  # the pack ran, and found what the profile does not meet yet
     assert not rules & {"CloudWatchLogGroupEncrypted", "DynamoDBInBackupPlan"}
+

@@ -44,16 +44,20 @@ def use_profile(scope: Construct, profile: str) -> None:
 
 def stack_key(scope: Construct) -> kms.Key:
     """The stack's one customer managed key of the regulated profile, made on first use at the stack's root. Kept
-    on delete, as the retained logs and backups it encrypts are."""
+    on delete, as the retained logs and backups it encrypts are. The stack's tables and file systems then join its
+    backup plan, whichever way the profile was chosen."""
     stack = Stack.of(scope)
+    if stack.node.try_find_child(STACK_KEY) is None:
+        Aspects.of(stack).add(BackUpStatefulResources())
+    return _key(stack)
+
+
+def _key(stack: Stack) -> kms.Key:
     existing = stack.node.try_find_child(STACK_KEY)
     if isinstance(existing, kms.Key):
         return existing
-    key = new_key(stack, STACK_KEY, description=f"Encrypts the logs and backups of {stack.node.path} "
-                  "(regulated profile)")
-    # The stack's tables and file systems join its backup plan, whichever way the profile was chosen.
-    Aspects.of(stack).add(BackUpStatefulResources())
-    return key
+    return new_key(stack, STACK_KEY, description=f"Encrypts the logs and backups of {stack.node.path} "
+                   "(regulated profile)")
 
 
 def backup_plan(scope: Construct) -> backup.BackupPlan:
@@ -64,7 +68,7 @@ def backup_plan(scope: Construct) -> backup.BackupPlan:
         return existing
     holder = Construct(stack, f"{STACK_BACKUPS}Vault")
     vault = backup.BackupVault(
-        holder, "Vault", encryption_key=as_interface(kms.IKey, stack_key(stack)),
+        holder, "Vault", encryption_key=as_interface(kms.IKey, _key(stack)),
         # Kept on delete with its recovery points; a name of this stack's own (its ID), so that a stack made
         # again does not meet the kept vault's name.
         backup_vault_name=VAULT_PREFIX + Fn.select(2, Fn.split("/", stack.stack_id)),
