@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from aws_cdk import Stack, Validations
+from aws_cdk import Environment, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
@@ -116,3 +116,43 @@ def test_hipaa_finds_no_unencrypted_log_group_and_no_table_without_backup() -> N
     assert "IAMNoInlinePolicy" in rules  # the pack ran, and found what the profile does not meet yet
     assert not rules & {"CloudWatchLogGroupEncrypted", "DynamoDBInBackupPlan"}
 
+
+
+def reserved(stack: Stack, function: ServerlessFunction) -> object:
+    resource = template_of(stack).to_json()["Resources"][stack.get_logical_id(function.function.node.default_child)]
+    return resource["Properties"].get("ReservedConcurrentExecutions")
+
+
+def test_regulated_functions_share_what_the_account_can_reserve() -> None:
+    """Lambda keeps 100 of the account's quota unreserved: the app's functions in one account and region share
+    the rest, less what functions reserve by name, whichever of the app's stacks they are in."""
+    app = make_app(**{"constructs_lib:profile": "regulated"})
+    one, two = Stack(app, "One"), Stack(app, "Two")
+    shared = [ServerlessFunction(one, "A", entry=PLAIN), ServerlessFunction(two, "B", entry=PLAIN)]
+    named = ServerlessFunction(two, "Named", entry=PLAIN, reserved_concurrency=100)
+    assert [reserved(stack, f) for stack, f in ((one, shared[0]), (two, shared[1]))] == [400, 400]
+    assert reserved(two, named) == 100
+
+
+def test_functions_of_other_accounts_do_not_share_and_the_default_reserves_nothing() -> None:
+    app = make_app()
+    places = [Stack(app, name, env=Environment(account=account, region="eu-west-1"))
+              for name, account in (("Here", "111111111111"), ("There", "222222222222"))]
+    for stack in places:
+        use_profile(stack, "regulated")
+    functions = [ServerlessFunction(places[0], "A", entry=PLAIN), ServerlessFunction(places[0], "B", entry=PLAIN),
+                 ServerlessFunction(places[1], "C", entry=PLAIN)]
+    plain = ServerlessFunction(Stack(app, "Default"), "D", entry=PLAIN)
+    assert [reserved(Stack.of(f), f) for f in functions] == [450, 450, 900]
+    assert reserved(Stack.of(plain), plain) is None
+
+
+def test_too_small_a_quota_to_share_is_refused_at_synth() -> None:
+    app = make_app(**{"constructs_lib:profile": "regulated", "constructs_lib:concurrency-quota": 101})
+    stack = Stack(app, "Small")
+    for name in ("A", "B"):
+        ServerlessFunction(stack, name, entry=PLAIN)
+    with pytest.raises(RuntimeError, match=re.escape(
+            "'Small/A/Function/Resource': reserved_concurrency is not given, and the regulated profile's share of "
+            "the account's concurrency for 2 functions is 0")):
+        app.synth()

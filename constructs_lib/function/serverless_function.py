@@ -18,6 +18,7 @@ from constructs import Construct, IConstruct
 
 from ..core import findings
 from ..core.jsii_types import as_interface
+from ..core.profile import is_regulated
 from ..core.validation import Checks
 from ..observability import alarms as alarm_kit
 from ..resources.log_groups import new_log_group
@@ -33,6 +34,7 @@ from .checks import (
     check_snap_start,
     check_unzipped_size,
 )
+from .concurrency_share import share_concurrency
 from .default_alarms import default_alarms
 from .deployment import Deployment
 from .destinations import DestinationTarget, as_destination, asynchronous_settings, lambda_destinations
@@ -321,8 +323,11 @@ class ServerlessFunction(Construct):
             self.function, self.role, tracing, vpc, has_failure_destination=on_failure is not None
         )
         answers.acknowledge_encrypted_destinations(self.role, [on_success, on_failure, dead_letter_queue])
+        if reserved_concurrency is None and is_regulated(self):
+            share_concurrency(self.function)
         answers.skip_findings(
-            self.function, self.log_group, vpc=vpc, reserved_concurrency=reserved_concurrency,
+            self.function, self.log_group, vpc=vpc,
+            reserved_concurrency=self.function.node.default_child.reserved_concurrent_executions,
             environment=environment, environment_key=environment_key,
             has_failure_target=on_failure is not None or dead_letter_queue is not None,
         )
