@@ -15,6 +15,7 @@ from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
 
 from .jsii_types import cfn_resource
+from .profile import is_regulated
 from .templates import as_list, dig, mapping
 
 GUARD_PLUGIN = "cdk-validator-cfnguard"
@@ -106,6 +107,8 @@ def acknowledge_no_failure_target(function: IConstruct, lambda_function: IConstr
     own) for cdk-nag, on `lambda_function` (its AWS::Lambda::Function) for checkov."""
     for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
         acknowledge(function, finding, reason)
+    if is_regulated(function):
+        acknowledge_control(function, "LambdaDLQ", reason, packs=(HIPAA, NIST))
     skip(lambda_function, reason, checkov=["CKV_AWS_116"])
 
 

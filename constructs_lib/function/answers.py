@@ -15,6 +15,7 @@ from constructs import IConstruct
 
 from ..core import findings
 from ..core.jsii_types import cfn_resource
+from ..core.profile import is_regulated
 from .vpc_access import network_interfaces_arn, security_groups_arn, subnet_arn, subnet_ids
 
 
@@ -103,12 +104,11 @@ def skip_findings(
             checkov=["CKV_AWS_173"],
         )
     if has_failure_target and function.dead_letter_queue is None:
-        findings.skip(
-            function,
-            "Asynchronous events that fail every retry go to the on_failure destination, which keeps "
-            "the error and the request as well as the event: what a dead-letter queue would keep, and more.",
-            checkov=["CKV_AWS_116"],
-        )
+        kept = ("Asynchronous events that fail every retry go to the on_failure destination, which keeps "
+                "the error and the request as well as the event: what a dead-letter queue would keep, and more.")
+        findings.skip(function, kept, checkov=["CKV_AWS_116"])
+        if is_regulated(function):
+            findings.acknowledge_control(function, "LambdaDLQ", kept, packs=(findings.HIPAA, findings.NIST))
 
 def acknowledge_encrypted_destinations(role: iam.Role, targets: Sequence[Any]) -> None:
     """Sending to a KMS-encrypted queue or topic needs CDK's kms grant on that one key."""
