@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IValidation
 
-from ..core.validation import Checks
+from ..core.validation import Checks, ConfigurationError
 from ..function.serverless_function import ServerlessFunction
 from ..observability.alarm_topics import AlarmTopic
 from ..observability.alarms import route_alarms
@@ -85,6 +85,7 @@ class DeliveryPipeline(Construct):
         self.waves: list[tuple[str, list[ServiceStage]]] = []
         self.smoke_tests: Optional[ServerlessFunction] = None
         self.code_pipeline: Optional[codepipeline.Pipeline] = None
+        self._action_errors: list[str] = []
         self.node.add_validation(_Built(self))
 
     def add_wave(self, wave_id: str, stages: Sequence[ServiceStage]) -> pipelines.Wave:
@@ -117,7 +118,8 @@ class DeliveryPipeline(Construct):
                 # the permission to the caller's own policy (IAM: cross-account access needs both).
                 smoke_tests.role.add_to_principal_policy(
                     iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[stage_checks.role_arn]))
-                post.append(SmokeTestStep(smoke_tests, stage_checks, [dict(t.event) for t in stage.smoke_targets]))
+                post.append(SmokeTestStep(smoke_tests, stage_checks, [dict(t.event) for t in stage.smoke_targets],
+                                          self._action_errors))
             wave.add_stage(stage, post=post)
         self.waves.append((wave_id, list(stages)))
         return wave
@@ -129,9 +131,11 @@ class DeliveryPipeline(Construct):
         checks.require(self.code_pipeline is None, "build", "called again", "builds once")
         checks.raise_if_any()
         self.pipeline.build_pipeline()
+        if self._action_errors:
+            raise ConfigurationError(self._action_errors)
         self.code_pipeline = self.pipeline.pipeline
-        role_arns = [stage.checks.role_arn for _, stages in self.waves for stage in stages if stage.checks]
-        if role_arns:  # the bake rules assume the stages' checks roles through the pipeline's role
+        role_arns = sorted({stage.checks.lookup_role_arn for _, stages in self.waves for stage in stages if stage.checks})
+        if role_arns:  # the bake rules assume the stages' lookup roles through the pipeline's role
             self.code_pipeline.role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["sts:AssumeRole"], resources=role_arns))
         for wave_id, stages in self.waves:

@@ -71,7 +71,7 @@ def _acknowledge_network_interfaces(function: lambda_.Function, policy: IConstru
 
 def skip_findings(
     function: lambda_.Function, log_group: logs.LogGroup, *, vpc: Optional[ec2.IVpc],
-    reserved_concurrency: Optional[int], environment: Mapping[str, str], environment_key: Optional[kms.IKey],
+    reserved_concurrency: Optional[float], environment: Mapping[str, str], environment_key: Optional[kms.IKey],
     has_failure_target: bool,
 ) -> None:
     """Scanner checks that ask for what this function deliberately does otherwise, with the reason."""

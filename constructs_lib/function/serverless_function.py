@@ -17,7 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from ..core import findings
-from ..core.jsii_types import as_interface
+from ..core.jsii_types import as_interface, cfn_resource
 from ..core.profile import is_regulated
 from ..core.validation import Checks
 from ..observability import alarms as alarm_kit
@@ -327,7 +327,7 @@ class ServerlessFunction(Construct):
             share_concurrency(self.function)
         answers.skip_findings(
             self.function, self.log_group, vpc=vpc,
-            reserved_concurrency=self.function.node.default_child.reserved_concurrent_executions,
+            reserved_concurrency=cfn_resource(self.function, lambda_.CfnFunction).reserved_concurrent_executions,
             environment=environment, environment_key=environment_key,
             has_failure_target=on_failure is not None or dead_letter_queue is not None,
         )
