@@ -12,6 +12,7 @@ from aws_cdk import Environment, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
+from aws_cdk import aws_iam as iam
 from cdk_nag import HIPAASecurityChecks
 
 from constructs_lib import ConfigurationError, ServerlessFunction, use_profile
@@ -102,7 +103,7 @@ def test_tables_and_file_systems_of_a_regulated_scope_join_the_stacks_backup_pla
     assert name[0] == "backups-" and name[1]["Fn::Select"][1]["Fn::Split"][1] == {"Ref": "AWS::StackId"}
 
 
-def test_hipaa_finds_no_unencrypted_log_group_and_no_table_without_backup() -> None:
+def test_hipaa_finds_none_of_the_controls_the_profile_meets() -> None:
     app = make_app(**{"@aws-cdk/core:validationReportJson": True})
     stack = Stack(app, "Regulated")
     use_profile(stack, "regulated")
@@ -113,8 +114,9 @@ def test_hipaa_finds_no_unencrypted_log_group_and_no_table_without_backup() -> N
         app.synth()
     (report,) = json.loads((Path(app.outdir) / "validation-report.json").read_text())["pluginReports"]
     rules = {violation["ruleName"].split("-", 1)[1] for violation in report["violations"]}
-    assert "IAMNoInlinePolicy" in rules  # the pack ran, and found what the profile does not meet yet
-    assert not rules & {"CloudWatchLogGroupEncrypted", "DynamoDBInBackupPlan"}
+    assert "LambdaInsideVPC" in rules  # the pack ran, and found what the profile does not meet yet
+    assert not rules & {"CloudWatchLogGroupEncrypted", "DynamoDBInBackupPlan", "IAMNoInlinePolicy",
+                        "LambdaConcurrency", "LambdaDLQ"}
 
 
 
@@ -155,4 +157,31 @@ def test_too_small_a_quota_to_share_is_refused_at_synth() -> None:
     with pytest.raises(RuntimeError, match=re.escape(
             "'Small/A/Function/Resource': reserved_concurrency is not given, and the regulated profile's share of "
             "the account's concurrency for 2 functions is 0")):
+        app.synth()
+
+
+def test_a_regulated_scope_writes_managed_policies_where_aws_cdk_lib_writes_inline_ones(stack: Stack) -> None:
+    """IAMNoInlinePolicy: the role's statements in an AWS::IAM::ManagedPolicy attached to the same role, which the
+    function still waits for (Lambda checks its role's permissions when it is created)."""
+    use_profile(stack, "regulated")
+    built = ServerlessFunction(stack, "Fn", entry=PLAIN)
+    template = template_of(stack).to_json()
+    assert [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Policy"] == []
+    (policy_id, policy), = [(k, r) for k, r in template["Resources"].items() if r["Type"] == "AWS::IAM::ManagedPolicy"]
+    role_id = stack.get_logical_id(built.role.node.default_child)
+    assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
+    assert "logs:PutLogEvents" in json.dumps(policy["Properties"]["PolicyDocument"])
+    function = template["Resources"][stack.get_logical_id(built.function.node.default_child)]
+    assert policy_id in function["DependsOn"]
+
+
+def test_a_managed_policy_over_iams_limit_is_refused_at_synth() -> None:
+    app = make_app(**{"constructs_lib:profile": "regulated"})
+    stack = Stack(app, "Big")
+    built = ServerlessFunction(stack, "Fn", entry=PLAIN)
+    for index in range(120):
+        built.role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject"],
+                                                     resources=[f"arn:aws:s3:::bucket-number-{index}/*"]))
+    with pytest.raises(RuntimeError, match=r"Big/Fn/Role/DefaultPolicy/Managed': its statements come to about \d+ "
+                                           "characters, over the 6144 IAM allows a managed policy"):
         app.synth()

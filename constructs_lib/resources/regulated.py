@@ -22,6 +22,7 @@ from ..core.jsii_types import as_interface
 from ..core.profile import is_regulated
 from ..core.profile import use_profile as choose_profile
 from .keys import new_key
+from .managed_policies import ManagedPolicies
 
 STACK_KEY = "RegulatedKey"
 STACK_BACKUPS = "RegulatedBackups"
@@ -39,7 +40,7 @@ def use_profile(scope: Construct, profile: str) -> None:
     """
     choose_profile(scope, profile)
     if profile == "regulated":
-        Aspects.of(scope).add(BackUpStatefulResources())
+        _add_aspects(scope)
 
 
 def stack_key(scope: Construct) -> kms.Key:
@@ -48,8 +49,15 @@ def stack_key(scope: Construct) -> kms.Key:
     backup plan, whichever way the profile was chosen."""
     stack = Stack.of(scope)
     if stack.node.try_find_child(STACK_KEY) is None:
-        Aspects.of(stack).add(BackUpStatefulResources())
+        _add_aspects(stack)
     return _key(stack)
+
+
+def _add_aspects(scope: Construct) -> None:
+    """What the profile changes at synth in a scope: its tables and file systems backed up, its inline policies
+    managed."""
+    Aspects.of(scope).add(BackUpStatefulResources())
+    Aspects.of(scope).add(ManagedPolicies())
 
 
 def _key(stack: Stack) -> kms.Key:
