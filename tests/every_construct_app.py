@@ -145,10 +145,11 @@ USES: list[tuple[type, Callable[[Stack], Any]]] = [
 ]
 
 
-def every_construct_app() -> App:
+def every_construct_app(profile: str = "default") -> App:
     """The app, like a user's (no feature flags), with every use of USES in order in its stack EveryConstruct
-    (and the stacks some uses make beside it)."""
-    app = make_app(**{"aws:cdk:enable-path-metadata": True})  # construct paths in templates, as `cdk synth`
+    (and the stacks some uses make beside it), built the ``profile`` way (the context constructs_lib:profile)."""
+    # Construct paths in templates, as `cdk synth`.
+    app = make_app(**{"aws:cdk:enable-path-metadata": True, "constructs_lib:profile": profile})
     stack = Stack(app, "EveryConstruct", env=Environment(account="111111111111", region=REGION))
     for _, use in USES:
         use(stack)

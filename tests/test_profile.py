@@ -15,7 +15,7 @@ from aws_cdk import aws_efs as efs
 from aws_cdk import aws_iam as iam
 from cdk_nag import HIPAASecurityChecks
 
-from constructs_lib import ConfigurationError, ServerlessFunction, use_profile
+from constructs_lib import ConfigurationError, ServerlessFunction, ServiceStage, use_profile
 from constructs_lib.core.profile import profile_of
 from tests.helpers import PLAIN, make_app, template_of
 
@@ -185,3 +185,16 @@ def test_a_managed_policy_over_iams_limit_is_refused_at_synth() -> None:
     with pytest.raises(RuntimeError, match=r"Big/Fn/Role/DefaultPolicy/Managed': its statements come to about \d+ "
                                            "characters, over the 6144 IAM allows a managed policy"):
         app.synth()
+
+
+def test_a_regulated_stages_delivery_checks_write_managed_policies() -> None:
+    """The stage's DeliveryChecks stack makes no log group (where the profile's stack key starts its aspects), and
+    an app's aspects do not reach into its stages: the stack is regulated when it is made."""
+    app = make_app(**{"constructs_lib:profile": "regulated"})
+    stage = ServiceStage(app, "Beta", env=Environment(account="111111111111", region="us-east-1"))
+    function = ServerlessFunction(Stack(stage, "Service"), "Api", entry=PLAIN)
+    stage.add_smoke_test(function, {})
+    checks = stage.prepare("111111111111")
+    template = template_of(checks).to_json()
+    kinds = [r["Type"] for r in template["Resources"].values()]
+    assert "AWS::IAM::Policy" not in kinds and "AWS::IAM::ManagedPolicy" in kinds

@@ -19,8 +19,10 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ..core.jsii_types import as_interface, cfn_resource
+from ..core.profile import is_regulated
 from ..observability.alarm_topics import AlarmTopic
 from ..observability.alarms import route_alarms
+from ..resources.regulated import regulate_stack
 from . import health
 
 CHECKS_STACK_ID = "DeliveryChecks"
@@ -62,6 +64,8 @@ class StageChecks(Stack):
         smoke_targets: Sequence[SmokeTarget], alarm_emails: Sequence[str], alarm_topic_arn: Optional[str],
     ) -> None:
         super().__init__(stage, CHECKS_STACK_ID, description=f"What the delivery pipeline checks of stage {stage_name}")
+        if is_regulated(self):
+            regulate_stack(self)
         CrossStackReferences.of(self).consume(ReferenceStrength.WEAK)
         siblings = [s for s in stage.node.children if isinstance(s, Stack) and s is not self
                     and (s.account, s.region) == (account, region)]

@@ -7,6 +7,7 @@ for a whole app or stage (core/profile.py says which wins).
 
 from __future__ import annotations
 
+import weakref
 from typing import Optional
 
 import jsii
@@ -25,6 +26,7 @@ from .keys import new_key
 from .managed_policies import ManagedPolicies
 
 STACK_KEY = "RegulatedKey"
+_REGULATED_STACKS: "weakref.WeakSet[Stack]" = weakref.WeakSet()
 STACK_BACKUPS = "RegulatedBackups"
 # What a vault's name may be (AWS::Backup::BackupVault BackupVaultName): 2-50 of letters, digits, - and _.
 VAULT_PREFIX = "backups-"
@@ -48,14 +50,21 @@ def stack_key(scope: Construct) -> kms.Key:
     on delete, as the retained logs and backups it encrypts are. The stack's tables and file systems then join its
     backup plan, whichever way the profile was chosen."""
     stack = Stack.of(scope)
-    if stack.node.try_find_child(STACK_KEY) is None:
-        _add_aspects(stack)
+    regulate_stack(stack)
     return _key(stack)
 
 
+def regulate_stack(scope: Construct) -> None:
+    """What the profile changes at synth in the scope's stack (once): its tables and file systems backed up, its inline
+    policies managed. Called by the library's constructs of a regulated scope: an app's aspects do not reach into its
+    stages."""
+    stack = Stack.of(scope)
+    if stack not in _REGULATED_STACKS:
+        _REGULATED_STACKS.add(stack)
+        _add_aspects(stack)
+
+
 def _add_aspects(scope: Construct) -> None:
-    """What the profile changes at synth in a scope: its tables and file systems backed up, its inline policies
-    managed."""
     Aspects.of(scope).add(BackUpStatefulResources())
     Aspects.of(scope).add(ManagedPolicies())
 
