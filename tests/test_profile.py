@@ -198,3 +198,17 @@ def test_a_regulated_stages_delivery_checks_write_managed_policies() -> None:
     template = template_of(checks).to_json()
     kinds = [r["Type"] for r in template["Resources"].values()]
     assert "AWS::IAM::Policy" not in kinds and "AWS::IAM::ManagedPolicy" in kinds
+
+
+def test_the_backup_selections_share_one_role_with_aws_backups_policy(stack: Stack) -> None:
+    use_profile(stack, "regulated")
+    for name in ("Orders", "Audit", "Users"):
+        table(stack, name)
+    template = template_of(stack).to_json()
+    roles = {k: r for k, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role"}
+    (role_id,) = roles
+    assert "backup.amazonaws.com" in json.dumps(roles[role_id]["Properties"]["AssumeRolePolicyDocument"])
+    assert "AWSBackupServiceRolePolicyForBackup" in json.dumps(roles[role_id]["Properties"]["ManagedPolicyArns"])
+    selections = [r for r in template["Resources"].values() if r["Type"] == "AWS::Backup::BackupSelection"]
+    assert [s["Properties"]["BackupSelection"]["IamRoleArn"] for s in selections] == [
+        {"Fn::GetAtt": [role_id, "Arn"]}] * 3

@@ -22,8 +22,6 @@ from constructs import IConstruct, IValidation
 QUOTA_CONTEXT = "constructs_lib:concurrency-quota"
 DEFAULT_QUOTA = 1000
 UNRESERVED_MINIMUM = 100
-
-
 ANYWHERE = "?"  # the place of an environment-agnostic stack: it may deploy next to any other
 
 
@@ -108,6 +106,7 @@ class _EnoughToShare:
         if share >= 1:
             return []
         count = sum(len(place.sharing) for place in _near(self._resource, _places_of(self._resource)))
-        return [f"'{self._resource.node.path}': reserved_concurrency is not given, and the regulated profile's share of the account's concurrency "
-                f"for {count} functions is {share}: give each function its reserved_concurrency, or the account's "
-                f"quota as context {QUOTA_CONTEXT} (Lambda keeps {UNRESERVED_MINIMUM} unreserved)"]
+        return [f"'{self._resource.node.path}': reserved_concurrency is not given, and the regulated profile's share "
+                f"of the account's concurrency for {count} functions is {share}: give each function its "
+                f"reserved_concurrency, or the account's quota as context {QUOTA_CONTEXT} (Lambda keeps "
+                f"{UNRESERVED_MINIMUM} unreserved)"]

@@ -15,6 +15,7 @@ from aws_cdk import Aspects, Fn, IAspect, Names, RemovalPolicy, Stack
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_efs as efs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct
 
@@ -26,10 +27,12 @@ from .keys import new_key
 from .managed_policies import ManagedPolicies
 
 STACK_KEY = "RegulatedKey"
-_REGULATED_STACKS: "weakref.WeakSet[Stack]" = weakref.WeakSet()
 STACK_BACKUPS = "RegulatedBackups"
 # What a vault's name may be (AWS::Backup::BackupVault BackupVaultName): 2-50 of letters, digits, - and _.
 VAULT_PREFIX = "backups-"
+BACKUP_POLICY = "service-role/AWSBackupServiceRolePolicyForBackup"
+
+_REGULATED_STACKS: "weakref.WeakSet[Stack]" = weakref.WeakSet()
 
 
 def use_profile(scope: Construct, profile: str) -> None:
@@ -84,6 +87,14 @@ def backup_plan(scope: Construct) -> backup.BackupPlan:
     if isinstance(existing, backup.BackupPlan):
         return existing
     holder = Construct(stack, f"{STACK_BACKUPS}Vault")
+    # One role for the plan's selections, with the AWS managed policy AWS Backup's guide prescribes.
+    role = iam.Role(holder, "Role", assumed_by=as_interface(iam.IPrincipal, iam.ServicePrincipal("backup.amazonaws.com")),
+                    managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(BACKUP_POLICY)],
+                    description=f"AWS Backup's role for the backups of {stack.node.path}")
+    findings.acknowledge(
+        role, f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{BACKUP_POLICY}]",
+        "AWS Backup's role for this stack's backup plan, with the AWS managed policy AWS Backup's guide prescribes "
+        "for making backups of the resources its selections name.")
     vault = backup.BackupVault(
         holder, "Vault", encryption_key=as_interface(kms.IKey, _key(stack)),
         # Kept on delete with its recovery points; a name of this stack's own (its ID), so that a stack made
@@ -92,6 +103,12 @@ def backup_plan(scope: Construct) -> backup.BackupPlan:
         removal_policy=RemovalPolicy.RETAIN,
     )
     return backup.BackupPlan.daily35_day_retention(stack, STACK_BACKUPS, vault)
+
+
+def _backup_role(stack: Stack) -> iam.IRole:
+    role = stack.node.find_child(f"{STACK_BACKUPS}Vault").node.find_child("Role")
+    assert isinstance(role, iam.Role)  # made with the plan
+    return as_interface(iam.IRole, role)
 
 
 @jsii.implements(IAspect)
@@ -109,12 +126,8 @@ class BackUpStatefulResources:
             return
         # A selection's name: 1-50 letters, digits, -, _ and . (AWS::Backup::BackupSelection).
         name = Names.unique_resource_name(node, max_length=50, allowed_special_characters="-_.")
-        selection = plan.add_selection(selection_id, resources=[resource], backup_selection_name=name)
-        findings.acknowledge(
-            selection.node.find_child("Role"), "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-            "service-role/AWSBackupServiceRolePolicyForBackup]",
-            "AWS Backup's role for this selection, with the AWS managed policy AWS Backup's guide prescribes for "
-            "making backups of the resources the selection names.")
+        plan.add_selection(selection_id, resources=[resource], backup_selection_name=name,
+                           role=_backup_role(Stack.of(node)))
 
 
 def _backed_up_resource(node: IConstruct) -> Optional[backup.BackupResource]:
