@@ -149,7 +149,8 @@ def every_construct_app(profile: str = "default") -> App:
     """The app, like a user's (no feature flags), with every use of USES in order in its stack EveryConstruct
     (and the stacks some uses make beside it), built the ``profile`` way (the context constructs_lib:profile)."""
     # Construct paths in templates, as `cdk synth`.
-    app = make_app(**{"aws:cdk:enable-path-metadata": True, "constructs_lib:profile": profile})
+    app = make_app(**{"aws:cdk:enable-path-metadata": True, "constructs_lib:profile": profile,
+                      "constructs_lib:concurrency-quota": 1000})
     stack = Stack(app, "EveryConstruct", env=Environment(account="111111111111", region=REGION))
     for _, use in USES:
         use(stack)

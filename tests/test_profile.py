@@ -20,6 +20,15 @@ from constructs_lib.core.profile import profile_of
 from tests.helpers import PLAIN, make_app, template_of
 
 
+QUOTA = {"constructs_lib:concurrency-quota": 1000}  # the account's concurrency quota, which the profile needs
+
+
+@pytest.fixture
+def stack() -> Stack:
+    """A stack of an app with the account's concurrency quota in its context (and no other)."""
+    return Stack(make_app(**QUOTA), "Test")
+
+
 def table(scope: Stack, construct_id: str) -> dynamodb.Table:
     return dynamodb.Table(scope, construct_id, partition_key=dynamodb.Attribute(
         name="id", type=dynamodb.AttributeType.STRING))
@@ -58,7 +67,7 @@ def test_a_regulated_scope_encrypts_every_log_group_with_the_stacks_one_key(stac
 
 
 def test_the_context_key_chooses_for_a_whole_app_and_a_scope_may_choose_otherwise() -> None:
-    app = make_app(**{"constructs_lib:profile": "regulated"})
+    app = make_app(**{"constructs_lib:profile": "regulated", **QUOTA})
     regulated, default = Stack(app, "Regulated"), Stack(app, "Default")
     use_profile(default, "default")
     for stack in (regulated, default):
@@ -93,6 +102,11 @@ def test_tables_and_file_systems_of_a_regulated_scope_join_the_stacks_backup_pla
     assert stack.get_logical_id(files.node.default_child) in str(selected)
     for selection in selections:  # 1-50 letters, digits, -, _ and . (AWS::Backup::BackupSelection)
         assert re.fullmatch(r"[A-Za-z0-9\-_.]{1,50}", selection["Properties"]["BackupSelection"]["SelectionName"])
+    # EFS's own automatic backups would copy it again, to EFS's default vault and key.
+    (file_system,) = template.find_resources("AWS::EFS::FileSystem").values()
+    assert file_system["Properties"]["BackupPolicy"] == {"Status": "DISABLED"}
+    # A plan name of the stack's own (plans of one account and region have unique names).
+    assert plan["Properties"]["BackupPlan"]["BackupPlanName"]["Fn::Join"][1][0] == "backups-"
     (vault,) = template.find_resources("AWS::Backup::BackupVault").values()
     (key_id,) = template.find_resources("AWS::KMS::Key")
     assert vault["Properties"]["EncryptionKeyArn"] == {"Fn::GetAtt": [key_id, "Arn"]}
@@ -104,7 +118,7 @@ def test_tables_and_file_systems_of_a_regulated_scope_join_the_stacks_backup_pla
 
 
 def test_hipaa_finds_none_of_the_controls_the_profile_meets() -> None:
-    app = make_app(**{"@aws-cdk/core:validationReportJson": True})
+    app = make_app(**{"@aws-cdk/core:validationReportJson": True, **QUOTA})
     stack = Stack(app, "Regulated")
     use_profile(stack, "regulated")
     ServerlessFunction(stack, "Fn", entry=PLAIN)
@@ -125,19 +139,20 @@ def reserved(stack: Stack, function: ServerlessFunction) -> object:
     return resource["Properties"].get("ReservedConcurrentExecutions")
 
 
-def test_regulated_functions_share_what_the_account_can_reserve() -> None:
+def test_regulated_functions_share_half_of_what_the_account_can_reserve() -> None:
     """Lambda keeps 100 of the account's quota unreserved: the app's functions in one account and region share
-    the rest, less what functions reserve by name, whichever of the app's stacks they are in."""
-    app = make_app(**{"constructs_lib:profile": "regulated"})
+    half of the rest, less what functions reserve by name, whichever of the app's stacks they are in. The other
+    half is room: CloudFormation creates a new function before it lowers the others' reservations."""
+    app = make_app(**{"constructs_lib:profile": "regulated", **QUOTA})
     one, two = Stack(app, "One"), Stack(app, "Two")
     shared = [ServerlessFunction(one, "A", entry=PLAIN), ServerlessFunction(two, "B", entry=PLAIN)]
     named = ServerlessFunction(two, "Named", entry=PLAIN, reserved_concurrency=100)
-    assert [reserved(stack, f) for stack, f in ((one, shared[0]), (two, shared[1]))] == [400, 400]
+    assert [reserved(stack, f) for stack, f in ((one, shared[0]), (two, shared[1]))] == [200, 200]  # half of 800, split
     assert reserved(two, named) == 100
 
 
 def test_functions_of_other_accounts_do_not_share_and_the_default_reserves_nothing() -> None:
-    app = make_app()
+    app = make_app(**QUOTA)
     places = [Stack(app, name, env=Environment(account=account, region="eu-west-1"))
               for name, account in (("Here", "111111111111"), ("There", "222222222222"))]
     for stack in places:
@@ -145,7 +160,7 @@ def test_functions_of_other_accounts_do_not_share_and_the_default_reserves_nothi
     functions = [ServerlessFunction(places[0], "A", entry=PLAIN), ServerlessFunction(places[0], "B", entry=PLAIN),
                  ServerlessFunction(places[1], "C", entry=PLAIN)]
     plain = ServerlessFunction(Stack(app, "Default"), "D", entry=PLAIN)
-    assert [reserved(Stack.of(f), f) for f in functions] == [450, 450, 900]
+    assert [reserved(Stack.of(f), f) for f in functions] == [225, 225, 450]
     assert reserved(Stack.of(plain), plain) is None
 
 
@@ -156,7 +171,7 @@ def test_too_small_a_quota_to_share_is_refused_at_synth() -> None:
         ServerlessFunction(stack, name, entry=PLAIN)
     with pytest.raises(RuntimeError, match=re.escape(
             "'Small/A/Function/Resource': reserved_concurrency is not given, and the regulated profile's share of "
-            "the account's concurrency for 2 functions is 0")):
+            "the account's concurrency for 2 functions is 0, under the 1 it needs")):
         app.synth()
 
 
@@ -176,7 +191,7 @@ def test_a_regulated_scope_writes_managed_policies_where_aws_cdk_lib_writes_inli
 
 
 def test_a_managed_policy_over_iams_limit_is_refused_at_synth() -> None:
-    app = make_app(**{"constructs_lib:profile": "regulated"})
+    app = make_app(**{"constructs_lib:profile": "regulated", **QUOTA})
     stack = Stack(app, "Big")
     built = ServerlessFunction(stack, "Fn", entry=PLAIN)
     for index in range(120):
@@ -190,7 +205,7 @@ def test_a_managed_policy_over_iams_limit_is_refused_at_synth() -> None:
 def test_a_regulated_stages_delivery_checks_write_managed_policies() -> None:
     """The stage's DeliveryChecks stack makes no log group (where the profile's stack key starts its aspects), and
     an app's aspects do not reach into its stages: the stack is regulated when it is made."""
-    app = make_app(**{"constructs_lib:profile": "regulated"})
+    app = make_app(**{"constructs_lib:profile": "regulated", **QUOTA})
     stage = ServiceStage(app, "Beta", env=Environment(account="111111111111", region="us-east-1"))
     function = ServerlessFunction(Stack(stage, "Service"), "Api", entry=PLAIN)
     stage.add_smoke_test(function, {})
@@ -212,3 +227,25 @@ def test_the_backup_selections_share_one_role_with_aws_backups_policy(stack: Sta
     selections = [r for r in template["Resources"].values() if r["Type"] == "AWS::Backup::BackupSelection"]
     assert [s["Properties"]["BackupSelection"]["IamRoleArn"] for s in selections] == [
         {"Fn::GetAtt": [role_id, "Arn"]}] * 3
+
+
+def test_the_profile_needs_the_accounts_concurrency_quota() -> None:
+    """A new account's quota may be far under Lambda's default 1,000: the share is computed from the one given."""
+    app = make_app(**{"constructs_lib:profile": "regulated"})
+    ServerlessFunction(Stack(app, "S"), "Fn", entry=PLAIN)
+    with pytest.raises(RuntimeError, match=re.escape("'S/Fn/Function/Resource': reserved_concurrency is not given, "
+                                                     "and the regulated profile reserves a share of the account's "
+                                                     "concurrency quota: give the quota")):
+        app.synth()
+
+
+def test_a_share_under_the_provisioned_concurrency_is_refused() -> None:
+    """Lambda refuses provisioned concurrency above the function's reserved concurrency."""
+    app = make_app(**{"constructs_lib:profile": "regulated", "constructs_lib:concurrency-quota": 200})
+    stack = Stack(app, "S")
+    ServerlessFunction(stack, "Warm", entry=PLAIN, provisioned_concurrency=60)
+    ServerlessFunction(stack, "Other", entry=PLAIN)
+    with pytest.raises(RuntimeError, match=re.escape("'S/Warm/Function/Resource': reserved_concurrency is not "
+                                                     "given, and the regulated profile's share of the account's "
+                                                     "concurrency for 2 functions is 25, under the 60 it needs")):
+        app.synth()

@@ -1,11 +1,13 @@
 """Reserved concurrency under the regulated profile: each library function that reserves none gets an equal share
-of what its account and region can reserve, computed at synth from every function the app declares there.
+of half of what its account and region can reserve, computed at synth from every function the app declares there.
 
 Lambda keeps at least 100 executions of the account's concurrency quota unreserved, and refuses a reservation that
 would leave fewer (Lambda developer guide, "Configuring reserved concurrency"). What the app reserves in one account
 and region is the sum over all its stacks there, so the share is of the app's functions, not the stack's: the
-quota (context ``constructs_lib:concurrency-quota``, default 1,000, Lambda's default quota), less 100, less what
-functions reserve by name, split among the sharing functions.
+quota (context ``constructs_lib:concurrency-quota``: the account's, which a new account may have much lower than
+Lambda's default 1,000, so it must be given), less 100, less what functions reserve by name, halved, split among
+the sharing functions. The other half is room: CloudFormation creates a new or replaced function before it lowers
+or deletes the others, and other apps of the account reserve too.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import IConstruct, IValidation
 
 QUOTA_CONTEXT = "constructs_lib:concurrency-quota"
-DEFAULT_QUOTA = 1000
 UNRESERVED_MINIMUM = 100
+SHARED_PART = 0.5  # of what the account can reserve; the rest is room for updates and other apps
 ANYWHERE = "?"  # the place of an environment-agnostic stack: it may deploy next to any other
 
 
@@ -33,16 +35,25 @@ class _Place:
     named: Optional[int] = None  # summed once the app is built
 
 
+@dataclass(frozen=True)
+class _Need:
+    """What a sharing function needs at least: its provisioned concurrency, or the most its scaling provisions."""
+
+    resource: lambda_.CfnFunction
+    least: int
+
+
 _PLACES: "weakref.WeakKeyDictionary[IConstruct, dict[str, _Place]]" = weakref.WeakKeyDictionary()
 
 
-def share_concurrency(function: lambda_.Function) -> None:
-    """Reserves for ``function`` its share of the account's and region's concurrency, at synth."""
+def share_concurrency(function: lambda_.Function, *, least: int = 1) -> None:
+    """Reserves for ``function`` its share of the account's and region's concurrency, at synth; ``least``: what
+    it needs at least (Lambda refuses provisioned concurrency above the function's reservation)."""
     resource = function.node.default_child
     assert isinstance(resource, lambda_.CfnFunction)  # as lambda_.Function makes it
     _places_of(resource).setdefault(_place(resource), _Place()).sharing.append(resource)
     resource.reserved_concurrent_executions = Lazy.number(_Share(resource))
-    function.node.add_validation(_EnoughToShare(resource))
+    function.node.add_validation(_EnoughToShare(_Need(resource, least)))
 
 
 def _place(resource: IConstruct) -> str:
@@ -57,16 +68,21 @@ def _places_of(resource: IConstruct) -> dict[str, _Place]:
     return _PLACES.setdefault(resource.node.root, {})
 
 
+def _quota(resource: IConstruct) -> Optional[int]:
+    value = resource.node.try_get_context(QUOTA_CONTEXT)
+    return None if value is None else int(value)
+
+
 def _share(resource: lambda_.CfnFunction) -> int:
-    """What is left to reserve where the resource deploys, split among the functions that may deploy there: those
-    of its place and of environment-agnostic stacks (all of them, for a function of such a stack)."""
+    """Half of what is left to reserve where the resource deploys, split among the functions that may deploy there:
+    those of its place and of environment-agnostic stacks (all of them, for a function of such a stack)."""
     places = _places_of(resource)
     if any(place.named is None for place in places.values()):  # at synth: the app is complete
         _sum_named(resource, places)
     near = _near(resource, places)
-    quota = int(resource.node.try_get_context(QUOTA_CONTEXT) or DEFAULT_QUOTA)
     named = sum(place.named or 0 for place in near)
-    return int((quota - UNRESERVED_MINIMUM - named) // sum(len(place.sharing) for place in near))
+    shared = (_quota(resource) or 0) - UNRESERVED_MINIMUM - named
+    return int(shared * SHARED_PART // sum(len(place.sharing) for place in near))
 
 
 def _near(resource: IConstruct, places: dict[str, _Place]) -> list[_Place]:
@@ -98,15 +114,21 @@ class _Share:
 
 @jsii.implements(IValidation)
 class _EnoughToShare:
-    def __init__(self, resource: lambda_.CfnFunction) -> None:
-        self._resource = resource
+    def __init__(self, need: _Need) -> None:
+        self._need = need
 
     def validate(self) -> list[str]:
-        share = _share(self._resource)
-        if share >= 1:
+        resource, path = self._need.resource, self._need.resource.node.path
+        if _quota(resource) is None:
+            return [f"'{path}': reserved_concurrency is not given, and the regulated profile reserves a share of the "
+                    f"account's concurrency quota: give the quota (Service Quotas, AWS Lambda, Concurrent executions) "
+                    f"as context {QUOTA_CONTEXT}, or each function its reserved_concurrency"]
+        share = _share(resource)
+        if share >= self._need.least:
             return []
-        count = sum(len(place.sharing) for place in _near(self._resource, _places_of(self._resource)))
-        return [f"'{self._resource.node.path}': reserved_concurrency is not given, and the regulated profile's share "
-                f"of the account's concurrency for {count} functions is {share}: give each function its "
-                f"reserved_concurrency, or the account's quota as context {QUOTA_CONTEXT} (Lambda keeps "
-                f"{UNRESERVED_MINIMUM} unreserved)"]
+        count = sum(len(place.sharing) for place in _near(resource, _places_of(resource)))
+        return [f"'{path}': reserved_concurrency is not given, and the regulated profile's share of the account's "
+                f"concurrency for {count} functions is {share}, under the {self._need.least} it needs (its "
+                f"provisioned concurrency, or the most its scaling provisions): give it its reserved_concurrency, or "
+                f"the account's quota as context {QUOTA_CONTEXT} (Lambda keeps {UNRESERVED_MINIMUM} unreserved; the "
+                "profile reserves half of the rest)"]

@@ -324,7 +324,8 @@ class ServerlessFunction(Construct):
         )
         answers.acknowledge_encrypted_destinations(self.role, [on_success, on_failure, dead_letter_queue])
         if reserved_concurrency is None and is_regulated(self):
-            share_concurrency(self.function)
+            scaled = provisioned_concurrency_scaling.max_capacity if provisioned_concurrency_scaling else 0
+            share_concurrency(self.function, least=max(1, provisioned_concurrency or 0, scaled))
         answers.skip_findings(
             self.function, self.log_group, vpc=vpc,
             reserved_concurrency=cfn_resource(self.function, lambda_.CfnFunction).reserved_concurrent_executions,

@@ -20,7 +20,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct, IConstruct
 
 from ..core import findings
-from ..core.jsii_types import as_interface
+from ..core.jsii_types import as_interface, cfn_resource
 from ..core.profile import is_regulated
 from ..core.profile import use_profile as choose_profile
 from .keys import new_key
@@ -102,7 +102,10 @@ def backup_plan(scope: Construct) -> backup.BackupPlan:
         backup_vault_name=VAULT_PREFIX + Fn.select(2, Fn.split("/", stack.stack_id)),
         removal_policy=RemovalPolicy.RETAIN,
     )
-    return backup.BackupPlan.daily35_day_retention(stack, STACK_BACKUPS, vault)
+    # Daily at 05:00 UTC, each recovery point kept 35 days; a plan name of the stack's own, as its vault's.
+    return backup.BackupPlan(
+        stack, STACK_BACKUPS, backup_vault=vault, backup_plan_name=VAULT_PREFIX + Fn.select(2, Fn.split("/", stack.stack_id)),
+        backup_plan_rules=[backup.BackupPlanRule.daily()])
 
 
 def _backup_role(stack: Stack) -> iam.IRole:
@@ -128,6 +131,9 @@ class BackUpStatefulResources:
         name = Names.unique_resource_name(node, max_length=50, allowed_special_characters="-_.")
         plan.add_selection(selection_id, resources=[resource], backup_selection_name=name,
                            role=_backup_role(Stack.of(node)))
+        if isinstance(node, efs.FileSystem):  # not a second daily backup, by EFS's own plan, to EFS's own vault
+            cfn_resource(node, efs.CfnFileSystem).backup_policy = efs.CfnFileSystem.BackupPolicyProperty(
+                status="DISABLED")
 
 
 def _backed_up_resource(node: IConstruct) -> Optional[backup.BackupResource]:
