@@ -18,11 +18,20 @@ from .jsii_types import cfn_resource
 from .templates import as_list, dig, mapping
 
 GUARD_PLUGIN = "cdk-validator-cfnguard"
+# cdk-nag's compliance packs that the regulated profile answers (core/profile.py), by their rules' prefixes.
+COMPLIANCE_PACKS = ("HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321")
 
 
 def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     """Acknowledges one cdk-nag finding (e.g. ``AwsSolutions-IAM5[Resource::*]``) on one construct."""
     Validations.of(construct).acknowledge(Acknowledgment(id=finding, reason=reason))
+
+
+def acknowledge_in_packs(construct: IConstruct, rule: str, reason: str) -> None:
+    """Acknowledges one rule of cdk-nag's compliance packs (e.g. ``S3BucketReplicationEnabled``) on one construct,
+    in each of the HIPAA Security, NIST 800-53 rev 5 and PCI DSS 3.2.1 packs."""
+    for pack in COMPLIANCE_PACKS:
+        acknowledge(construct, f"{pack}-{rule}", reason)
 
 
 def skip(

@@ -169,17 +169,15 @@ class ThumbnailPipeline(Construct):
     def _bucket(self, construct_id: str) -> s3.Bucket:
         if self.access_logs is None:
             self.access_logs = log_bucket(self, "AccessLogs", expiration=self._log_expiration, delivery="s3")
-        bucket = data_bucket(
+        return data_bucket(
             self, construct_id, access_logs=self.access_logs,
             noncurrent_version_expiration=self._noncurrent_version_expiration,
+            without_key_because="SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket "
+            "encrypted with SSE-KMS as source_bucket= or thumbnail_bucket=: the pipeline then grants the function its "
+            "key.",
+            made_again_from=None if construct_id == "Source" else
+            "its thumbnails are made from the images of the source bucket by the pipeline's function",
         )
-        findings.skip(
-            bucket,
-            "SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket encrypted "
-            "with SSE-KMS as source_bucket= or thumbnail_bucket=: the pipeline then grants the function its key.",
-            guard=["s3_bucket_default_encryption_kms_check"],
-        )
-        return bucket
 
     def _table(self) -> dynamodb.Table:
         table = dynamodb.Table(

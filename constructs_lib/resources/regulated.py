@@ -1,5 +1,6 @@
-"""What the regulated profile adds to a stack, once: a customer managed key (with rotation) for its logs and
-backups, and an AWS Backup plan that every DynamoDB table and EFS file system of a regulated scope joins.
+"""What the regulated profile adds to a stack, once: a customer managed key (with rotation) for its logs, buckets and
+backups, and an AWS Backup plan that every DynamoDB table and EFS file system of a regulated scope joins, and the
+library's data buckets whose data cannot be made again.
 
 ``use_profile(scope, "regulated")`` chooses the profile for a scope; the context key ``constructs_lib:profile``
 for a whole app or stage (core/profile.py says which wins).
@@ -14,7 +15,9 @@ from aws_cdk import Aspects, Fn, IAspect, Names, RemovalPolicy, Stack
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_efs as efs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from ..core import findings
@@ -27,6 +30,9 @@ STACK_KEY = "RegulatedKey"
 STACK_BACKUPS = "RegulatedBackups"
 # What a vault's name may be (AWS::Backup::BackupVault BackupVaultName): 2-50 of letters, digits, - and _.
 VAULT_PREFIX = "backups-"
+# What a backup role needs for S3 buckets, besides aws-cdk-lib's AWSBackupServiceRolePolicyForBackup ("Amazon S3
+# backups", https://docs.aws.amazon.com/aws-backup/latest/devguide/s3-backups.html).
+S3_BACKUP_POLICIES = ("AWSBackupServiceRolePolicyForS3Backup", "AWSBackupServiceRolePolicyForS3Restore")
 
 
 def use_profile(scope: Construct, profile: str) -> None:
@@ -86,18 +92,40 @@ class BackUpStatefulResources:
         if resource is None or not is_regulated(node):
             return
         assert isinstance(node, Construct)  # a table or file system
-        plan = backup_plan(node)
-        selection_id = f"Of{Names.unique_id(node)}"
-        if plan.node.try_find_child(selection_id) is not None:  # aspects may visit a node more than once
-            return
-        # A selection's name: 1-50 letters, digits, -, _ and . (AWS::Backup::BackupSelection).
-        name = Names.unique_resource_name(node, max_length=50, allowed_special_characters="-_.")
-        selection = plan.add_selection(selection_id, resources=[resource], backup_selection_name=name)
+        _select(node, resource)
+
+
+def back_up_bucket(bucket: s3.Bucket) -> None:
+    """Adds a versioned bucket to its stack's backup plan: AWS Backup for S3 backs up only buckets with versioning on,
+    with a role that has the S3 backup and restore policies ("Amazon S3 backups" in AWS Backup's guide)."""
+    selection = _select(bucket, backup.BackupResource.from_arn(bucket.bucket_arn))
+    if selection is None:
+        return
+    role = selection.node.find_child("Role")
+    assert isinstance(role, iam.Role)
+    for name in S3_BACKUP_POLICIES:
+        role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(name))
         findings.acknowledge(
-            selection.node.find_child("Role"), "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
-            "service-role/AWSBackupServiceRolePolicyForBackup]",
-            "AWS Backup's role for this selection, with the AWS managed policy AWS Backup's guide prescribes for "
-            "making backups of the resources the selection names.")
+            role, f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
+            "AWS Backup's role for this bucket's selection, with the AWS managed policy AWS Backup's guide prescribes "
+            "for backing up and restoring S3 buckets.")
+
+
+def _select(node: Construct, resource: backup.BackupResource) -> Optional[backup.BackupSelection]:
+    """The node's selection in its stack's backup plan, made once (None when it was made already)."""
+    plan = backup_plan(node)
+    selection_id = f"Of{Names.unique_id(node)}"
+    if plan.node.try_find_child(selection_id) is not None:  # aspects may visit a node more than once
+        return None
+    # A selection's name: 1-50 letters, digits, -, _ and . (AWS::Backup::BackupSelection).
+    name = Names.unique_resource_name(node, max_length=50, allowed_special_characters="-_.")
+    selection = plan.add_selection(selection_id, resources=[resource], backup_selection_name=name)
+    findings.acknowledge(
+        selection.node.find_child("Role"), "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/"
+        "service-role/AWSBackupServiceRolePolicyForBackup]",
+        "AWS Backup's role for this selection, with the AWS managed policy AWS Backup's guide prescribes for "
+        "making backups of the resources the selection names.")
+    return selection
 
 
 def _backed_up_resource(node: IConstruct) -> Optional[backup.BackupResource]:
