@@ -218,9 +218,12 @@ class ThumbnailPipeline(Construct):
         role.add_to_policy(
             iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[self.table.table_arn])
         )
+        # SSE-KMS: S3 decrypts an upload the function reads with kms:Decrypt, and encrypts a thumbnail it puts (one
+        # PUT, no multipart upload) with a data key from kms:GenerateDataKey, each under the function's role.
         for bucket in _distinct(self.source_bucket, self.thumbnail_bucket):
             if bucket.encryption_key is not None:
-                bucket.encryption_key.grant_encrypt_decrypt(role)
+                bucket.encryption_key.grant(role, *(["kms:Decrypt"] if bucket is self.source_bucket else []),
+                                            *(["kms:GenerateDataKey"] if bucket is self.thumbnail_bucket else []))
         if self.table.encryption_key is not None:
             self.table.encryption_key.grant_encrypt(role)
         policy = role.node.find_child("DefaultPolicy")
