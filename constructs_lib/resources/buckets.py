@@ -104,13 +104,11 @@ LOG_DELIVERIES = {
 # The deliveries whose destination bucket may not default to SSE-KMS, and the page of the service's guide that says so.
 SSE_S3_ONLY = {
     "s3": "Amazon S3 server access logs support only SSE-S3 (AES-256) as the destination bucket's default encryption "
-          "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html); "
-          "aws-cdk-lib refuses a KMS-encrypted target bucket too.",
+          "(https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).",
     "elb": "Application Load Balancer access logs support only SSE-S3 (AES-256) on the destination bucket "
            "(https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html); "
-           "aws-cdk-lib refuses a KMS-encrypted bucket for them too.",
+           "aws-cdk-lib's log_access_logs refuses a bucket with a KMS key too.",
 }
-CLOUDFRONT_LOGS_WITH_KMS = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html"
 
 
 def log_bucket(scope: Construct, construct_id: str, *, expiration: Duration, delivery: str) -> s3.Bucket:

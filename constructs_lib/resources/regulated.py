@@ -1,5 +1,5 @@
 """What the regulated profile adds to a stack, once: a customer managed key (with rotation) for its logs, buckets and
-backups, and an AWS Backup plan that every DynamoDB table and EFS file system of a regulated scope joins, and the
+backups, and an AWS Backup plan that every DynamoDB table and EFS file system of a regulated scope joins, as do the
 library's data buckets whose data cannot be made again.
 
 ``use_profile(scope, "regulated")`` chooses the profile for a scope; the context key ``constructs_lib:profile``
