@@ -193,13 +193,10 @@ class FirehoseTransform(Construct):
     def _bucket(self) -> s3.Bucket:
         self.access_logs = log_bucket(self, "AccessLogs", expiration=LOGS_KEPT, delivery="s3")
         bucket = data_bucket(self, "Bucket", access_logs=self.access_logs,
-                             noncurrent_version_expiration=NONCURRENT_VERSIONS_KEPT)
-        findings.skip(
-            bucket,
-            "SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket encrypted with SSE-KMS "
-            "as destination_bucket=: the stream's role is then granted its key.",
-            guard=["s3_bucket_default_encryption_kms_check"],
-        )
+                             noncurrent_version_expiration=NONCURRENT_VERSIONS_KEPT,
+                             without_key_because="SSE-S3 (AES-256) encrypts every object. For a customer managed key, "
+                             "give a bucket encrypted with SSE-KMS as destination_bucket=: the stream's role is then "
+                             "granted its key.")
         findings.skip(bucket, "Firehose writes the records here; nothing reacts to new objects.",
                       guard=["s3_event_notifications_enabled_check"])
         return bucket

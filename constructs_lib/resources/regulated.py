@@ -1,5 +1,6 @@
-"""What the regulated profile adds to a stack, once: a customer managed key (with rotation) for its logs and
-backups, and an AWS Backup plan that every DynamoDB table and EFS file system of a regulated scope joins.
+"""What the regulated profile adds to a stack, once: a customer managed key (with rotation) for its logs, buckets and
+backups, and an AWS Backup plan that every DynamoDB table and EFS file system of a regulated scope joins, as do the
+library's data buckets whose data cannot be made again.
 
 ``use_profile(scope, "regulated")`` chooses the profile for a scope; the context key ``constructs_lib:profile``
 for a whole app or stage (core/profile.py says which wins).
@@ -17,6 +18,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_efs as efs
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from constructs import Construct, IConstruct
 
 from ..core import findings
@@ -31,6 +33,9 @@ STACK_BACKUPS = "RegulatedBackups"
 # What a vault's name may be (AWS::Backup::BackupVault BackupVaultName): 2-50 of letters, digits, - and _.
 VAULT_PREFIX = "backups-"
 BACKUP_POLICY = "service-role/AWSBackupServiceRolePolicyForBackup"
+# What a backup role needs for S3 buckets, besides AWSBackupServiceRolePolicyForBackup ("Amazon S3 backups",
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/s3-backups.html).
+S3_BACKUP_POLICIES = ("AWSBackupServiceRolePolicyForS3Backup", "AWSBackupServiceRolePolicyForS3Restore")
 
 _REGULATED_STACKS: "weakref.WeakSet[Stack]" = weakref.WeakSet()
 
@@ -108,10 +113,10 @@ def backup_plan(scope: Construct) -> backup.BackupPlan:
         backup_plan_rules=[backup.BackupPlanRule.daily()])
 
 
-def _backup_role(stack: Stack) -> iam.IRole:
+def _backup_role(stack: Stack) -> iam.Role:
     role = stack.node.find_child(f"{STACK_BACKUPS}Vault").node.find_child("Role")
     assert isinstance(role, iam.Role)  # made with the plan
-    return as_interface(iam.IRole, role)
+    return role
 
 
 @jsii.implements(IAspect)
@@ -123,17 +128,43 @@ class BackUpStatefulResources:
         if resource is None or not is_regulated(node):
             return
         assert isinstance(node, Construct)  # a table or file system
-        plan = backup_plan(node)
-        selection_id = f"Of{Names.unique_id(node)}"
-        if plan.node.try_find_child(selection_id) is not None:  # aspects may visit a node more than once
-            return
-        # A selection's name: 1-50 letters, digits, -, _ and . (AWS::Backup::BackupSelection).
-        name = Names.unique_resource_name(node, max_length=50, allowed_special_characters="-_.")
-        plan.add_selection(selection_id, resources=[resource], backup_selection_name=name,
-                           role=_backup_role(Stack.of(node)))
-        if isinstance(node, efs.FileSystem):  # not a second daily backup, by EFS's own plan, to EFS's own vault
+        if _select(node, resource) and isinstance(node, efs.FileSystem):
+            # Not a second daily backup by EFS's own plan, to EFS's own vault and key.
             cfn_resource(node, efs.CfnFileSystem).backup_policy = efs.CfnFileSystem.BackupPolicyProperty(
                 status="DISABLED")
+            findings.skip(node, "Backed up daily by the stack's AWS Backup plan (kept 35 days, in a vault encrypted with "
+                          "the stack's key); EFS's own automatic backups would copy it again, to EFS's default vault.",
+                          guard=["efs_automatic_backups_enabled_check"])
+
+
+def back_up_bucket(bucket: s3.Bucket) -> None:
+    """Adds a versioned bucket to its stack's backup plan: AWS Backup for S3 backs up only buckets with versioning on,
+    with a role that has the S3 backup and restore policies ("Amazon S3 backups" in AWS Backup's guide)."""
+    if not _select(bucket, backup.BackupResource.from_arn(bucket.bucket_arn)):
+        return
+    role = _backup_role(Stack.of(bucket))
+    if role.node.try_find_child("ForS3") is not None:
+        return
+    Construct(role, "ForS3")  # a marker: the S3 policies once per role
+    for name in S3_BACKUP_POLICIES:
+        role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name(name))
+        findings.acknowledge(
+            role, f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]",
+            "AWS Backup's role for this stack's backup plan, with the AWS managed policy AWS Backup's guide "
+            "prescribes for backing up and restoring S3 buckets.")
+
+
+def _select(node: Construct, resource: backup.BackupResource) -> bool:
+    """Adds the node to its stack's backup plan, once (False when it was added already)."""
+    plan = backup_plan(node)
+    selection_id = f"Of{Names.unique_id(node)}"
+    if plan.node.try_find_child(selection_id) is not None:  # aspects may visit a node more than once
+        return False
+    # A selection's name: 1-50 letters, digits, -, _ and . (AWS::Backup::BackupSelection).
+    name = Names.unique_resource_name(node, max_length=50, allowed_special_characters="-_.")
+    plan.add_selection(selection_id, resources=[resource], backup_selection_name=name,
+                       role=as_interface(iam.IRole, _backup_role(Stack.of(node))))
+    return True
 
 
 def _backed_up_resource(node: IConstruct) -> Optional[backup.BackupResource]:
