@@ -15,7 +15,7 @@ from aws_cdk import aws_efs as efs
 from aws_cdk import aws_iam as iam
 from cdk_nag import HIPAASecurityChecks
 
-from constructs_lib import ConfigurationError, ServerlessFunction, ServiceStage, use_profile
+from constructs_lib import ConfigurationError, QueueWorker, ServerlessFunction, ServiceStage, use_profile
 from constructs_lib.core.profile import profile_of
 from tests.helpers import PLAIN, make_app, template_of
 
@@ -248,4 +248,26 @@ def test_a_share_under_the_provisioned_concurrency_is_refused() -> None:
     with pytest.raises(RuntimeError, match=re.escape("'S/Warm/Function/Resource': reserved_concurrency is not "
                                                      "given, and the regulated profile's share of the account's "
                                                      "concurrency for 2 functions is 25, under the 60 it needs")):
+        app.synth()
+
+
+def test_a_regulated_queue_workers_mapping_invokes_no_more_than_the_functions_share(stack: Stack) -> None:
+    """A throttled batch counts a receive and, after max_receive_count, goes to the dead-letter queue unrun: the
+    mapping's MaximumConcurrency is the function's reserved concurrency (AWS: keep it at most that)."""
+    use_profile(stack, "regulated")
+    worker = QueueWorker(stack, "Worker", entry=PLAIN)
+    template = template_of(stack).to_json()
+    (mapping,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": reserved(stack, worker.function)}
+    assert reserved(stack, worker.function) == 450
+
+
+def test_a_share_too_small_for_a_queue_mapping_is_refused() -> None:
+    app = make_app(**{"constructs_lib:profile": "regulated", "constructs_lib:concurrency-quota": 106})
+    stack = Stack(app, "S")
+    QueueWorker(stack, "Worker", entry=PLAIN)
+    ServerlessFunction(stack, "Other", entry=PLAIN)
+    with pytest.raises(RuntimeError, match=re.escape("'S/Worker/Function/Function/Resource': reserved_concurrency is "
+                                                     "not given, and the regulated profile's share of the account's "
+                                                     "concurrency for 2 functions is 1, under the 2 it needs")):
         app.synth()

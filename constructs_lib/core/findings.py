@@ -28,7 +28,9 @@ def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=finding, reason=reason))
 
 
-def acknowledge_control(construct: IConstruct, rule: str, reason: str, packs: Iterable[str] = (HIPAA, NIST, PCI)) -> None:
+def acknowledge_control(
+    construct: IConstruct, rule: str, reason: str, packs: Iterable[str] = (HIPAA, NIST, PCI)
+) -> None:
     """Acknowledges one rule of cdk-nag's compliance packs (e.g. ``LambdaInsideVPC``) in each of ``packs`` that has
     it, on one construct."""
     for pack in packs:

@@ -56,6 +56,17 @@ def share_concurrency(function: lambda_.Function, *, least: int = 1) -> None:
     function.node.add_validation(_EnoughToShare(_Need(resource, least)))
 
 
+def need_at_least(function: lambda_.Function, least: int) -> None:
+    """Refuses at synth a share of ``function``'s under ``least`` (e.g. the 2 an SQS mapping's MaximumConcurrency
+    needs at least); nothing when the function does not share."""
+    resource = function.node.default_child
+    if not isinstance(resource, lambda_.CfnFunction):
+        return
+    sharing = {shared.node.path for place in _places_of(resource).values() for shared in place.sharing}
+    if resource.node.path in sharing:  # by path: jsii may give another proxy of the same node
+        function.node.add_validation(_EnoughToShare(_Need(resource, least)))
+
+
 def _place(resource: IConstruct) -> str:
     """The account and region a resource deploys to, or ANYWHERE for an environment-agnostic stack."""
     stack = Stack.of(resource)
@@ -129,6 +140,7 @@ class _EnoughToShare:
         count = sum(len(place.sharing) for place in _near(resource, _places_of(resource)))
         return [f"'{path}': reserved_concurrency is not given, and the regulated profile's share of the account's "
                 f"concurrency for {count} functions is {share}, under the {self._need.least} it needs (its "
-                f"provisioned concurrency, or the most its scaling provisions): give it its reserved_concurrency, or "
+                f"provisioned concurrency, the most its scaling provisions, or its SQS mapping's least "
+                f"MaximumConcurrency): give it its reserved_concurrency, or "
                 f"the account's quota as context {QUOTA_CONTEXT} (Lambda keeps {UNRESERVED_MINIMUM} unreserved; the "
                 "profile reserves half of the rest)"]

@@ -93,7 +93,8 @@ def backup_plan(scope: Construct) -> backup.BackupPlan:
         return existing
     holder = Construct(stack, f"{STACK_BACKUPS}Vault")
     # One role for the plan's selections, with the AWS managed policy AWS Backup's guide prescribes.
-    role = iam.Role(holder, "Role", assumed_by=as_interface(iam.IPrincipal, iam.ServicePrincipal("backup.amazonaws.com")),
+    role = iam.Role(holder, "Role",
+                    assumed_by=as_interface(iam.IPrincipal, iam.ServicePrincipal("backup.amazonaws.com")),
                     managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(BACKUP_POLICY)],
                     description=f"AWS Backup's role for the backups of {stack.node.path}")
     findings.acknowledge(
@@ -104,13 +105,17 @@ def backup_plan(scope: Construct) -> backup.BackupPlan:
         holder, "Vault", encryption_key=as_interface(kms.IKey, _key(stack)),
         # Kept on delete with its recovery points; a name of this stack's own (its ID), so that a stack made
         # again does not meet the kept vault's name.
-        backup_vault_name=VAULT_PREFIX + Fn.select(2, Fn.split("/", stack.stack_id)),
+        backup_vault_name=_own_name(stack),
         removal_policy=RemovalPolicy.RETAIN,
     )
     # Daily at 05:00 UTC, each recovery point kept 35 days; a plan name of the stack's own, as its vault's.
-    return backup.BackupPlan(
-        stack, STACK_BACKUPS, backup_vault=vault, backup_plan_name=VAULT_PREFIX + Fn.select(2, Fn.split("/", stack.stack_id)),
-        backup_plan_rules=[backup.BackupPlanRule.daily()])
+    return backup.BackupPlan(stack, STACK_BACKUPS, backup_vault=vault, backup_plan_name=_own_name(stack),
+                             backup_plan_rules=[backup.BackupPlanRule.daily()])
+
+
+def _own_name(stack: Stack) -> str:
+    """A name no other stack of the account and region has, nor a stack made again after a delete: its ID's GUID."""
+    return VAULT_PREFIX + Fn.select(2, Fn.split("/", stack.stack_id))
 
 
 def _backup_role(stack: Stack) -> iam.Role:
@@ -132,9 +137,10 @@ class BackUpStatefulResources:
             # Not a second daily backup by EFS's own plan, to EFS's own vault and key.
             cfn_resource(node, efs.CfnFileSystem).backup_policy = efs.CfnFileSystem.BackupPolicyProperty(
                 status="DISABLED")
-            findings.skip(node, "Backed up daily by the stack's AWS Backup plan (kept 35 days, in a vault encrypted with "
-                          "the stack's key); EFS's own automatic backups would copy it again, to EFS's default vault.",
-                          guard=["efs_automatic_backups_enabled_check"])
+            findings.skip(
+                node, "Backed up daily by the stack's AWS Backup plan (kept 35 days, in a vault encrypted with the "
+                "stack's key); EFS's own automatic backups would copy it again, to EFS's default vault.",
+                guard=["efs_automatic_backups_enabled_check"])
 
 
 def back_up_bucket(bucket: s3.Bucket) -> None:
