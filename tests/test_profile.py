@@ -15,7 +15,7 @@ from aws_cdk import aws_efs as efs
 from aws_cdk import aws_iam as iam
 from cdk_nag import HIPAASecurityChecks
 
-from constructs_lib import ConfigurationError, QueueWorker, ServerlessFunction, ServiceStage, use_profile
+from constructs_lib import ApiFunction, ConfigurationError, QueueWorker, ServerlessFunction, ServiceStage, use_profile
 from constructs_lib.core.profile import profile_of
 from tests.helpers import PLAIN, make_app, template_of
 
@@ -271,3 +271,16 @@ def test_a_share_too_small_for_a_queue_mapping_is_refused() -> None:
                                                      "not given, and the regulated profile's share of the account's "
                                                      "concurrency for 2 functions is 1, under the 2 it needs")):
         app.synth()
+
+
+def test_a_regulated_rest_api_is_filtered_by_a_web_acl(stack: Stack) -> None:
+    """APIGWAssociatedWithWAF: a REST stage is associated with AWS's managed rule groups unless a web ACL is given."""
+    use_profile(stack, "regulated")
+    ApiFunction(stack, "Api", api="rest", auth="iam", entry=PLAIN)
+    template = template_of(stack).to_json()
+    (acl_id, acl), = [(k, r) for k, r in template["Resources"].items() if r["Type"] == "AWS::WAFv2::WebACL"]
+    assert acl["Properties"]["Scope"] == "REGIONAL"
+    (association,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::WAFv2::WebACLAssociation"]
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    (stage_id,) = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::ApiGateway::Stage"]
+    assert stage_id in json.dumps(association["Properties"]["ResourceArn"])

@@ -25,9 +25,11 @@ from constructs import Construct, IConstruct
 
 from ...core import findings
 from ...core.jsii_types import as_interface, cfn_resource
+from ...core.profile import is_regulated
 from ...core.validation import seconds_of
 from ...function.serverless_function import ServerlessFunction
 from ...resources.log_groups import new_log_group
+from ...resources.web_acls import managed_web_acl
 from ...observability import alarms as alarm_kit
 from .checks import INTEGRATION_TIMEOUT_SECONDS, ApiAuth, ApiKind
 from .cors import ApiCors
@@ -259,13 +261,27 @@ class Gateway:
                 self._answer_authorization(node)
 
     def _protect(self, stage: rest.Stage) -> None:
-        if self._options.web_acl_arn is not None:
-            wafv2.CfnWebACLAssociation(self._owner, "WebAcl", resource_arn=stage.stage_arn,
-                                       web_acl_arn=self._options.web_acl_arn)
+        if self._options.web_acl_arn is not None or is_regulated(self._owner):
+            # Under the regulated profile without one given: AWS's managed rule groups (resources/web_acls.py).
+            web_acl_arn = self._options.web_acl_arn or managed_web_acl(
+                self._owner, "ManagedWebAcl", what=f"the REST API of {self._owner.node.path}").attr_arn
+            wafv2.CfnWebACLAssociation(self._owner, "WebAcl", resource_arn=stage.stage_arn, web_acl_arn=web_acl_arn)
+            if is_regulated(self._owner):
+                self._answer_controls(stage)
             return
         reason = ("AWS WAF is opt-in (web_acl_arn=): a web ACL costs a monthly fee per ACL and rule plus a price per "
                   "million requests; the stage's throttling limits every caller meanwhile.")
         findings.acknowledge(stage, "AwsSolutions-APIG3", reason)
+
+    def _answer_controls(self, stage: rest.Stage) -> None:
+        """The compliance packs' stage rules that a Lambda proxy API has nothing for, answered."""
+        findings.acknowledge_control(
+            stage, "APIGWSSLEnabled", "A client certificate lets an HTTP backend check that a call comes from API "
+            "Gateway; this API's backends are Lambda functions (AWS_PROXY), which API Gateway invokes through Lambda's "
+            "API, over TLS and signed with IAM (SigV4), under the invoke permission that names this API.")
+        findings.acknowledge_control(
+            stage, "APIGWCacheEnabledAndEncrypted", "No response cache, so nothing cached to encrypt: answers depend "
+            "on the caller's identity and change with every write.")
 
     def _answer_authorization(self, route: IConstruct) -> None:
         if self._options.auth == "iam":
