@@ -13,9 +13,11 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
 from aws_cdk import aws_iam as iam
-from cdk_nag import HIPAASecurityChecks
+from cdk_nag import HIPAASecurityChecks, NIST80053R5Checks
 
-from constructs_lib import ApiFunction, ConfigurationError, QueueWorker, ServerlessFunction, ServiceStage, use_profile
+from constructs_lib import (
+    ApiFunction, ConfigurationError, QueueWorker, ServerlessFunction, ServiceStage, VpcFunction, use_profile,
+)
 from constructs_lib.core.profile import profile_of
 from tests.helpers import PLAIN, make_app, template_of
 
@@ -284,3 +286,23 @@ def test_a_regulated_rest_api_is_filtered_by_a_web_acl(stack: Stack) -> None:
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     (stage_id,) = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::ApiGateway::Stage"]
     assert stage_id in json.dumps(association["Properties"]["ResourceArn"])
+
+
+def pack_rules(app, pack) -> set[str]:
+    """The rules a compliance pack reports over the app (its validation report)."""
+    Validations.of(app).add_plugins(pack(app))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    (report,) = json.loads((Path(app.outdir) / "validation-report.json").read_text())["pluginReports"]
+    return {violation["ruleName"].split("-", 1)[1] for violation in report["violations"]}
+
+
+@pytest.mark.parametrize("profile", ["default", "regulated"])
+def test_the_nat_subnets_routes_to_the_internet_are_answered_under_the_profile(profile: str) -> None:
+    """A function that asked for the internet (allow_internet=True: NAT gateways) routes it through public subnets."""
+    app = make_app(**{"@aws-cdk/core:validationReportJson": True, **QUOTA})
+    stack = Stack(app, "Net", env=Environment(account="111111111111", region="eu-west-1"))
+    use_profile(stack, profile)
+    VpcFunction(stack, "Fn", entry=PLAIN, allow_internet=True)
+    rules = pack_rules(app, NIST80053R5Checks)
+    assert ("VPCNoUnrestrictedRouteToIGW" in rules) == (profile == "default")

@@ -143,6 +143,7 @@ class DeliveryPipeline(Construct):
         account_guard.keep_roles_to(Stack.of(self), self.accounts)
         artifact_stores.harden_artifact_stores(self.code_pipeline)
         pipeline_findings.answer_cdk_pipelines_wildcards(self.pipeline)
+        pipeline_findings.answer_project_sources(self.pipeline)
         pipeline_findings.configuration_role_arns_as_sub(self.code_pipeline)
         connections.allow_renamed_prefix(self.pipeline)
         return self.code_pipeline

@@ -9,6 +9,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from ..core import findings
+from ..core.profile import is_regulated
 from .cdk_handlers import tidy_cdk_handler
 from .log_groups import new_log_group
 
@@ -38,6 +39,15 @@ def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool,
                               without_key_because="CloudWatch Logs encrypts every log group at rest; the flow logs "
                               "hold addresses and ports, no payloads.")
     vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
+    if nat_gateways and is_regulated(vpc):
+        for subnet in vpc.public_subnets:
+            route = subnet.node.try_find_child("DefaultRoute")
+            if route is not None:
+                findings.acknowledge_control(
+                    route, "VPCNoUnrestrictedRouteToIGW",
+                    "The route to the internet gateway of a public subnet that holds a NAT gateway: the private "
+                    "subnets' internet traffic, asked for (a NAT gateway), leaves through it. Nothing else runs in "
+                    "these subnets, which give no public addresses.")
     for subnet in [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]:
         if not Token.is_unresolved(subnet.availability_zone):
             resource = next(c for c in subnet.node.children if isinstance(c, ec2.CfnSubnet))
