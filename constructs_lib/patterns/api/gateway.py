@@ -28,9 +28,9 @@ from ...core.jsii_types import as_interface, cfn_resource
 from ...core.profile import is_regulated
 from ...core.validation import seconds_of
 from ...function.serverless_function import ServerlessFunction
+from ...observability import alarms as alarm_kit
 from ...resources.log_groups import new_log_group
 from ...resources.web_acls import managed_web_acl
-from ...observability import alarms as alarm_kit
 from .checks import INTEGRATION_TIMEOUT_SECONDS, ApiAuth, ApiKind
 from .cors import ApiCors
 from .routes import Route
