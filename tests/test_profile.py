@@ -241,15 +241,20 @@ def test_the_profile_needs_the_accounts_concurrency_quota() -> None:
         app.synth()
 
 
-def test_a_share_under_the_provisioned_concurrency_is_refused() -> None:
-    """Lambda refuses provisioned concurrency above the function's reserved concurrency."""
-    app = make_app(**{"constructs_lib:profile": "regulated", "constructs_lib:concurrency-quota": 200})
+@pytest.mark.parametrize("quota, sharer, path, share, least", [
+    # Lambda refuses provisioned concurrency above the function's reserved concurrency.
+    (200, lambda s: ServerlessFunction(s, "Warm", entry=PLAIN, provisioned_concurrency=60), "Warm/Function", 25, 60),
+    # An SQS mapping's MaximumConcurrency, capped at the share, is at least 2.
+    (106, lambda s: QueueWorker(s, "Worker", entry=PLAIN), "Worker/Function/Function", 1, 2),
+])
+def test_a_share_under_what_a_function_needs_is_refused(quota: int, sharer, path: str, share: int, least: int) -> None:
+    app = make_app(**{"constructs_lib:profile": "regulated", "constructs_lib:concurrency-quota": quota})
     stack = Stack(app, "S")
-    ServerlessFunction(stack, "Warm", entry=PLAIN, provisioned_concurrency=60)
+    sharer(stack)
     ServerlessFunction(stack, "Other", entry=PLAIN)
-    with pytest.raises(RuntimeError, match=re.escape("'S/Warm/Function/Resource': reserved_concurrency is not "
-                                                     "given, and the regulated profile's share of the account's "
-                                                     "concurrency for 2 functions is 25, under the 60 it needs")):
+    with pytest.raises(RuntimeError, match=re.escape(
+            f"'S/{path}/Resource': reserved_concurrency is not given, and the regulated profile's share of the "
+            f"account's concurrency for 2 functions is {share}, under the {least} it needs")):
         app.synth()
 
 
@@ -262,17 +267,6 @@ def test_a_regulated_queue_workers_mapping_invokes_no_more_than_the_functions_sh
     (mapping,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
     assert mapping["Properties"]["ScalingConfig"] == {"MaximumConcurrency": reserved(stack, worker.function)}
     assert reserved(stack, worker.function) == 450
-
-
-def test_a_share_too_small_for_a_queue_mapping_is_refused() -> None:
-    app = make_app(**{"constructs_lib:profile": "regulated", "constructs_lib:concurrency-quota": 106})
-    stack = Stack(app, "S")
-    QueueWorker(stack, "Worker", entry=PLAIN)
-    ServerlessFunction(stack, "Other", entry=PLAIN)
-    with pytest.raises(RuntimeError, match=re.escape("'S/Worker/Function/Function/Resource': reserved_concurrency is "
-                                                     "not given, and the regulated profile's share of the account's "
-                                                     "concurrency for 2 functions is 1, under the 2 it needs")):
-        app.synth()
 
 
 def test_a_regulated_rest_api_is_filtered_by_a_web_acl(stack: Stack) -> None:

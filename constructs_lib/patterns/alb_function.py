@@ -23,7 +23,7 @@ from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
 from ..observability import alarms as alarm_kit
 from ..resources.buckets import LOGS_KEPT, check_expiration, log_bucket
-from ..resources.vpcs import new_vpc
+from ..resources.vpcs import answer_public_routes, new_vpc
 from ..resources.web_acls import managed_web_acl
 
 TARGET_RESPONSE_SECONDS = 5
@@ -251,15 +251,11 @@ class AlbFunction(Construct):
             )
 
     def _answer_public_routes(self) -> None:
-        for subnet in self.vpc.public_subnets:
-            route = subnet.node.try_find_child("DefaultRoute")
-            if route is not None:
-                findings.acknowledge_control(
-                    route, "VPCNoUnrestrictedRouteToIGW",
-                    "The route of a public subnet of this internet-facing load balancer to the internet gateway: "
-                    "clients on the internet reach the load balancer, and it answers them, through it. Nothing else "
-                    "runs in these subnets (the load balancer invokes the function through Lambda's API) and they "
-                    "give no public addresses.")
+        answer_public_routes(
+            self.vpc, "The route of a public subnet of this internet-facing load balancer to the internet gateway: "
+            "clients on the internet reach the load balancer, and it answers them, through it. Nothing else runs in "
+            "these subnets (the load balancer invokes the function through Lambda's API) and they give no public "
+            "addresses.")
 
     def _alarms(self) -> alarm_kit.Alarms:
         metrics = self.target_group.metrics

@@ -19,6 +19,14 @@ PRIVATE = "Private"
 RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
 
 
+def answer_public_routes(vpc: ec2.IVpc, reason: str) -> None:
+    """The compliance packs' rule on routes to the internet gateway, answered on each public subnet's route."""
+    for subnet in vpc.public_subnets:
+        route = subnet.node.try_find_child("DefaultRoute")
+        if route is not None:
+            findings.acknowledge_control(route, "VPCNoUnrestrictedRouteToIGW", reason)
+
+
 def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool, nat_gateways: int = 0) -> ec2.Vpc:
     """A VPC with public and/or private subnets; private ones reach the internet only through NAT
     gateways (``nat_gateways`` > 0, which needs public subnets), else they are isolated."""
@@ -40,14 +48,9 @@ def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool,
                               "hold addresses and ports, no payloads.")
     vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
     if nat_gateways and is_regulated(vpc):
-        for subnet in vpc.public_subnets:
-            route = subnet.node.try_find_child("DefaultRoute")
-            if route is not None:
-                findings.acknowledge_control(
-                    route, "VPCNoUnrestrictedRouteToIGW",
-                    "The route to the internet gateway of a public subnet that holds a NAT gateway: the private "
-                    "subnets' internet traffic, asked for (a NAT gateway), leaves through it. Nothing else runs in "
-                    "these subnets, which give no public addresses.")
+        answer_public_routes(vpc, "The route to the internet gateway of a public subnet that holds a NAT gateway: "
+                             "the private subnets' internet traffic, asked for (a NAT gateway), leaves through it. "
+                             "Nothing else runs in these subnets, which give no public addresses.")
     for subnet in [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]:
         if not Token.is_unresolved(subnet.availability_zone):
             resource = next(c for c in subnet.node.children if isinstance(c, ec2.CfnSubnet))
