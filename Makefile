@@ -55,8 +55,10 @@ pipeline: install
 	$(CDK) synth --app "$(BIN)/python pipeline_app.py" --quiet --no-notices --output cdk.pipeline.out || test -f cdk.pipeline.out/validation-report.json
 	$(BIN)/python -m constructs_lib.gates cdk.pipeline.out
 
+# Two workers, one per core (pytest-xdist); a file's tests, and its module fixtures, together; the files in the
+# order tests/conftest.py gives them: those that wait for one of the session's jobs (tests/background.py) last.
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # The starter app from the built wheel, a checkout folder and an editable install, each through its own make
 # synth and make test (make test makes the one from the wheel): minutes of installs.

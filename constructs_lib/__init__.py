@@ -44,6 +44,7 @@ _MODULES = {
     "FunctionStep": "patterns.workflow.function_step",
     "estimate_monthly_cost": "pricing.lambda_estimate",
     "route_alarms": "observability.alarms",
+    "use_profile": "resources.regulated",
 }
 __all__ = [  # written out: type checkers read a literal list (the test checks it names _MODULES)
     "AlarmTopic", "AlbFunction", "ApiCors", "ApiFunction", "ConfigurationError", "Dashboard", "DeliveryPipeline",
@@ -51,6 +52,7 @@ __all__ = [  # written out: type checkers read a literal list (the test checks i
     "FirehoseTransform", "FunctionStep", "LogSubscriber", "ProvisionedConcurrencyScaling", "QueueWorker",
     "ScheduledFunction", "ServerlessFunction", "ServiceApi", "ServiceStage", "StreamConsumer", "ThumbnailPipeline",
     "TopicSubscriber", "UserPoolTrigger", "VpcFunction", "Workflow", "estimate_monthly_cost", "route_alarms",
+    "use_profile",
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
@@ -64,6 +66,7 @@ if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
     from .function.serverless_function import ServerlessFunction as ServerlessFunction
     from .observability.alarm_topics import AlarmTopic as AlarmTopic
     from .observability.alarms import route_alarms as route_alarms
+    from .resources.regulated import use_profile as use_profile
     from .observability.dashboard import Dashboard as Dashboard
     from .patterns.alb_function import AlbFunction as AlbFunction
     from .patterns.api.api_function import ApiFunction as ApiFunction

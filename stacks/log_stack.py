@@ -1,7 +1,7 @@
 """LogSubscriber: a function's log group -> subscription filter -> another function that summarizes its errors.
 
-`Greeter` (the hello handler) logs as JSON; the `ErrorSummary` subscriber gets the lines whose level is ERROR or
-WARNING, in batches, logs a summary of each and publishes the count as the metric Demo/ErrorLines. Try it with
+`Greeter` (the hello handler) logs as JSON; the `ErrorSummary` subscriber gets the lines whose level is CRITICAL,
+ERROR or WARNING and the reports of invocations that did not succeed (a timeout, a crashed runtime), in batches, logs a summary of each and publishes the count as the metric Demo/ErrorLines. Try it with
 `aws lambda invoke --function-name <Greeter> --cli-binary-format raw-in-base64-out --payload '{"name": 42}' out.json`:
 the greeter refuses a name that is not a string, with a warning.
 """
@@ -14,7 +14,10 @@ from constructs_lib import LogSubscriber, ServerlessFunction
 from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS
 
-ERROR_LINES = '{ ($.level = "ERROR") || ($.level = "WARNING") }'  # Lambda's JSON log format, Powertools' Logger
+# Lambda's JSON log format: the lines of Powertools' Logger and the runtime by level, and the invocation reports of
+# invocations that timed out or whose runtime failed (those write no error line of their own).
+ERROR_LINES = ('{ ($.level = "CRITICAL") || ($.level = "ERROR") || ($.level = "WARNING") || '
+               '($.type = "platform.report" && $.record.status != "success") }')
 
 
 class LogStack(Stack):

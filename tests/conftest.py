@@ -1,8 +1,12 @@
-"""Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, one real
-`cdk synth` of the demo app per session, one synth of it in an app without feature flags, and, started with the
-session so that they run beside the tests: pyright's strict check of the library, the pipeline app's synth
-(tests/pipeline_synth.py), and the wheel with the three starter apps made from its kinds of install (tests/starters.py).
-Under pytest-xdist (`make test` runs two workers), each starts in the worker whose tests need it."""
+"""Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, one synth of the demo
+app in an app without feature flags, and the session's jobs (tests/background.py), each started with the session so
+that it runs beside the tests, each once per run: the demo app's real `cdk synth`, the pipeline app's synth
+(tests/pipeline_synth.py), pyright's strict check of the library, the sdist and the wheel, and the starter apps made
+from the wheel (tests/starters.py). Each job is named after the session fixture that gives its result.
+
+Under pytest-xdist (`make test`: two workers, a file's tests together), the first worker starts the jobs into a folder
+the controller gives every worker; a fixture waits for its job in whichever worker runs it. The files whose tests
+wait for a job run after the others (those of the longest jobs last), so that meanwhile the jobs run beside them."""
 
 from __future__ import annotations
 
@@ -17,45 +21,57 @@ import json  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
-from concurrent.futures import Future, ThreadPoolExecutor  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 from aws_cdk import App, Stack  # noqa: E402
 
 from stacks import build_app  # noqa: E402
 from stacks.environment import DEFAULT_REGION  # noqa: E402
+from tests import background  # noqa: E402
 from tests.helpers import DEMO_CONTEXT, FEATURE_FLAGS, ROOT, make_app  # noqa: E402
-from tests.starters import KINDS, Starters, build_dist, run_starters  # noqa: E402
+from tests.starters import KINDS, Starters, from_json  # noqa: E402
+
+BIN = Path(sys.executable).parent
+JOBS_OPTION = "constructs_lib_jobs"  # the workers' input that names the jobs folder
+_JOBS = pytest.StashKey[Path]()  # the session's jobs folder
+_STARTED = pytest.StashKey[list[subprocess.Popen[bytes]]]()  # the jobs this process started
+# The jobs, by the fixture that waits for each, in the order they are expected to end.
+JOBS = ("assembly", "dist", "pyright_report", "pipeline_assembly", "starters")
+NEEDS = {"starters": ("dist",)}  # a job that waits for another one
+JOB_ENV = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true"}
 
 
-PYRIGHT_TEST = "test_the_library_passes_pyright_strict"
-PIPELINE_APP_TESTS = "tests/test_pipeline_app.py"
-STARTERS_TEST = "test_starters_from_the_wheel"
-_PYRIGHT = pytest.StashKey[subprocess.Popen[str]]()  # its pyright run, once started
-_PIPELINE_APP = pytest.StashKey[tuple[subprocess.Popen[str], Path]]()  # the pipeline app's synth, once started
+# A cloud assembly's folder, named as `cdk synth` names it: checkov reads the template's path as one of each mapping's
+# values, and takes a run of 40 letters, digits and slashes in it (".../abcdefgh/assembly/ServerlessFunctionDemo") for a
+# secret access key in a function's environment (CKV_AWS_45).
+CLOUD_ASSEMBLY = "cdk.out"
 
 
-def _start_pipeline_synth(outdir: Path) -> tuple[subprocess.Popen[str], Path]:
-    process = subprocess.Popen([sys.executable, "-m", "tests.pipeline_synth", str(outdir)], cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return process, outdir
+def _commands(config: pytest.Config, jobs: Path) -> dict[str, list[str]]:
+    out = {name: str(background.folder_of(jobs, name)) for name in JOBS}
+    assembly = {name: str(background.folder_of(jobs, name) / CLOUD_ASSEMBLY) for name in JOBS}
+    kinds = KINDS if config.getoption("--all-installs") else ("wheel",)
+    return {
+        # In the demo's default region whatever the machine's AWS configuration says, with its bundling.
+        "assembly": [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices", "--output",
+                     assembly["assembly"], "--context", f"constructs_lib:region={DEFAULT_REGION}"],
+        "dist": [sys.executable, "-m", "build", "--outdir", out["dist"], str(ROOT)],
+        "pyright_report": [str(BIN / "pyright"), "--outputjson", "--pythonpath", sys.executable],
+        "pipeline_assembly": [sys.executable, "-m", "tests.pipeline_synth", assembly["pipeline_assembly"]],
+        # After the wheel's job: minutes of installs.
+        "starters": [sys.executable, "-m", "tests.starters", str(jobs), out["starters"], *kinds],
+    }
 
 
-def _start_pyright() -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [str(Path(sys.executable).parent / "pyright"), "--outputjson", "--pythonpath", sys.executable],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-
-
-@dataclass
-class _Background:
-    dist: Future[Path]
-    starters: Future[Starters]
-
-
-_STARTERS = pytest.StashKey[_Background]()
+def _start(config: pytest.Config, jobs: Path, names: set[str]) -> None:
+    commands = _commands(config, jobs)
+    env = dict(os.environ, **JOB_ENV)
+    for name in JOBS:
+        if name in names or any(name in NEEDS.get(other, ()) for other in names):
+            process = background.start(jobs, name, commands[name], env)
+            if process:
+                config.stash.setdefault(_STARTED, []).append(process)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,59 +80,77 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                           "built wheel (minutes more: make test-installs)")
 
 
-def _start_starters(workdir: Path, config: pytest.Config) -> _Background:
-    """The wheel, then the starter apps (minutes of installs each), in threads beside the tests: the one from the
-    wheel, what a user gets from an index, unless --all-installs asks for every kind."""
-    kinds = KINDS if config.getoption("--all-installs") else ("wheel",)
-    pool = ThreadPoolExecutor(max_workers=2)
-    dist = pool.submit(build_dist, workdir / "dist")
-    return _Background(dist, pool.submit(lambda: run_starters(dist.result(), workdir, kinds)))
+def _new_jobs_folder(config: pytest.Config) -> Path:
+    jobs = Path(tempfile.mkdtemp(prefix="constructs-lib-jobs-"))
+    config.stash[_JOBS] = jobs
+    config.add_cleanup(lambda: shutil.rmtree(jobs, ignore_errors=True))
+    return jobs
 
 
-# The files whose session fixtures take longest (the starter apps, the pipeline app, pyright): run first, so that
-# with `-n 2` (pytest-xdist, make test) the other worker takes the many short files meanwhile.
-LONGEST_FIRST = ("tests/test_starter_installs.py", PIPELINE_APP_TESTS, "tests/test_typing.py")
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist's controller: one jobs folder for every worker."""
+    config: pytest.Config = node.config
+    jobs = config.stash.get(_JOBS, None) or _new_jobs_folder(config)
+    node.workerinput[JOBS_OPTION] = str(jobs)
 
 
-def _longest_first(item: pytest.Item) -> int:
-    return next((index for index, path in enumerate(LONGEST_FIRST) if item.nodeid.startswith(path)),
-                len(LONGEST_FIRST))
+def _last_job_of(item: pytest.Item) -> int:
+    """1 + the place in JOBS of the last job that the item's fixtures wait for; 0 for none."""
+    return max((index + 1 for index, name in enumerate(JOBS) if name in item.fixturenames), default=0)
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=_longest_first)  # stable: the same order in every worker, as pytest-xdist requires
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        # Every worker collects every test: each fixture below starts its work in the worker that needs it.
+    last_job_of_file: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        last_job_of_file[path] = max(last_job_of_file.get(path, 0), _last_job_of(item))
+    # Stable: a file's tests stay together, in the same order in every worker, as pytest-xdist requires.
+    items.sort(key=lambda item: last_job_of_file[item.nodeid.split("::")[0]])
+    if config.option.collectonly:
         return
-    if any(item.name == PYRIGHT_TEST for item in items):
-        config.stash[_PYRIGHT] = _start_pyright()
-    if any(item.nodeid.startswith(PIPELINE_APP_TESTS) for item in items) and not config.option.collectonly:
-        outdir = Path(tempfile.mkdtemp(prefix="constructs-lib-pipeline-"))
-        config.stash[_PIPELINE_APP] = _start_pipeline_synth(outdir / "cdk.out")
-        config.add_cleanup(lambda: shutil.rmtree(outdir, ignore_errors=True))
-    if any(item.name.startswith(STARTERS_TEST) for item in items) and not config.option.collectonly:
-        workdir = Path(tempfile.mkdtemp(prefix="constructs-lib-starters-"))
-        config.stash[_STARTERS] = _start_starters(workdir, config)
-        config.add_cleanup(lambda: shutil.rmtree(workdir, ignore_errors=True))
+    worker = getattr(config, "workerinput", None)
+    if worker and worker["workerid"] != "gw0":
+        return  # every worker collects every test: the first starts the jobs
+    jobs = Path(worker[JOBS_OPTION]) if worker else _new_jobs_folder(config)
+    _start(config, jobs, {name for item in items for name in item.fixturenames if name in JOBS})
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The jobs this process started end with it: waited for (under pytest-xdist another worker may still need
+    one), or stopped when the session was interrupted or stops at a failure."""
+    stopping = exitstatus == pytest.ExitCode.INTERRUPTED or session.shouldstop or session.shouldfail
+    for process in session.config.stash.get(_STARTED, []):
+        if stopping:
+            background.stop(process)
+        else:
+            process.wait()
+
+
+def _job(config: pytest.Config, name: str) -> background.Finished:
+    """What job `name` left, once it has ended; started now if the session did not start it."""
+    worker = getattr(config, "workerinput", None)
+    jobs = config.stash.get(_JOBS, None) or (Path(worker[JOBS_OPTION]) if worker else _new_jobs_folder(config))
+    if not background.started(jobs, name):
+        _start(config, jobs, {name})
+    return background.wait(jobs, name)
 
 
 @pytest.fixture(scope="session")
 def pyright_report(pytestconfig: pytest.Config) -> dict:
-    """pyright's JSON report on the project (pyrightconfig.json), from the run started after collection."""
-    process = pytestconfig.stash.get(_PYRIGHT, None) or _start_pyright()
-    output, _ = process.communicate()
-    return json.loads(output)
+    """pyright's JSON report on the project (pyrightconfig.json)."""
+    finished = _job(pytestconfig, "pyright_report")
+    assert finished.out, finished.failure("pyright")
+    return json.loads(finished.out)
 
 
 @pytest.fixture(scope="session")
-def pipeline_assembly(pytestconfig: pytest.Config, tmp_path_factory) -> Path:
-    """The pipeline app's cloud assembly (tests/pipeline_synth.py), from the synth started after collection."""
-    process, outdir = pytestconfig.stash.get(_PIPELINE_APP, None) or _start_pipeline_synth(
-        tmp_path_factory.mktemp("pipeline") / "cdk.out")
-    output, _ = process.communicate()
-    assert process.returncode == 0, f"the pipeline app's synth failed:\n{output}"
-    return outdir
+def pipeline_assembly(pytestconfig: pytest.Config) -> Path:
+    """The pipeline app's cloud assembly (tests/pipeline_synth.py)."""
+    finished = _job(pytestconfig, "pipeline_assembly")
+    assert finished.status == 0, finished.failure("the pipeline app's synth")
+    return finished.folder / CLOUD_ASSEMBLY
 
 
 @pytest.fixture
@@ -125,34 +159,29 @@ def stack() -> Stack:
 
 
 @pytest.fixture(scope="session")
-def assembly(tmp_path_factory) -> Path:
+def assembly(pytestconfig: pytest.Config) -> Path:
     """One real `cdk synth` of app.py per test session (bundling included), in the demo's default region
     whatever the machine's AWS configuration says, so that the stacks are those the tests expect."""
-    out = tmp_path_factory.mktemp("cdk.out")
-    env = dict(os.environ, CDK_DISABLE_VERSION_CHECK="1", CDK_DISABLE_CLI_TELEMETRY="true")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
-    result = subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "cdk"), "synth", "--quiet", "--no-notices", "--output", str(out),
-         "--context", f"constructs_lib:region={DEFAULT_REGION}"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
-    assert result.returncode == 0, f"cdk synth failed:\n{result.stdout}\n{result.stderr}"
-    return out
+    finished = _job(pytestconfig, "assembly")
+    assert finished.status == 0, finished.failure("cdk synth")
+    return finished.folder / CLOUD_ASSEMBLY
 
 
 @pytest.fixture(scope="session")
-def dist(pytestconfig: pytest.Config, tmp_path_factory) -> Path:
+def dist(pytestconfig: pytest.Config) -> Path:
     """The sdist and the wheel that `make dist` builds (python -m build), once per session."""
-    background = pytestconfig.stash.get(_STARTERS, None)
-    return background.dist.result() if background else build_dist(tmp_path_factory.mktemp("dist"))
+    finished = _job(pytestconfig, "dist")
+    assert finished.status == 0, finished.failure("python -m build")
+    return finished.folder
 
 
 @pytest.fixture(scope="session")
-def starters(pytestconfig: pytest.Config, tmp_path_factory) -> Starters:
-    """The starter apps' runs, started with the session (or now, when it did not start them)."""
-    background = pytestconfig.stash.get(_STARTERS, None) or _start_starters(
-        Path(tmp_path_factory.mktemp("starters")), pytestconfig)
-    return background.starters.result()
+def starters(pytestconfig: pytest.Config) -> Starters:
+    """The starter apps' runs (tests/starters.py): the one from the wheel, what a user gets from an index, unless
+    --all-installs asks for every kind."""
+    finished = _job(pytestconfig, "starters")
+    assert finished.status == 0, finished.failure("the starter apps")
+    return from_json(finished.out)
 
 
 @pytest.fixture(scope="session")

@@ -55,7 +55,9 @@ def _service_api(stack: Stack) -> ServiceApi:
 
 def _sender(stack: Stack) -> UserPoolTrigger:
     key = kms.Key(stack, "Codes", enable_key_rotation=True)
-    pool = cognito.UserPool(stack, "Users", custom_sender_kms_key=key)
+    # Email recovery needs verified emails: the custom email sender then gets the forgot-password codes too.
+    pool = cognito.UserPool(stack, "Users", custom_sender_kms_key=key, auto_verify=cognito.AutoVerifiedAttrs(email=True),
+                            account_recovery=cognito.AccountRecovery.EMAIL_ONLY)
     return UserPoolTrigger(stack, "Mail", user_pool=pool, operation="custom_email_sender", sender_key=key, entry=PLAIN)
 
 
@@ -143,10 +145,12 @@ USES: list[tuple[type, Callable[[Stack], Any]]] = [
 ]
 
 
-def every_construct_app() -> App:
+def every_construct_app(profile: str = "default") -> App:
     """The app, like a user's (no feature flags), with every use of USES in order in its stack EveryConstruct
-    (and the stacks some uses make beside it)."""
-    app = make_app(**{"aws:cdk:enable-path-metadata": True})  # construct paths in templates, as `cdk synth`
+    (and the stacks some uses make beside it), built the ``profile`` way (the context constructs_lib:profile)."""
+    # Construct paths in templates, as `cdk synth`.
+    app = make_app(**{"aws:cdk:enable-path-metadata": True, "constructs_lib:profile": profile,
+                      "constructs_lib:concurrency-quota": 1000})
     stack = Stack(app, "EveryConstruct", env=Environment(account="111111111111", region=REGION))
     for _, use in USES:
         use(stack)

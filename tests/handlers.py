@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import sys
@@ -9,9 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import Any, Iterator
 
 import boto3
+from moto.core.config import default_user_config
+from moto.moto_api._internal.models import moto_api_backend
 from moto.server import ThreadedMotoServer
 
 
@@ -35,11 +38,18 @@ def load_handler(path: Path, name: str) -> ModuleType:
 
 
 @contextmanager
-def moto_aws(**environment: str) -> Iterator[str]:
-    """moto's HTTP server as every AWS endpoint, with fake credentials and `environment` set.
+def moto_aws(config: dict[str, Any] | None = None, **environment: str) -> Iterator[str]:
+    """moto's HTTP server as every AWS endpoint, with fake credentials and `environment` set: a fresh account
+    each time, with `config` (moto's configuration, e.g. {"lambda": {"use_docker": False}}) over moto's defaults.
 
-    The previous environment is restored afterwards. Yields the endpoint URL.
+    The server runs in this process, on moto's process-wide backends and configuration: it starts from empty
+    backends, and the configuration and the environment are restored afterwards, so that what one test file
+    made or configured never reaches the next one that the same process (or pytest-xdist worker) runs.
+    Yields the endpoint URL.
     """
+    saved_config = copy.deepcopy(default_user_config)
+    moto_api_backend.reset()
+    moto_api_backend.set_config(config or {})
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     host, port = server.get_host_and_port()
@@ -54,6 +64,8 @@ def moto_aws(**environment: str) -> Iterator[str]:
         server.stop()
         os.environ.clear()
         os.environ.update(saved)
+        default_user_config.clear()
+        default_user_config.update(saved_config)
 
 
 def on_demand_table(name: str, *keys: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from aws_cdk import App, Stack, Validations
@@ -11,12 +10,10 @@ from aws_cdk.assertions import Template
 
 from constructs_lib.rules import DeployRules
 from stacks.environment import DEFAULT_REGION
+from tests.paths import CHECKOV, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PLAIN = FIXTURES / "plain"  # a handler folder without requirements: nothing to bundle
-# checkov has a virtual environment of its own (the Makefile makes it); CHECKOV overrides the path.
-CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov"))
 # The demo's cdk.json context: its feature flags and the demo's own settings.
 DEMO_CONTEXT = json.loads((ROOT / "cdk.json").read_text())["context"]
 FEATURE_FLAGS = {key: value for key, value in DEMO_CONTEXT.items() if key.startswith("@aws-cdk")}

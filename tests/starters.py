@@ -1,10 +1,12 @@
 """The starter apps the packaging tests make, one per kind of install of constructs_lib (the built wheel, a
 checkout folder, an editable install), each through its own `make synth` and `make test`, and its worker run
-locally. They take minutes (each app installs aws-cdk-lib and its tools): conftest.py starts them when the
-session starts, beside the other tests, and tests/test_starter_installs.py reads what they printed."""
+locally. They take minutes (each app installs aws-cdk-lib and its tools): the session runs them as a job beside
+the other tests (tests/background.py), `python -m tests.starters JOBS OUT KIND...` once the wheel's job (`dist`) has
+ended, and tests/test_starter_installs.py reads what they printed."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,18 +15,11 @@ import venv
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.helpers import CHECKOV, ROOT
+from tests import background
+from tests.paths import CHECKOV, ROOT
 
 VERSION_LINE = "__version__ = "
 Starters = tuple[dict[str, Path], list[tuple[str, str, list[str]]]]  # sources by kind; (kind, line, outputs)
-
-
-def build_dist(out: Path) -> Path:
-    """The sdist and the wheel that `make dist` builds (python -m build)."""
-    built = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)], capture_output=True,
-                           text=True)
-    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
-    return out
 
 
 def light_venv(folder: Path, *install: str, env: dict[str, str] | None = None) -> Path:
@@ -84,3 +79,22 @@ def run_starters(dist: Path, workdir: Path, kinds: tuple[str, ...] = KINDS) -> S
     with ThreadPoolExecutor(max_workers=len(sources)) as pool:
         results = list(pool.map(lambda kind: starter(kind, sources[kind], workdir), sources))
     return sources, results
+
+
+def as_json(made: Starters) -> str:
+    sources, results = made
+    return json.dumps({"sources": {kind: str(path) for kind, path in sources.items()}, "results": results})
+
+
+def from_json(text: str) -> Starters:
+    made = json.loads(text)
+    return ({kind: Path(path) for kind, path in made["sources"].items()},
+            [(kind, line, outputs) for kind, line, outputs in made["results"]])
+
+
+if __name__ == "__main__":
+    jobs, out, *kinds = sys.argv[1:]
+    dist = background.wait(Path(jobs), "dist")
+    if dist.status != 0:
+        sys.exit(dist.failure("python -m build"))
+    print(as_json(run_starters(dist.folder, Path(out), tuple(kinds))))

@@ -246,6 +246,26 @@ def test_a_web_acl_protects_the_rest_stage(regional: Stack) -> None:
     assert stack_id(regional, built.api.deployment_stage) in refs(association["ResourceArn"])
 
 
+def test_rest_apis_of_a_stack_share_the_account_setting_of_the_first(stack: Stack) -> None:
+    first = ApiFunction(stack, "First", api="rest", entry=PLAIN)
+    second = ApiFunction(stack, "Second", api="rest", entry=PLAIN)
+    (account_id, account), = resources(stack, "AWS::ApiGateway::Account").items()
+    assert account_id == stack.get_logical_id(first.api.node.find_child("Account"))
+    # The region's logging role is set before either stage logs.
+    stages = resources(stack, "AWS::ApiGateway::Stage")
+    assert account_id in stages[stack_id(stack, first.stage)]["DependsOn"]
+    assert account_id in stages[stack_id(stack, second.stage)]["DependsOn"]
+    assert second.api.node.try_find_child("CloudWatchRole") is None
+
+
+def test_rest_apis_of_two_stacks_each_set_the_account() -> None:
+    app = make_app()
+    stacks = [Stack(app, name) for name in ("One", "Two")]
+    for stack in stacks:
+        ApiFunction(stack, "Api", api="rest", entry=PLAIN)
+    assert [len(resources(stack, "AWS::ApiGateway::Account")) for stack in stacks] == [1, 1]
+
+
 def stack_id(stack: Stack, construct) -> str:
     return stack.get_logical_id(construct.node.default_child)
 
@@ -258,11 +278,11 @@ def test_a_function_timeout_up_to_the_integration_timeout_is_accepted(stack: Sta
 
 def test_alarms(stack: Stack) -> None:
     http_api = ApiFunction(stack, "Http", entry=PLAIN)
-    rest_api = ApiFunction(stack, "Rest", api="rest", entry=PLAIN)
-    for built, latency_ms in ((http_api, 24000), (rest_api, 23200)):
+    rest_api = ApiFunction(stack, "Rest", api="rest", entry=PLAIN, timeout=Duration.seconds(29))
+    for built, latency_ms in ((http_api, 8000), (rest_api, 23200)):
         assert {"errors", "throttles", "server_errors", "client_error_rate", "latency"} <= set(built.alarms)
         latency = stack.resolve(built.alarms["latency"].node.default_child.threshold)
-        assert latency == latency_ms  # 80 % of the 30 s (HTTP) and 29 s (REST) integration timeouts
+        assert latency == latency_ms  # 80 % of the function's timeout: 10 s by default, 29 s
     rate = stack.resolve(http_api.alarms["client_error_rate"].node.default_child.metrics)
     assert rate[0]["expression"] == "IF(requests >= 20, 100 * errors / requests, 0)"
     assert stack.resolve(http_api.alarms["client_error_rate"].node.default_child.threshold) == 10

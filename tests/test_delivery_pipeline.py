@@ -12,8 +12,8 @@ from aws_cdk import App, Duration, Environment, Stack, pipelines
 from aws_cdk.assertions import Template
 
 from constructs_lib import ConfigurationError, DeliveryPipeline, Deployment, ServerlessFunction, ServiceStage
-from constructs_lib.delivery import connections
-from tests.helpers import PLAIN, make_app
+from constructs_lib.delivery import connections, health
+from tests.helpers import PLAIN, make_app, template_of
 
 PIPELINE_ACCOUNT, PRODUCTION_ACCOUNT = "111111111111", "222222222222"
 CONNECTION = f"arn:aws:codeconnections:us-east-1:{PIPELINE_ACCOUNT}:connection/0c2e4a1f-5b6d-4e8f-9a0b-1c2d3e4f5a6b"
@@ -137,35 +137,44 @@ def test_the_smoke_test_function_may_assume_each_stages_checks_role_and_report(b
     assert role is not None
     document = json.dumps(Stack.of(role).resolve(role.role.node.try_find_child("DefaultPolicy").document.to_json()))
     for stage in ("Beta", "ProdEast", "ProdWest"):
-        assert f"-pipeline-checks" in document and f":role/{stage}-pipeline-checks" in document
+        assert "-pipeline-checks" in document and f":role/{stage}-pipeline-checks" in document
     assert "codepipeline:PutJobSuccessResult" in document and "codepipeline:PutJobFailureResult" in document
 
 
-def test_a_bake_rule_per_stage_on_its_health_alarm_through_its_checks_role(built: Built) -> None:
+def test_a_bake_rule_per_stage_on_its_health_alarm_through_its_bootstrap_lookup_role(built: Built) -> None:
+    """The rule's role must exist when the pipeline is created (CodePipeline checks it can assume every role the
+    pipeline names), and may read a composite alarm, which DescribeAlarms returns only to a permission on "*"
+    (CloudWatch API reference, DescribeAlarms): the stage's bootstrap lookup role (ReadOnlyAccess), made by
+    `cdk bootstrap` and trusted by the accounts given to --trust."""
     (beta,) = stage_named(built, "Beta")["OnSuccess"]["Conditions"]
     assert beta["Result"] == "ROLLBACK"
     (rule,) = beta["Rules"]
     assert rule["RuleTypeId"] == {"Category": "Rule", "Owner": "AWS", "Provider": "CloudWatchAlarm", "Version": "1"}
-    assert rule["Configuration"] == {"AlarmName": "Beta-health", "WaitTime": "20"}
+    assert rule["Configuration"] == {"AlarmName": "Beta-health", "AlarmStates": "ALARM", "WaitTime": "20"}
     assert rule["Region"] == "us-east-1"
     production = stage_named(built, "Production")["OnSuccess"]["Conditions"][0]["Rules"]
     assert [(r["Configuration"]["AlarmName"], r["Region"], r["Configuration"]["WaitTime"]) for r in production] == [
         ("ProdEast-health", "us-east-1", "30"), ("ProdWest-health", "eu-west-1", "30")]
-    assert f"{PRODUCTION_ACCOUNT}:role/ProdWest-pipeline-checks" in json.dumps(production[1]["RoleArn"])
+    assert (f"{PRODUCTION_ACCOUNT}:role/cdk-hnb659fds-lookup-role-{PRODUCTION_ACCOUNT}-eu-west-1"
+            in json.dumps(production[1]["RoleArn"]))
     # CodePipeline assumes a rule's role through the pipeline's role (API reference, RuleExecutionInput).
     pipeline_role = the_pipeline(built)["RoleArn"]["Fn::GetAtt"][0]
     policies = [p for p in resources(built.template, "AWS::IAM::Policy").values()
                 if {"Ref": pipeline_role} in p["Properties"]["Roles"]]
     assumed = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
-               if s["Action"] == "sts:AssumeRole" and s["Effect"] == "Allow" and "pipeline-checks" in json.dumps(s)]
+               if s["Action"] == "sts:AssumeRole" and s["Effect"] == "Allow" and "lookup-role" in json.dumps(s)]
     assert len(assumed) == 1 and len(assumed[0]["Resource"]) == 3
 
 
-def test_the_stage_health_alarm_watches_its_stacks_alarms_and_the_checks_role_reads_it(built: Built) -> None:
+def test_the_stage_health_alarm_watches_its_stacks_alarms_and_the_checks_role_invokes_the_targets(built: Built) -> None:
     service = built.stage_template("Beta", "Service").to_json()
     (stack_health,) = resources(service, "AWS::CloudWatch::CompositeAlarm").values()
     alarms = resources(service, "AWS::CloudWatch::Alarm")
-    assert alarms and all(logical_id in json.dumps(stack_health["Properties"]["AlarmRule"]) for logical_id in alarms)
+    # A queue's depth stays in ALARM until someone drains the queue: it would roll back every later release.
+    on_depth = {k for k, a in alarms.items() if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"}
+    rule = json.dumps(stack_health["Properties"]["AlarmRule"])
+    assert on_depth and not any(logical_id in rule for logical_id in on_depth)
+    assert all(logical_id in rule for logical_id in set(alarms) - on_depth)
     checks = built.stage_template("Beta", "DeliveryChecks").to_json()
     (stage_health,) = resources(checks, "AWS::CloudWatch::CompositeAlarm").values()
     assert stage_health["Properties"]["AlarmName"] == "Beta-health"
@@ -174,7 +183,7 @@ def test_the_stage_health_alarm_watches_its_stacks_alarms_and_the_checks_role_re
     assert role["Properties"]["RoleName"] == "Beta-pipeline-checks"
     assert PIPELINE_ACCOUNT in json.dumps(role["Properties"]["AssumeRolePolicyDocument"])
     policy = json.dumps(resources(checks, "AWS::IAM::Policy"))
-    assert "cloudwatch:DescribeAlarms" in policy and "alarm:Beta-health" in policy
+    assert "cloudwatch:DescribeAlarms" not in policy  # the bake reads through the lookup role
     assert "lambda:InvokeFunction" in policy
 
 
@@ -326,3 +335,44 @@ def test_an_unbuilt_pipeline_fails_the_synth(waves: int) -> None:
         pipeline.add_wave("Beta", [stage])
     with pytest.raises(Exception, match="call build\\(\\) after the last add_wave"):
         app.synth()
+
+
+def test_a_stack_without_alarms_still_has_a_health_alarm_that_never_fires() -> None:
+    """The stage's alarm names each stack's; CloudWatch refuses to delete an alarm a composite alarm names
+    (API reference, DeleteAlarms): a stack losing its last alarm would fail its update."""
+    stack = Stack(make_app(), "Quiet")
+    assert health.stack_health(stack) == ["Quiet-health"]
+    (alarm,) = resources(template_of(stack).to_json(), "AWS::CloudWatch::CompositeAlarm").values()
+    assert alarm["Properties"]["AlarmRule"] == "FALSE"
+
+
+def test_smoke_targets_must_fit_codepipelines_action_configuration() -> None:
+    """CodePipeline refuses a configuration value over 1,000 characters when the pipeline is created (API
+    reference, ActionConfiguration): the smoke test's UserParameters are measured at synth."""
+    app = make_app()
+    stage = one_stage(app)
+    function = ServerlessFunction(Stack(stage, "Service"), "Api", entry=PLAIN)
+    stage.add_smoke_test(function, {"payload": "x" * 900})
+    pipeline = pipeline_in(app)
+    pipeline.add_wave("Beta", [stage])
+    with pytest.raises(ConfigurationError, match=r"ServiceStage 'Beta': smoke_targets give the smoke test \d+ "
+                                                 "characters of UserParameters, over the 1000"):
+        pipeline.build()
+
+
+def test_the_smoke_function_does_not_retry_a_job_it_reported(built: Built) -> None:
+    configs = resources(built.template, "AWS::Lambda::EventInvokeConfig").values()
+    assert [c["Properties"]["MaximumRetryAttempts"] for c in configs] == [0]
+
+
+def test_the_artifact_keys_are_kept_with_the_artifact_buckets(built: Built) -> None:
+    """Deleting the stack schedules a deleted key's deletion, after which the kept artifacts could not be read."""
+    buckets = resources(built.template, "AWS::S3::Bucket")
+    keys = resources(built.template, "AWS::KMS::Key")
+    artifacts = [b for b in buckets.values() if "KMSMasterKeyID" in json.dumps(b)]
+    assert artifacts and all(b["DeletionPolicy"] == "Retain" for b in artifacts)
+    used = {b["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+            ["ServerSideEncryptionByDefault"]["KMSMasterKeyID"]["Fn::GetAtt"][0] for b in artifacts}
+    assert used and all(keys[key]["DeletionPolicy"] == "Retain" for key in used)
+    aliases = resources(built.template, "AWS::KMS::Alias").values()
+    assert all(a.get("DeletionPolicy", "Delete") == "Delete" for a in aliases)  # its fixed name goes with the stack

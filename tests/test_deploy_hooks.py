@@ -38,8 +38,8 @@ def zipped_handler() -> bytes:
 
 @pytest.fixture(scope="module")
 def aws():
-    with moto_aws(FUNCTION_NAME=FUNCTION, ALIAS_NAME="live", SMOKE_EVENT='{"name": "smoke-test"}') as endpoint:
-        post(endpoint, "/moto-api/config", {"lambda": {"use_docker": False}})  # invoke without Docker
+    with moto_aws({"lambda": {"use_docker": False}},  # invoke without Docker: moto's simple Lambda
+                  FUNCTION_NAME=FUNCTION, ALIAS_NAME="live", SMOKE_EVENT='{"name": "smoke-test"}') as endpoint:
         role = boto3.client("iam").create_role(
             RoleName="fn", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []})
         )["Role"]["Arn"]
@@ -57,7 +57,6 @@ def aws():
             yield endpoint, version_arn, report, pre, post_hook
         finally:
             sys.path.remove(str(HOOKS_ENTRY))
-            post(endpoint, "/moto-api/config", {"lambda": {"use_docker": True}})
 
 
 def run_hook(report, hook, expected_status: str, event: dict = EVENT) -> dict:

@@ -153,6 +153,10 @@ SHOWN_PRICES = {
     "$0.029": PRICES["firehose.ingested"].usd,  # per GB ingested
     "$0.002": PRICES["codepipeline.v2_action_minutes"].usd,  # per action execution minute
     "$0.005": PRICES["codebuild.general1_small"].usd,  # per build minute
+    # The regulated profile's web ACL: the ACL and its two managed rule groups a month, and its requests.
+    "$5": PRICES["waf.web_acls"].usd,
+    "$7": PRICES["waf.web_acls"].usd + 2 * PRICES["waf.rules"].usd,
+    "$0.60": PRICES["waf.requests"].usd,  # per million requests
 }
 FIGURE = re.compile(r"\$\d[\d,]*(?:\.\d+)?")
 

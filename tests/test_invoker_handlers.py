@@ -124,6 +124,15 @@ def test_a_batch_of_error_lines_is_summarized_with_a_metric(summarizer, capsys) 
     assert metric["LogGroup"] == "/aws/lambda/greeter"
 
 
+def test_a_timed_out_invocation_is_summarized_by_its_report(summarizer) -> None:
+    """A timeout writes no error line: Lambda's JSON invocation report says it (telemetry-schema-reference.html)."""
+    report = json.dumps({"time": "2026-01-02T03:04:05.000Z", "type": "platform.report", "record": {
+        "requestId": "6d68ca91-49c9-448d-89b8-7ca3e6dc66aa", "status": "timeout", "errorType": "Sandbox.Timedout",
+        "metrics": {"durationMs": 3000.0, "billedDurationMs": 3000, "memorySizeMB": 256, "maxMemoryUsedMB": 70}}})
+    found = summarizer.handler(logs_event(report), Context())
+    assert found["first"] == "invocation timeout Sandbox.Timedout 6d68ca91-49c9-448d-89b8-7ca3e6dc66aa"
+
+
 def test_a_batch_that_is_not_cloudwatch_logs_data_fails_to_be_retried(summarizer) -> None:
     with pytest.raises(zlib.error, match="incorrect header check"):
         summarizer.handler({"awslogs": {"data": base64.b64encode(b"not gzip").decode()}}, Context())

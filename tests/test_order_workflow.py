@@ -24,7 +24,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto.awslambda.models import LambdaFunction
-from moto.core.config import default_user_config
 from moto.core.exceptions import JsonRESTError
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
@@ -78,9 +77,9 @@ def local(synthesized) -> Iterator[dict]:
     """moto as AWS: the tables, the four functions (their handlers behind them) and the state machine."""
     template = synthesized["template"]
     environment = {variable: f"local-{logical_id}" for variable, logical_id in synthesized["tables"].items()}
-    saved = default_user_config["stepfunctions"]
-    default_user_config["stepfunctions"] = {"execute_state_machine": True}  # moto's interpreter, not its stub
-    with moto_aws(**environment, SHIPS_TO="US,CA,GB,FR,DE", POWERTOOLS_SERVICE_NAME="orders") as endpoint:
+    # moto's interpreter, not its stub; moto's full Lambda (whose invoke `interpreter` replaces), not its simple one.
+    config = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": True}}
+    with moto_aws(config, **environment, SHIPS_TO="US,CA,GB,FR,DE", POWERTOOLS_SERVICE_NAME="orders") as endpoint:
         os.environ["MOTO_PORT"] = endpoint.rsplit(":", 1)[1]  # where the interpreter's own clients call moto
         on_demand_table(environment["STOCK_TABLE"], "pk")
         on_demand_table(environment["PAYMENTS_TABLE"], "order_id")
@@ -104,7 +103,6 @@ def local(synthesized) -> Iterator[dict]:
         yield {"sfn": sfn, "arn": arn, "handlers": by_function_name, "definition": json.loads(definition),
                "stock": boto3.resource("dynamodb").Table(environment["STOCK_TABLE"]),
                "payments": boto3.resource("dynamodb").Table(environment["PAYMENTS_TABLE"])}
-    default_user_config["stepfunctions"] = saved
 
 
 def _zip() -> bytes:

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from aws_cdk import Stack, Validations
+from aws_cdk import Duration, Stack, Validations
 from aws_cdk import aws_sns as sns
 from aws_cdk.assertions import Annotations, Match
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
@@ -164,3 +164,19 @@ def test_an_api_of_50_routes_over_25_functions_passes_the_gates(service_of_25_fu
     statement = max(len(json.dumps(r["Properties"])) for r in resources.values()
                     if r["Type"] == "AWS::Lambda::Permission")
     assert statement * 2 < POLICY_LIMIT_BYTES
+
+
+def test_the_latency_alarm_follows_the_longest_function_timeout(stack: Stack) -> None:
+    """Lambda stops a function at its timeout, so p99 latency never nears the 30 s integration timeout of an API
+    whose functions stop at 10 s: the alarm's threshold is 80 % of the longest timeout of its functions."""
+    api = ServiceApi(stack, "Api")
+    threshold = api.alarms["latency"].node.default_child
+    assert stack.resolve(threshold.threshold) == 24000  # no function yet: the integration timeout
+    api.add_function("Quick", routes=["GET /quick"], entry=PLAIN, timeout=Duration.seconds(3))
+    assert stack.resolve(threshold.threshold) == 2400
+    api.add_function("Slow", routes=["GET /slow"], entry=PLAIN, timeout=Duration.seconds(20))
+    api.add_function("Default", routes=["GET /default"], entry=PLAIN)
+    template = template_of(stack)
+    template.has_resource_properties("AWS::CloudWatch::Alarm", {
+        "MetricName": "Latency", "Threshold": 16000,
+        "AlarmDescription": "p99 latency over 80% of the longest timeout of its functions (20 s) (Test/Api)"})

@@ -24,9 +24,7 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/Beta-pipeline-checks"
 
 @pytest.fixture
 def aws() -> Iterator[str]:
-    with moto_aws() as endpoint:
-        requests.post(f"{endpoint}/moto-api/reset", timeout=10)  # the server's backends live in this process
-        requests.post(f"{endpoint}/moto-api/config", json={"lambda": {"use_docker": False}}, timeout=10)
+    with moto_aws({"lambda": {"use_docker": False}}) as endpoint:  # moto's simple Lambda: queued answers
         iam = boto3.client("iam")
         iam.create_role(RoleName="Beta-pipeline-checks", AssumeRolePolicyDocument=json.dumps({
             "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",

@@ -133,6 +133,7 @@ KINDS = {
     "AWS::KMS::Key": "KMS keys",
     "AWS::CloudWatch::Alarm": "CloudWatch alarms (standard resolution; a metric math alarm counts each metric)",
     "AWS::CloudWatch::Dashboard": "CloudWatch dashboards",
+    "AWS::WAFv2::WebACL": "AWS WAF web ACLs, with their rule groups",
 }
 
 

@@ -16,14 +16,26 @@ from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
 
 from .jsii_types import cfn_resource
+from .profile import is_regulated
 from .templates import as_list, dig, mapping
 
 GUARD_PLUGIN = "cdk-validator-cfnguard"
+# cdk-nag's compliance packs, by the prefix of their rule IDs; the regulated profile answers them.
+HIPAA, NIST, PCI = "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"
 
 
 def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     """Acknowledges one cdk-nag finding (e.g. ``AwsSolutions-IAM5[Resource::*]``) on one construct."""
     Validations.of(construct).acknowledge(Acknowledgment(id=finding, reason=reason))
+
+
+def acknowledge_control(
+    construct: IConstruct, rule: str, reason: str, packs: Iterable[str] = (HIPAA, NIST, PCI)
+) -> None:
+    """Acknowledges one rule of cdk-nag's compliance packs (e.g. ``LambdaInsideVPC``) in each of ``packs`` that has
+    it, on one construct."""
+    for pack in packs:
+        acknowledge(construct, f"{pack}-{rule}", reason)
 
 
 def skip(
@@ -127,6 +139,8 @@ def acknowledge_no_failure_target(function: IConstruct, lambda_function: IConstr
     own) for cdk-nag, on `lambda_function` (its AWS::Lambda::Function) for checkov."""
     for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
         acknowledge(function, finding, reason)
+    if is_regulated(function):
+        acknowledge_control(function, "LambdaDLQ", reason, packs=(HIPAA, NIST))
     skip(lambda_function, reason, checkov=["CKV_AWS_116"])
 
 

@@ -4,7 +4,7 @@ artifacts expired, and their keys' grants only for AWS resources."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
@@ -41,6 +41,9 @@ def harden(bucket: s3.IBucket, what: str) -> None:
     for key in (c for c in bucket.stack.node.find_all() if isinstance(c, kms.Key)):
         if key.node.path.rsplit("/", 1)[0] == parent:  # the bucket's key, made beside it (some known by alias)
             deny_grants_except_for_aws_resources(key)
+            # The bucket outlives its stack (it keeps past executions' artifacts): so does the key they are
+            # encrypted with, or a deleted key would leave them unreadable.
+            key.apply_removal_policy(RemovalPolicy.RETAIN)
 
 
 def harden_artifact_stores(pipeline: codepipeline.Pipeline) -> None:

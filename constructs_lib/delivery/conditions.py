@@ -1,7 +1,9 @@
 """What CDK Pipelines' waves do not offer, set on the built pipeline: CodePipeline V2 stage conditions.
 
 - On success, the bake: CodePipeline's CloudWatchAlarm rule watches each stage's health alarm for the stage's bake
-  time, in the stage's region, through the stage's checks role; if one goes into ALARM, the wave rolls back
+  time, in the stage's region, through the stage's bootstrap lookup role (it exists before the pipeline, and may
+  read composite alarms, which DescribeAlarms returns only to a permission on "*"); if one goes into ALARM, the wave
+  rolls back
   (CodePipeline user guide, "Configure conditions for a stage" and the rule reference "CloudWatchAlarm").
 - On failure (a deploy or a smoke test failed), the wave rolls back to its last successful execution
   ("Configure a stage for automatic rollback").
@@ -33,9 +35,11 @@ def bake_rules(stages: Sequence[ServiceStage]) -> list[dict[str, Any]]:
         rules.append({
             "Name": f"{stage.stage_name}-bake"[:100],
             "RuleTypeId": {"Category": "Rule", "Owner": "AWS", "Provider": "CloudWatchAlarm", "Version": "1"},
-            "Configuration": {"AlarmName": checks.health_alarm_name, "WaitTime": str(stage.bake_minutes)},
+            # AlarmStates: marked required in one copy of the rule reference, optional in another; stated.
+            "Configuration": {"AlarmName": checks.health_alarm_name, "AlarmStates": "ALARM",
+                              "WaitTime": str(stage.bake_minutes)},
             "Region": stage.region_name,
-            "RoleArn": checks.role_arn,
+            "RoleArn": checks.lookup_role_arn,
         })
     return rules
 

@@ -12,14 +12,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IValidation
 
-from ..core import findings
-from ..core.validation import Checks
+from ..core.validation import Checks, ConfigurationError
 from ..function.serverless_function import ServerlessFunction
 from ..observability.alarm_topics import AlarmTopic
 from ..observability.alarms import route_alarms
 from . import account_guard, artifact_stores, conditions, connections, pipeline_findings
 from .service_stage import ServiceStage
 from .smoke_step import SmokeTestStep, smoke_test_function
+from ..resources.log_groups import new_log_group
 
 DEFAULT_COMMANDS = ("make test", "make synth")
 
@@ -65,11 +65,10 @@ class DeliveryPipeline(Construct):
         checks.require(bool(commands), "commands", list(commands), "must build the app's cloud assembly")
         checks.raise_if_any()
         self.account, self.region = stack.account, stack.region
-        self.build_logs = logs.LogGroup(self, "BuildLogs", retention=logs.RetentionDays.ONE_YEAR,
-                                        removal_policy=RemovalPolicy.RETAIN)
-        findings.skip(self.build_logs, "CloudWatch Logs encrypts every log group at rest; the builds' logs hold no "
-                      "secret (CodeBuild masks the parameters it is given).", checkov=["CKV_AWS_158"],
-                      guard=["cloudwatch_log_group_encrypted_check"])
+        self.build_logs = new_log_group(
+            self, "BuildLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN,
+            without_key_because="CloudWatch Logs encrypts every log group at rest; the builds' logs hold no secret "
+            "(CodeBuild masks the parameters it is given).")
         self.alarm_topic = AlarmTopic(self, "Alarms", emails=alarm_emails)
         route_alarms(self, self.alarm_topic.topic)
         self.pipeline = pipelines.CodePipeline(
@@ -86,6 +85,7 @@ class DeliveryPipeline(Construct):
         self.waves: list[tuple[str, list[ServiceStage]]] = []
         self.smoke_tests: Optional[ServerlessFunction] = None
         self.code_pipeline: Optional[codepipeline.Pipeline] = None
+        self._action_errors: list[str] = []
         self.node.add_validation(_Built(self))
 
     def add_wave(self, wave_id: str, stages: Sequence[ServiceStage]) -> pipelines.Wave:
@@ -118,7 +118,8 @@ class DeliveryPipeline(Construct):
                 # the permission to the caller's own policy (IAM: cross-account access needs both).
                 smoke_tests.role.add_to_principal_policy(
                     iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[stage_checks.role_arn]))
-                post.append(SmokeTestStep(smoke_tests, stage_checks, [dict(t.event) for t in stage.smoke_targets]))
+                post.append(SmokeTestStep(smoke_tests, stage_checks, [dict(t.event) for t in stage.smoke_targets],
+                                          self._action_errors))
             wave.add_stage(stage, post=post)
         self.waves.append((wave_id, list(stages)))
         return wave
@@ -130,9 +131,11 @@ class DeliveryPipeline(Construct):
         checks.require(self.code_pipeline is None, "build", "called again", "builds once")
         checks.raise_if_any()
         self.pipeline.build_pipeline()
+        if self._action_errors:
+            raise ConfigurationError(self._action_errors)
         self.code_pipeline = self.pipeline.pipeline
-        role_arns = [stage.checks.role_arn for _, stages in self.waves for stage in stages if stage.checks]
-        if role_arns:  # the bake rules assume the stages' checks roles through the pipeline's role
+        role_arns = sorted({stage.checks.lookup_role_arn for _, stages in self.waves for stage in stages if stage.checks})
+        if role_arns:  # the bake rules assume the stages' lookup roles through the pipeline's role
             self.code_pipeline.role.add_to_principal_policy(
                 iam.PolicyStatement(actions=["sts:AssumeRole"], resources=role_arns))
         for wave_id, stages in self.waves:
@@ -140,6 +143,7 @@ class DeliveryPipeline(Construct):
         account_guard.keep_roles_to(Stack.of(self), self.accounts)
         artifact_stores.harden_artifact_stores(self.code_pipeline)
         pipeline_findings.answer_cdk_pipelines_wildcards(self.pipeline)
+        pipeline_findings.answer_project_sources(self.pipeline)
         pipeline_findings.configuration_role_arns_as_sub(self.code_pipeline)
         connections.allow_renamed_prefix(self.pipeline)
         return self.code_pipeline

@@ -18,8 +18,17 @@ MAX_UNDERLYING_ALARMS = 100
 
 
 def alarms_of(stack: Stack) -> list[cloudwatch.Alarm]:
-    """The metric alarms defined in `stack` (not in its nested stacks)."""
-    return [c for c in stack.node.find_all() if isinstance(c, cloudwatch.Alarm) and Stack.of(c) is stack]
+    """The metric alarms defined in `stack` (not in its nested stacks) that say how the deployed code behaves: not
+    those on a queue's depth (a dead-letter or failure queue), which stay in ALARM until someone drains the queue and
+    would roll back every later release, the fix included."""
+    return [c for c in stack.node.find_all()
+            if isinstance(c, cloudwatch.Alarm) and Stack.of(c) is stack and not _on_queue_depth(c)]
+
+
+def _on_queue_depth(alarm: cloudwatch.Alarm) -> bool:
+    metric = alarm.metric
+    return (isinstance(metric, cloudwatch.Metric) and metric.namespace == "AWS/SQS"
+            and metric.metric_name == "ApproximateNumberOfMessagesVisible")
 
 
 def chunks(items: Sequence[cloudwatch.Alarm]) -> list[Sequence[cloudwatch.Alarm]]:
@@ -27,16 +36,19 @@ def chunks(items: Sequence[cloudwatch.Alarm]) -> list[Sequence[cloudwatch.Alarm]
 
 
 def stack_health(stack: Stack) -> list[str]:
-    """Adds to `stack` a composite alarm in ALARM while any of its alarms is (one per 100 alarms); their names."""
+    """Adds to `stack` a composite alarm in ALARM while any of its alarms is (one per 100 alarms); their names. A
+    stack without alarms gets one that never is: the stage's alarm names it, and CloudWatch refuses to delete an
+    alarm another composite alarm names, so it must outlive the stack's last alarm."""
     names: list[str] = []
-    for index, alarms in enumerate(chunks(alarms_of(stack))):
+    for index, alarms in enumerate(chunks(alarms_of(stack)) or [[]]):
         suffix = "" if index == 0 else f"{index + 1}"
         name = f"{stack.stack_name}-health{'-' + suffix if suffix else ''}"
         rules = [cloudwatch.AlarmRule.from_alarm(as_interface(cloudwatch.IAlarm, alarm), cloudwatch.AlarmState.ALARM)
                  for alarm in alarms]
+        rule = cloudwatch.AlarmRule.any_of(*rules) if rules else cloudwatch.AlarmRule.from_boolean(False)
         cloudwatch.CompositeAlarm(
             stack, f"DeliveryHealth{suffix}", composite_alarm_name=name,
-            alarm_rule=as_interface(cloudwatch.IAlarmRule, cloudwatch.AlarmRule.any_of(*rules)),
+            alarm_rule=as_interface(cloudwatch.IAlarmRule, rule),
             alarm_description=f"In ALARM while any alarm of {stack.stack_name} is: the delivery pipeline bakes on it",
         )
         names.append(name)

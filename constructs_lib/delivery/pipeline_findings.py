@@ -8,12 +8,14 @@ import re
 from typing import Any, Optional
 
 from aws_cdk import Stack
+from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 from ..core import findings
 from ..core.jsii_types import cfn_resource
+from ..core.profile import is_regulated
 from ..core.templates import as_list, dig
 
 ARTIFACTS = ("aws-cdk-lib's grant on the pipeline's artifact buckets and their keys: CodePipeline's actions read "
@@ -127,3 +129,16 @@ def _as_sub(value: Any) -> Optional[Any]:
         return "".join(parts)
     return {"Fn::Sub": "".join(part.replace("${", "${!") if isinstance(part, str) else "${" + str(dig(part, "Ref")) + "}"
                                for part in parts)}
+
+
+def answer_project_sources(scope: IConstruct) -> None:
+    """Under the regulated profile, the packs' repository-credentials rule on CDK Pipelines' CodeBuild projects: their
+    source is the pipeline's artifact (CODEPIPELINE), and they fetch no repository themselves."""
+    stack = Stack.of(scope)
+    for project in (c for c in scope.node.find_all() if isinstance(c, codebuild.CfnProject)):
+        if dig(stack.resolve(project.source), "type") == "CODEPIPELINE" and is_regulated(project):
+            findings.acknowledge_control(
+                project, "CodeBuildProjectSourceRepoUrl",
+                "The project's source is the pipeline's artifact (Source Type CODEPIPELINE): it fetches no repository "
+                "and holds no repository credentials; the pipeline's source action reads the repository through a "
+                "CodeConnections connection.")

@@ -12,18 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
-from aws_cdk import Aws, CfnOutput, CrossStackReferences, ReferenceStrength, Stack
+from aws_cdk import Aws, CfnOutput, CrossStackReferences, DefaultStackSynthesizer, ReferenceStrength, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ..core.jsii_types import as_interface, cfn_resource
+from ..core.profile import is_regulated
 from ..observability.alarm_topics import AlarmTopic
 from ..observability.alarms import route_alarms
+from ..resources.regulated import regulate_stack
 from . import health
 
 CHECKS_STACK_ID = "DeliveryChecks"
+QUALIFIER_CONTEXT = "@aws-cdk/core:bootstrapQualifier"
 
 
 @dataclass(frozen=True)
@@ -38,20 +41,31 @@ def checks_role_name(stage_name: str) -> str:
     return f"{stage_name}-pipeline-checks"
 
 
+def lookup_role_arn(scope: Construct, account: str, region: str) -> str:
+    """The bootstrap lookup role of an account and region (`cdk bootstrap`: read-only, ReadOnlyAccess), which the
+    accounts given to ``--trust`` may assume. The bake rules read the stage's health alarm through it: it exists
+    before the pipeline does, as CodePipeline asks of every role a pipeline names when it is created."""
+    qualifier = scope.node.try_get_context(QUALIFIER_CONTEXT) or DefaultStackSynthesizer.DEFAULT_QUALIFIER
+    return f"arn:{Aws.PARTITION}:iam::{account}:role/cdk-{qualifier}-lookup-role-{account}-{region}"
+
+
 def topic_arn(name: str, account: str, region: str) -> str:
     return f"arn:{Aws.PARTITION}:sns:{region}:{account}:{name}"
 
 
 class StageChecks(Stack):
     """The stage's delivery stack (see the module). Exposes ``health_alarm_name`` (None when the stage has no
-    alarm), ``role`` and ``role_arn`` (what the pipeline assumes), ``smoke_outputs`` (one CfnOutput per smoke target, its ARN) and
-    ``alarm_topic`` (when the stage routes alarms to addresses of its own)."""
+    stack), ``role`` and ``role_arn`` (what the smoke test assumes), ``lookup_role_arn`` (what the bake rules assume),
+    ``smoke_outputs`` (one CfnOutput per smoke target, its ARN) and ``alarm_topic`` (when the stage routes alarms to
+    addresses of its own)."""
 
     def __init__(
         self, stage: Construct, *, stage_name: str, account: str, region: str, pipeline_account: str,
         smoke_targets: Sequence[SmokeTarget], alarm_emails: Sequence[str], alarm_topic_arn: Optional[str],
     ) -> None:
         super().__init__(stage, CHECKS_STACK_ID, description=f"What the delivery pipeline checks of stage {stage_name}")
+        if is_regulated(self):
+            regulate_stack(self)
         CrossStackReferences.of(self).consume(ReferenceStrength.WEAK)
         siblings = [s for s in stage.node.children if isinstance(s, Stack) and s is not self
                     and (s.account, s.region) == (account, region)]
@@ -72,16 +86,13 @@ class StageChecks(Stack):
 
         self.role_arn = f"arn:{Aws.PARTITION}:iam::{account}:role/{checks_role_name(stage_name)}"
         """The role's ARN, as the pipeline names it (it cannot refer to a stack of another stage)."""
+        self.lookup_role_arn = lookup_role_arn(self, account, region)
+        """The role the bake rules read the health alarm through (see lookup_role_arn)."""
         self.role = iam.Role(
             self, "PipelineChecks", role_name=checks_role_name(stage_name),
             assumed_by=as_interface(iam.IPrincipal, iam.AccountPrincipal(pipeline_account)),
             description=f"Assumed by the delivery pipeline in {pipeline_account} to check stage {stage_name}",
         )
-        if self.health_alarm_name is not None:  # the CloudWatchAlarm rule of the bake reads the alarm's state
-            self.role.add_to_policy(iam.PolicyStatement(
-                actions=["cloudwatch:DescribeAlarms"],
-                resources=[health.alarm_arn(self.health_alarm_name, account, region)],
-            ))
         self.smoke_outputs: list[CfnOutput] = []
         for index, target in enumerate(smoke_targets):
             self.role.add_to_policy(iam.PolicyStatement(

@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from constructs import IConstruct
 
 from ..core import findings
+from ..core.profile import is_regulated
 from .vpc_access import network_interfaces_arn, security_groups_arn, subnet_arn, subnet_ids
 
 
@@ -66,8 +67,8 @@ def _acknowledge_network_interfaces(function: lambda_.Function, policy: IConstru
 
 def skip_findings(
     function: lambda_.Function, log_group: logs.LogGroup, *, vpc: Optional[ec2.IVpc],
-    reserved_concurrency: Optional[int], environment: Mapping[str, str], environment_key: Optional[kms.IKey],
-    log_encryption_key: Optional[kms.IKey], has_failure_target: bool,
+    reserved_concurrency: Optional[float], environment: Mapping[str, str], environment_key: Optional[kms.IKey],
+    has_failure_target: bool,
 ) -> None:
     """Scanner checks that ask for what this function deliberately does otherwise, with the reason."""
     resource = findings.cfn_resource_of(log_group)
@@ -100,19 +101,11 @@ def skip_findings(
             checkov=["CKV_AWS_173"],
         )
     if has_failure_target and function.dead_letter_queue is None:
-        findings.skip(
-            function,
-            "Asynchronous events that fail every retry go to the on_failure destination, which keeps "
-            "the error and the request as well as the event: what a dead-letter queue would keep, and more.",
-            checkov=["CKV_AWS_116"],
-        )
-    if log_encryption_key is None:
-        findings.skip(
-            log_group,
-            "CloudWatch Logs encrypts every log group at rest; log_encryption_key= sets a customer "
-            "managed KMS key.",
-            checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
-        )
+        kept = ("Asynchronous events that fail every retry go to the on_failure destination, which keeps "
+                "the error and the request as well as the event: what a dead-letter queue would keep, and more.")
+        findings.skip(function, kept, checkov=["CKV_AWS_116"])
+        if is_regulated(function):
+            findings.acknowledge_control(function, "LambdaDLQ", kept, packs=(findings.HIPAA, findings.NIST))
 
 def acknowledge_encrypted_destinations(role: iam.Role, targets: Sequence[Any]) -> None:
     """Sending to a KMS-encrypted queue or topic needs CDK's kms grant on that one key."""

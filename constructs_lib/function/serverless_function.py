@@ -17,10 +17,11 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from ..core import findings
-from ..core.jsii_types import as_interface
+from ..core.jsii_types import as_interface, cfn_resource
+from ..core.profile import is_regulated
 from ..core.validation import Checks
 from ..observability import alarms as alarm_kit
-from ..resources.keys import let_logs_use
+from ..resources.log_groups import new_log_group
 from . import answers
 from .bundling import folder_code
 from .checks import (
@@ -33,6 +34,7 @@ from .checks import (
     check_snap_start,
     check_unzipped_size,
 )
+from .concurrency_share import share_concurrency
 from .default_alarms import default_alarms
 from .deployment import Deployment
 from .destinations import DestinationTarget, as_destination, asynchronous_settings, lambda_destinations
@@ -262,12 +264,10 @@ class ServerlessFunction(Construct):
         """Where asynchronous events that fail every retry go (None with ``no_failure_target``)."""
         self.tenancy = tenancy
 
-        self.log_group = logs.LogGroup(
+        self.log_group = new_log_group(
             self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy,
-            encryption_key=log_encryption_key,
-        )
-        if isinstance(log_encryption_key, kms.Key):
-            let_logs_use(log_encryption_key)
+            encryption_key=log_encryption_key, without_key_because="CloudWatch Logs encrypts every log group at "
+            "rest; log_encryption_key= sets a customer managed KMS key.")
         # Its statements inline: no AWS::IAM::Policy beside it.
         self.role: iam.Role = ExecutionRole(self, "Role", description=f"Execution role of {path}")
         # Least privilege: write to this function's own log group and nowhere else.
@@ -334,9 +334,13 @@ class ServerlessFunction(Construct):
             self.function, self.role, tracing, vpc, has_failure_destination=on_failure is not None
         )
         answers.acknowledge_encrypted_destinations(self.role, [on_success, on_failure, dead_letter_queue])
+        if reserved_concurrency is None and is_regulated(self):
+            scaled = provisioned_concurrency_scaling.max_capacity if provisioned_concurrency_scaling else 0
+            share_concurrency(self.function, least=max(1, provisioned_concurrency or 0, scaled))
         answers.skip_findings(
-            self.function, self.log_group, vpc=vpc, reserved_concurrency=reserved_concurrency,
-            environment=environment, environment_key=environment_key, log_encryption_key=log_encryption_key,
+            self.function, self.log_group, vpc=vpc,
+            reserved_concurrency=cfn_resource(self.function, lambda_.CfnFunction).reserved_concurrent_executions,
+            environment=environment, environment_key=environment_key,
             has_failure_target=on_failure is not None or dead_letter_queue is not None,
         )
         if no_failure_target is not None:

@@ -68,6 +68,11 @@ def ratio_below(
     return _alarm(scope, construct_id, metric, threshold, what, cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD)
 
 
+def description(scope: Construct, what: str) -> str:
+    """An alarm's description: what it means, and the construct it watches."""
+    return f"{what} ({scope.node.path})"
+
+
 def _alarm(scope: Construct, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str,
            comparison: cloudwatch.ComparisonOperator) -> cloudwatch.Alarm:
     alarm = cloudwatch.Alarm(
@@ -78,7 +83,7 @@ def _alarm(scope: Construct, construct_id: str, metric: cloudwatch.IMetric, thre
         evaluation_periods=1,
         comparison_operator=comparison,
         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarm_description=f"{what} ({scope.node.path})",
+        alarm_description=description(scope, what),
     )
     _LIBRARY_ALARMS.add(alarm)
     return alarm
@@ -93,7 +98,7 @@ def below(
         scope, construct_id, metric=metric, threshold=threshold, evaluation_periods=1,
         comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
         treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
-        alarm_description=f"{what} ({scope.node.path})",
+        alarm_description=description(scope, what),
     )
     _LIBRARY_ALARMS.add(alarm)
     return alarm

@@ -11,9 +11,11 @@ from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_elasticloadbalancingv2_targets as targets
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from ..core import findings
+from ..core.profile import is_regulated
 from ..core.validation import Checks
 from ..function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
 from ..function.options import OutOfVpcFunctionOptions
@@ -21,7 +23,8 @@ from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
 from ..observability import alarms as alarm_kit
 from ..resources.buckets import LOGS_KEPT, check_expiration, log_bucket
-from ..resources.vpcs import new_vpc
+from ..resources.vpcs import answer_public_routes, new_vpc
+from ..resources.web_acls import managed_web_acl
 
 TARGET_RESPONSE_SECONDS = 5
 
@@ -54,13 +57,20 @@ class AlbFunction(Construct):
     and an internet-facing one holds a public IPv4 address in each Availability Zone ($3.65 a month each),
     plus capacity units at work: ``python -m constructs_lib.cost`` prices it.
 
+    Under the regulated profile (``use_profile``) it serves HTTPS only, so ``certificate`` is required; deletion
+    protection is on; and an AWS WAF web ACL is associated: ``web_acl_arn``'s, else a new one with AWS's managed
+    common and known-bad-inputs rule groups, its requests logged (a web ACL and two rules: about $7 a month, plus
+    $0.60 per million requests; docs/regulated-profile.md).
+
     :param vpc: where the load balancer lives (default: a new VPC, two AZs, no NAT gateway).
     :param internet_facing: public (default) or internal load balancer.
     :param certificate: an ACM certificate for HTTPS (default: none).
     :param allow_plain_http: the explicit opt-in for an internet-facing load balancer without a
         certificate: requests and answers cross the internet unencrypted (default False).
     :param deletion_protection: the load balancer cannot be deleted until this is turned off again, which
-        makes ``cdk destroy`` fail too (default False).
+        makes ``cdk destroy`` fail too (default False; True under the regulated profile, which refuses False).
+    :param web_acl_arn: a regional AWS WAF web ACL to associate with the load balancer (default none; under the
+        regulated profile, a new one).
     :param log_expiration: how long the created access log bucket keeps logs (default 365 days).
     :param multi_value_headers: the target group passes repeated headers and query parameters as
         lists (``multiValueHeaders``, ``multiValueQueryStringParameters``); the response must answer
@@ -72,7 +82,8 @@ class AlbFunction(Construct):
         ``deployment`` included (the target group then holds the alias).
 
     Exposes ``load_balancer``, ``listener`` (HTTPS when there is a certificate), ``target_group``,
-    ``function``, ``url``, ``vpc``, ``security_group``, ``access_logs_bucket`` and ``alarms``: the
+    ``function``, ``url``, ``vpc``, ``security_group``, ``access_logs_bucket``, ``web_acl`` (the one it made,
+    else None) and ``alarms``: the
     function's, plus target 5xx answers and target response time over 5 s.
     """
 
@@ -85,7 +96,8 @@ class AlbFunction(Construct):
         internet_facing: bool = True,
         certificate: Optional[acm.ICertificate] = None,
         allow_plain_http: bool = False,
-        deletion_protection: bool = False,
+        deletion_protection: Optional[bool] = None,
+        web_acl_arn: Optional[str] = None,
         log_expiration: Duration = LOGS_KEPT,
         multi_value_headers: bool = False,
         health_check: bool = True,
@@ -102,13 +114,26 @@ class AlbFunction(Construct):
             "is needed: the access log bucket policy names the region's Elastic Load Balancing account; "
             "give the stack env=Environment(region=...)",
         )
+        regulated = is_regulated(self)
+        if regulated:
+            checks.require(
+                certificate is not None, "certificate", None,
+                "is required under the regulated profile, whose listeners serve HTTPS only (cdk-nag "
+                "ELBv2ACMCertificateRequired, ALBHttpToHttpsRedirection): give an ACM certificate of the stack's "
+                "region (HTTPS on 443, port 80 redirects to it)",
+            )
+            checks.require(
+                deletion_protection is not False, "deletion_protection", False,
+                "is refused under the regulated profile (cdk-nag ELBDeletionProtectionEnabled): leave it unset, or "
+                "choose the default profile for this scope",
+            )
         checks.require(
-            certificate is not None or not internet_facing or allow_plain_http, "certificate", None,
+            regulated or certificate is not None or not internet_facing or allow_plain_http, "certificate", None,
             "leaves an internet-facing load balancer serving plain HTTP to anyone: give an ACM certificate "
             "(HTTPS on 443, port 80 redirects to it), or allow_plain_http=True to confirm",
         )
         checks.require(
-            not allow_plain_http or (certificate is None and internet_facing), "allow_plain_http", True,
+            not allow_plain_http or (certificate is None and internet_facing) or regulated, "allow_plain_http", True,
             "applies only to an internet-facing load balancer without a certificate",
         )
         check_expiration(checks, "log_expiration", log_expiration)
@@ -119,6 +144,7 @@ class AlbFunction(Construct):
                 "VPC (use VpcFunction for a function in a VPC)",
             )
         checks.raise_if_any()
+        deletion_protection = regulated if deletion_protection is None else deletion_protection
         self.vpc = vpc or new_vpc(self, "Vpc", public=True, private=not internet_facing, nat_gateways=0)
         function_options["no_failure_target"] = invoked_synchronously(
             function_options, "The load balancer", "a failed request is answered with an error status"
@@ -160,10 +186,15 @@ class AlbFunction(Construct):
                 ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS, default_target_groups=[self.target_group], open=False,
             )
             # Not add_redirect(): it opens port 80 to anyone, also on an internal load balancer.
-            self.load_balancer.add_listener(
+            redirect = self.load_balancer.add_listener(
                 "HttpRedirect", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=False,
                 default_action=elbv2.ListenerAction.redirect(protocol="HTTPS", port="443", permanent=True),
             )
+            if is_regulated(self):
+                findings.acknowledge_control(
+                    redirect, "ELBv2ACMCertificateRequired",
+                    "An HTTP listener, which takes no certificate: its one action redirects every request to HTTPS "
+                    "on port 443, whose listener serves the ACM certificate given.")
         else:
             self.listener = self.load_balancer.add_listener(
                 "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP,
@@ -172,6 +203,15 @@ class AlbFunction(Construct):
         scheme = "https" if certificate else "http"
         self.url = f"{scheme}://{self.load_balancer.load_balancer_dns_name}"
         self._skip_findings(internet_facing, certificate, ports, deletion_protection)
+        self.web_acl: Optional[wafv2.CfnWebACL] = None
+        if web_acl_arn is None and regulated:
+            self.web_acl = managed_web_acl(self, "WebAcl", what=f"the load balancer of {self.node.path}")
+            web_acl_arn = self.web_acl.attr_arn
+        if web_acl_arn is not None:
+            wafv2.CfnWebACLAssociation(self, "WebAclAssociation", resource_arn=self.load_balancer.load_balancer_arn,
+                                       web_acl_arn=web_acl_arn)
+        if regulated and internet_facing and vpc is None:
+            self._answer_public_routes()
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
         alarm_kit.warn_if_silent(self)
 
@@ -209,6 +249,13 @@ class AlbFunction(Construct):
                 "fails until it is turned off again.",
                 guard=["elbv2_deletion_protection_enabled_check"],
             )
+
+    def _answer_public_routes(self) -> None:
+        answer_public_routes(
+            self.vpc, "The route of a public subnet of this internet-facing load balancer to the internet gateway: "
+            "clients on the internet reach the load balancer, and it answers them, through it. Nothing else runs in "
+            "these subnets (the load balancer invokes the function through Lambda's API) and they give no public "
+            "addresses.")
 
     def _alarms(self) -> alarm_kit.Alarms:
         metrics = self.target_group.metrics

@@ -15,16 +15,18 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk.aws_cloudfront import experimental
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from ..core import findings
 from ..core.jsii_types import as_interface, cfn_resource
+from ..core.profile import is_regulated
 from ..core.validation import Checks, seconds_of
 from ..function.bundling import code_from_folder
 from ..observability import alarms as alarm_kit
 from ..resources.buckets import LOGS_KEPT, check_expiration
 from ..resources.buckets import log_bucket as log_bucket_of
 from ..resources.cdk_handlers import tidy_cdk_handler
+from ..resources.log_groups import protect_log_group
 
 EDGE_RUNTIME = lambda_.Runtime.PYTHON_3_13
 VIEWER_LIMITS = (5, 128)  # seconds, MB: Lambda@Edge quotas for viewer triggers
@@ -246,6 +248,8 @@ class EdgeDistribution(Construct):
         )
         function.lambda_.apply_removal_policy(RemovalPolicy.RETAIN)
         findings.acknowledge_edge_function(function.lambda_)
+        if is_regulated(self):
+            _answer_controls(function.lambda_)
         if isinstance(function.lambda_, lambda_.Function):  # as EdgeFunction makes it
             _keep_us_east_1_logs_a_year(function.lambda_)
         return function
@@ -324,6 +328,19 @@ def _camel(trigger: str) -> str:
     return "".join(part.capitalize() for part in trigger.split("_"))
 
 
+def _answer_controls(function: IConstruct) -> None:
+    """The compliance packs' function controls that Lambda@Edge rules out (CloudFront developer guide, Restrictions
+    on Lambda@Edge), answered under the regulated profile."""
+    findings.acknowledge_control(function, "LambdaInsideVPC", "Lambda@Edge does not support functions in a VPC "
+                                 "(CloudFront developer guide, Restrictions on Lambda@Edge).")
+    findings.acknowledge_control(function, "LambdaDLQ", "CloudFront invokes Lambda@Edge synchronously: a dead-letter "
+                                 "queue would never receive an event.", packs=(findings.HIPAA, findings.NIST))
+    findings.acknowledge_control(
+        function, "LambdaConcurrency", "Lambda@Edge runs this function in the Regions near viewers, sharing each "
+        "Region's account concurrency (Restrictions on Lambda@Edge); the library refuses a reservation for it, as "
+        "CloudFront answers a throttled viewer request with an error.", packs=(findings.HIPAA, findings.NIST))
+
+
 def _keep_us_east_1_logs_a_year(function: lambda_.Function) -> None:
     """The group of invocations in us-east-1 itself, /aws/lambda/<name>, kept one year, whatever the app's
     @aws-cdk/aws-lambda:useCdkManagedLogGroup flag says (with it, aws-cdk-lib makes the group). The logs
@@ -333,7 +350,6 @@ def _keep_us_east_1_logs_a_year(function: lambda_.Function) -> None:
         removal_policy=RemovalPolicy.RETAIN,
     )
     cfn_resource(log_group, logs.CfnLogGroup).retention_in_days = 365
-    findings.skip(
-        log_group, "CloudWatch Logs encrypts every log group at rest; this one holds the logs of invocations "
-        "in us-east-1.", checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
-    )
+    assert isinstance(log_group, logs.LogGroup)  # made here, or by aws-cdk-lib as a LogGroup
+    protect_log_group(log_group, without_key_because="CloudWatch Logs encrypts every log group at rest; this one "
+                      "holds the logs of invocations in us-east-1.")

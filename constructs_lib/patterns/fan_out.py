@@ -93,6 +93,8 @@ class FanOut(Construct):
         self.source_bucket = source_bucket or data_bucket(
             self, "Source", noncurrent_version_expiration=noncurrent_version_expiration,
             access_logs=log_bucket(self, "AccessLogs", expiration=log_expiration, delivery="s3"),
+            without_key_because="SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket "
+            "encrypted with SSE-KMS as source_bucket=; the workers' roles then need its key.",
         )
         self.key: Optional[kms.Key] = None
         if topic is None:
@@ -159,12 +161,6 @@ class FanOut(Construct):
                 "aws-cdk-lib's Custom::S3BucketNotifications resource configures this bucket's notifications (to "
                 "the topic) at deploy time; the rule reads only the bucket's own properties.",
                 guard=["s3_event_notifications_enabled_check"],
-            )
-            findings.skip(
-                self.source_bucket,
-                "SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket encrypted with "
-                "SSE-KMS as source_bucket=; the workers' roles then need its key.",
-                guard=["s3_bucket_default_encryption_kms_check"],
             )
         tidy_bucket_notifications_handler(self)
 

@@ -25,6 +25,7 @@ from ..function.pattern_options import check_function_options
 from ..function.serverless_function import ServerlessFunction
 from ..observability import alarms as alarm_kit
 from ..resources.buckets import LOGS_KEPT, NONCURRENT_VERSIONS_KEPT, data_bucket, log_bucket
+from ..resources.log_groups import new_log_group
 
 GUIDE = "https://docs.aws.amazon.com/firehose/latest/dev/"
 # Firehose waits at most 5 minutes for the function ("Transform source data in Amazon Data Firehose").
@@ -131,8 +132,10 @@ class FirehoseTransform(Construct):
         self.function = ServerlessFunction(self, "Function", **function_options)
         self.access_logs: Optional[s3.Bucket] = None
         self.bucket = destination_bucket or self._bucket()
-        self.error_log_group = logs.LogGroup(self, "ErrorLogs", retention=logs.RetentionDays.ONE_YEAR,
-                                             removal_policy=RemovalPolicy.RETAIN)
+        self.error_log_group = new_log_group(
+            self, "ErrorLogs", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.RETAIN,
+            without_key_because="CloudWatch Logs encrypts every log group at rest; Firehose logs delivery errors "
+            "here, not the records.")
         error_stream = self.error_log_group.add_stream("S3Delivery")
         self.role = self._role()
         self.delivery_stream = firehose.CfnDeliveryStream(
@@ -190,13 +193,10 @@ class FirehoseTransform(Construct):
     def _bucket(self) -> s3.Bucket:
         self.access_logs = log_bucket(self, "AccessLogs", expiration=LOGS_KEPT, delivery="s3")
         bucket = data_bucket(self, "Bucket", access_logs=self.access_logs,
-                             noncurrent_version_expiration=NONCURRENT_VERSIONS_KEPT)
-        findings.skip(
-            bucket,
-            "SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket encrypted with SSE-KMS "
-            "as destination_bucket=: the stream's role is then granted its key.",
-            guard=["s3_bucket_default_encryption_kms_check"],
-        )
+                             noncurrent_version_expiration=NONCURRENT_VERSIONS_KEPT,
+                             without_key_because="SSE-S3 (AES-256) encrypts every object. For a customer managed key, "
+                             "give a bucket encrypted with SSE-KMS as destination_bucket=: the stream's role is then "
+                             "granted its key.")
         findings.skip(bucket, "Firehose writes the records here; nothing reacts to new objects.",
                       guard=["s3_event_notifications_enabled_check"])
         return bucket
@@ -208,11 +208,6 @@ class FirehoseTransform(Construct):
             "Firehose writes objects of its own naming (the prefix, a date and a random part) anywhere under the "
             "prefixes of this bucket, failed records included: the objects of this one bucket.",
         )
-        findings.skip(
-            self.error_log_group,
-            "CloudWatch Logs encrypts every log group at rest; Firehose logs delivery errors here, not the records.",
-            checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
-        )
 
     def _alarms(self) -> alarm_kit.Alarms:
         def ratio(name: str) -> cloudwatch.Metric:
@@ -221,7 +216,8 @@ class FirehoseTransform(Construct):
         return {
             "processing_success": alarm_kit.ratio_below(
                 self, "ProcessingAlarm", ratio("ExecuteProcessing.Success"), 1,
-                "Transformation invocations failed: their records went to processing-failed/"),
+                "A transformation invocation failed: Firehose retries it, and the records of a batch that fails "
+                "every retry go to processing-failed/"),
             "delivery_success": alarm_kit.ratio_below(
                 self, "DeliveryAlarm", ratio("DeliveryToS3.Success"), 1,
                 "Writes to S3 failed: Firehose retries them for 24 hours, then drops the records"),

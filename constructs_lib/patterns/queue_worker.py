@@ -11,7 +11,10 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ..core import findings
+from ..core.jsii_types import cfn_resource
+from ..core.profile import is_regulated
 from ..core.validation import Checks, is_unresolved, seconds_of
+from ..function.concurrency_share import need_at_least
 from ..function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
 from ..function.mapping_controls import (
     ProvisionedPollers, check_expected_events, check_provisioned_pollers, metrics_config, no_events_alarm,
@@ -31,6 +34,19 @@ SQS_MAX_VISIBILITY_SECONDS = 12 * 3600
 FIFO_MAX_BATCH = 10
 STANDARD_MAX_BATCH = 10_000
 DEFAULT_TIMEOUT = Duration.seconds(30)
+# An SQS mapping's ScalingConfig MaximumConcurrency: 2-1000 (AWS::Lambda::EventSourceMapping ScalingConfig).
+MIN_MAXIMUM_CONCURRENCY, MAX_MAXIMUM_CONCURRENCY = 2, 1000
+
+
+def _mapping_cap(function: lambda_.Function) -> Optional[int]:
+    """Under the regulated profile, the mapping invokes the function no more often than its reserved concurrency
+    allows: a throttled batch counts a receive, and after max_receive_count goes to the dead-letter queue unrun
+    (Lambda developer guide, "Configuring maximum concurrency for Amazon SQS event sources")."""
+    reserved = cfn_resource(function, lambda_.CfnFunction).reserved_concurrent_executions
+    if reserved is None or (not is_unresolved(reserved) and reserved < MIN_MAXIMUM_CONCURRENCY):
+        return None
+    need_at_least(function, MIN_MAXIMUM_CONCURRENCY)  # a share: at least what ScalingConfig takes
+    return int(min(reserved, MAX_MAXIMUM_CONCURRENCY)) if not is_unresolved(reserved) else int(reserved)
 
 
 class QueueWorkerOptions(QueueWorkerFunctionOptions, total=False):
@@ -181,6 +197,8 @@ class QueueWorker(Construct):
             function_options, "An event source mapping", failures
         )
         self.function = ServerlessFunction(self, "Function", **function_options)
+        if max_concurrency is None and provisioned_pollers is None and is_regulated(self):
+            max_concurrency = _mapping_cap(self.function.function)
         self.event_source_mapping = lambda_.EventSourceMapping(
             self,
             "EventSourceMapping",

@@ -169,17 +169,15 @@ class ThumbnailPipeline(Construct):
     def _bucket(self, construct_id: str) -> s3.Bucket:
         if self.access_logs is None:
             self.access_logs = log_bucket(self, "AccessLogs", expiration=self._log_expiration, delivery="s3")
-        bucket = data_bucket(
+        return data_bucket(
             self, construct_id, access_logs=self.access_logs,
             noncurrent_version_expiration=self._noncurrent_version_expiration,
+            without_key_because="SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket "
+            "encrypted with SSE-KMS as source_bucket= or thumbnail_bucket=: the pipeline then grants the function its "
+            "key.",
+            made_again_from=None if construct_id == "Source" else
+            "its thumbnails are made from the images of the source bucket by the pipeline's function",
         )
-        findings.skip(
-            bucket,
-            "SSE-S3 (AES-256) encrypts every object. For a customer managed key, give a bucket encrypted "
-            "with SSE-KMS as source_bucket= or thumbnail_bucket=: the pipeline then grants the function its key.",
-            guard=["s3_bucket_default_encryption_kms_check"],
-        )
-        return bucket
 
     def _table(self) -> dynamodb.Table:
         table = dynamodb.Table(
@@ -220,9 +218,12 @@ class ThumbnailPipeline(Construct):
         role.add_to_policy(
             iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[self.table.table_arn])
         )
+        # SSE-KMS: S3 decrypts an upload the function reads with kms:Decrypt, and encrypts a thumbnail it puts (one
+        # PUT, no multipart upload) with a data key from kms:GenerateDataKey, each under the function's role.
         for bucket in _distinct(self.source_bucket, self.thumbnail_bucket):
             if bucket.encryption_key is not None:
-                bucket.encryption_key.grant_encrypt_decrypt(role)
+                bucket.encryption_key.grant(role, *(["kms:Decrypt"] if bucket is self.source_bucket else []),
+                                            *(["kms:GenerateDataKey"] if bucket is self.thumbnail_bucket else []))
         if self.table.encryption_key is not None:
             self.table.encryption_key.grant_encrypt(role)
         stack = Stack.of(self)

@@ -38,6 +38,7 @@ XRAY = "https://aws.amazon.com/xray/pricing/"
 STEP_FUNCTIONS = "https://aws.amazon.com/step-functions/pricing/"
 CODEPIPELINE = "https://aws.amazon.com/codepipeline/pricing/"
 CODEBUILD = "https://aws.amazon.com/codebuild/pricing/"
+WAF = "https://aws.amazon.com/waf/pricing/"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ PRICES: dict[str, Price] = {
     "nat.gb": Price(0.045, 1, "GB processed", VPC),
     "endpoint.interface_hours": Price(0.01, 1, "endpoint-AZ-hour", PRIVATELINK),
     "endpoint.gb": Price(0.01, 1, "GB processed", PRIVATELINK),
+    "waf.web_acls": Price(5.00, 1, "web ACL-month", WAF),
+    "waf.rules": Price(1.00, 1, "rule-month (a managed rule group is one rule)", WAF),
+    "waf.requests": Price(0.60, 1_000_000, "requests", WAF),
     "kms.keys": Price(1.00, 1, "key-month", KMS),
     "kms.requests": Price(0.03, 10_000, "requests", KMS),
     "cloudwatch.alarm_metrics": Price(0.10, 1, "standard-resolution alarm metric-month", CLOUDWATCH),

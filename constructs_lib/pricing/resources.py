@@ -153,6 +153,12 @@ def price_key(r: Resource) -> list[Line]:
             usage("kms.requests", r.quantity("requests"), "key requests")]
 
 
+def price_web_acl(r: Resource) -> list[Line]:
+    rules = len(as_list(r.props.get("Rules")))
+    return [fixed("waf.web_acls", 1, "web ACL"), fixed("waf.rules", rules, f"{rules} rules"),
+            usage("waf.requests", r.quantity("requests"), "requests inspected")]
+
+
 def price_alarm(r: Resource) -> list[Line]:
     metrics = r.props.get("Metrics")
     stats = [dig(m, "MetricStat") for m in as_list(metrics) if dig(m, "MetricStat") is not None]
@@ -310,6 +316,7 @@ PRICERS: dict[str, Pricer] = {
     "AWS::EC2::EIP": price_elastic_ip,
     "AWS::EC2::VPCEndpoint": price_vpc_endpoint,
     "AWS::KMS::Key": price_key,
+    "AWS::WAFv2::WebACL": price_web_acl,
     "AWS::CloudWatch::Alarm": price_alarm,
     "AWS::CloudWatch::CompositeAlarm": price_composite_alarm,
     "AWS::CloudWatch::Dashboard": price_dashboard,
@@ -368,6 +375,7 @@ NO_CHARGE = frozenset({
     "AWS::SSM::Parameter",  # standard parameters
     "AWS::Backup::BackupVault", "AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection",
     "AWS::WAFv2::WebACLAssociation",  # the web ACL it names is billed where it is defined
+    "AWS::WAFv2::LoggingConfiguration",  # its logs are priced as the log group's ingestion
 })
 
 

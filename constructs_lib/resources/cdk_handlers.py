@@ -10,6 +10,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from ..core import findings
+from .log_groups import new_log_group
 
 FUNCTION_TYPE = "AWS::Lambda::Function"
 LAMBDA_DEFAULT_MEMORY_MB = 128
@@ -34,9 +35,10 @@ def tidy_cdk_handler(handler: IConstruct, what_it_does: str, *, state_default_me
         return
     function = next(c for c in handler.node.find_all() if isinstance(c, CfnResource)
                     and c.cfn_resource_type == FUNCTION_TYPE)
-    log_group = logs.LogGroup(
-        handler, "LogGroup", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.DESTROY
-    )
+    log_group = new_log_group(
+        handler, "LogGroup", retention=logs.RetentionDays.ONE_YEAR, removal_policy=RemovalPolicy.DESTROY,
+        without_key_because="CloudWatch Logs encrypts every log group at rest; this one holds only the logs of a "
+        "deploy-time handler.")
     function.add_property_override("LoggingConfig", {"LogGroup": log_group.log_group_name})
     if state_default_memory:
         function.add_property_override("MemorySize", LAMBDA_DEFAULT_MEMORY_MB)
@@ -51,8 +53,6 @@ def tidy_cdk_handler(handler: IConstruct, what_it_does: str, *, state_default_me
                   "only during deployments.", cfn_lint=["WS1000"])
     findings.skip(function, f"{who}: its logs go to {log_group.node.path} through LoggingConfig, kept one "
                   "year; the rule looks only for a group named /aws/lambda/<function>.", cfn_lint=["WS1004"])
-    findings.skip(log_group, "CloudWatch Logs encrypts every log group at rest; this one holds only the logs "
-                  "of a deploy-time handler.", checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"])
     role = handler.node.try_find_child("Role")
     if role is not None:
         findings.acknowledge(

@@ -59,3 +59,17 @@ def let_logs_use(key: kms.Key) -> None:
             )}},
         )
     )
+
+
+def let_cloudfront_logs_use(key: kms.Key) -> None:
+    """CloudFront's standard logs (legacy) reach a bucket encrypted with SSE-KMS only if the key's policy lets
+    CloudFront's log delivery generate data keys with it (CloudFront developer guide, "Configure standard logging
+    (legacy)": https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/standard-logging-legacy-s3.html)."""
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="LetCloudFrontDeliverLogs",
+            principals=[as_interface(iam.IPrincipal, iam.ServicePrincipal("delivery.logs.amazonaws.com"))],
+            actions=["kms:GenerateDataKey*"],
+            resources=["*"],  # in a key policy, "*" is this key
+        )
+    )

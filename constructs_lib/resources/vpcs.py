@@ -9,12 +9,22 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from ..core import findings
+from ..core.profile import is_regulated
 from .cdk_handlers import tidy_cdk_handler
+from .log_groups import new_log_group
 
 PUBLIC = "Public"
 PRIVATE = "Private"
 # The singleton with which aws-cdk-lib's Vpc(restrict_default_security_group=True) empties the default group.
 RESTRICT_DEFAULT_SG_PROVIDER = "Custom::VpcRestrictDefaultSGCustomResourceProvider"
+
+
+def answer_public_routes(vpc: ec2.IVpc, reason: str) -> None:
+    """The compliance packs' rule on routes to the internet gateway, answered on each public subnet's route."""
+    for subnet in vpc.public_subnets:
+        route = subnet.node.try_find_child("DefaultRoute")
+        if route is not None:
+            findings.acknowledge_control(route, "VPCNoUnrestrictedRouteToIGW", reason)
 
 
 def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool, nat_gateways: int = 0) -> ec2.Vpc:
@@ -33,12 +43,14 @@ def new_vpc(scope: Construct, construct_id: str, *, public: bool, private: bool,
         scope, construct_id, max_azs=2, nat_gateways=nat_gateways, subnet_configuration=subnets,
         restrict_default_security_group=True,  # nothing uses the default group: it allows no traffic
     )
-    flow_logs = logs.LogGroup(vpc, "FlowLogs", retention=logs.RetentionDays.ONE_YEAR)
+    flow_logs = new_log_group(vpc, "FlowLogs", retention=logs.RetentionDays.ONE_YEAR,
+                              without_key_because="CloudWatch Logs encrypts every log group at rest; the flow logs "
+                              "hold addresses and ports, no payloads.")
     vpc.add_flow_log("FlowLog", destination=ec2.FlowLogDestination.to_cloud_watch_logs(flow_logs))
-    findings.skip(
-        flow_logs, "CloudWatch Logs encrypts every log group at rest; the flow logs hold addresses and ports, "
-        "no payloads.", checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
-    )
+    if nat_gateways and is_regulated(vpc):
+        answer_public_routes(vpc, "The route to the internet gateway of a public subnet that holds a NAT gateway: "
+                             "the private subnets' internet traffic, asked for (a NAT gateway), leaves through it. "
+                             "Nothing else runs in these subnets, which give no public addresses.")
     for subnet in [*vpc.public_subnets, *vpc.private_subnets, *vpc.isolated_subnets]:
         if not Token.is_unresolved(subnet.availability_zone):
             resource = next(c for c in subnet.node.children if isinstance(c, ec2.CfnSubnet))

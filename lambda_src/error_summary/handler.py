@@ -21,12 +21,19 @@ MAX_SAMPLE = 500  # characters of the first error line kept in the summary
 
 
 def message_of(line: str) -> str:
-    """What an error line says: the "message" of a JSON log line, else the line itself."""
+    """What an error line says: the "message" of a JSON log line, Lambda's status of an invocation report (a
+    timeout or a crashed runtime logs no line of its own), else the line itself."""
     try:
         parsed = json.loads(line)
     except json.JSONDecodeError:
         return line.strip()
-    return str(parsed.get("message", line)).strip() if isinstance(parsed, dict) else line.strip()
+    if not isinstance(parsed, dict):
+        return line.strip()
+    record = parsed.get("record")
+    if parsed.get("type") == "platform.report" and isinstance(record, dict):
+        return " ".join(str(part) for part in ("invocation", record.get("status"), record.get("errorType"),
+                                               record.get("requestId")) if part)
+    return str(parsed.get("message", line)).strip()
 
 
 def summary(event: CloudWatchLogsEvent) -> dict:

@@ -69,7 +69,7 @@ class ApiFunction(Construct):
     unless Cognito), ``url`` (the stage's, or the custom domain's), ``domain`` (None without one),
     ``access_log_group``, ``user_pool_trigger_permissions`` (the triggers' invoke permissions, by trigger) and
     ``alarms``: the function's, plus any 5xx answer, a 4xx rate over 10 % and a p99 latency over 80 % of the
-    integration timeout.
+    function's timeout.
     """
 
     def __init__(

@@ -5,11 +5,12 @@ the routes of each function integrated into it with one invoke permission per fu
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass
 from typing import Any, Optional
 
 import jsii
-from aws_cdk import Names, RemovalPolicy
+from aws_cdk import Names, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as rest
 from aws_cdk import aws_apigatewayv2 as http
 from aws_cdk import aws_apigatewayv2_authorizers as http_authorizers
@@ -23,9 +24,13 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct, IConstruct
 
 from ...core import findings
-from ...core.jsii_types import as_interface
+from ...core.jsii_types import as_interface, cfn_resource
+from ...core.profile import is_regulated
+from ...core.validation import seconds_of
 from ...function.serverless_function import ServerlessFunction
 from ...observability import alarms as alarm_kit
+from ...resources.log_groups import new_log_group
+from ...resources.web_acls import managed_web_acl
 from .checks import INTEGRATION_TIMEOUT_SECONDS, ApiAuth, ApiKind
 from .cors import ApiCors
 from .routes import Route
@@ -39,7 +44,8 @@ from .user_pools import app_client, secure_user_pool
 ONE_PERMISSION = "arn:<partition>:execute-api:<region>:<account>:<api id>/*/*/*"
 REST_STAGE = "prod"
 # Alarm thresholds: 4xx above this share of requests (when at least MIN_REQUESTS came in 5 minutes), and p99
-# latency above this share of the integration timeout (requests near it are about to be cut off with 504).
+# latency above this share of the longest timeout of the API's functions, at most the integration timeout: Lambda
+# stops a function at its timeout, so no request takes much longer, and requests near it are about to fail.
 CLIENT_ERROR_PERCENT = 10
 MIN_REQUESTS = 20
 LATENCY_SHARE_OF_TIMEOUT = 0.8
@@ -50,6 +56,10 @@ HTTP_ACCESS_LOG = {
     "integrationError": "$context.integrationErrorMessage", "authorizerError": "$context.authorizer.error",
     "error": "$context.error.message", "userAgent": "$context.identity.userAgent",
 }
+
+# The account's CloudWatch role for REST API logging (AWS::ApiGateway::Account) is one setting per region: the
+# first library REST API of a stack sets it, the others wait for it.
+_ACCOUNT_SETTINGS: "weakref.WeakKeyDictionary[Stack, rest.CfnAccount]" = weakref.WeakKeyDictionary()
 
 
 @jsii.implements(http.IAccessLogSettings)
@@ -91,20 +101,18 @@ class Gateway:
         self._owner = owner
         self._options = options
         self._answered: set[str] = set()
+        self._longest_timeout = 0.0  # seconds, of the functions integrated so far
+        self._latency_alarm: Optional[cloudwatch.Alarm] = None
         self.user_pool: Optional[cognito.IUserPool] = None
         self.user_pool_client: Optional[cognito.UserPoolClient] = None
         if options.auth == "cognito":
             self.user_pool = options.user_pool or secure_user_pool(
                 owner, "UserPool", self_sign_up=options.self_sign_up, feature_plan=options.feature_plan)
             self.user_pool_client = app_client(owner, "UserPoolClient", self.user_pool)
-        self.access_log_group = logs.LogGroup(
-            owner, "AccessLogs", retention=options.access_log_retention, removal_policy=RemovalPolicy.RETAIN)
-        findings.skip(
-            self.access_log_group,
-            "CloudWatch Logs encrypts every log group at rest; access logs hold request metadata (addresses, "
-            "routes, statuses), no bodies.",
-            checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"],
-        )
+        self.access_log_group = new_log_group(
+            owner, "AccessLogs", retention=options.access_log_retention, removal_policy=RemovalPolicy.RETAIN,
+            without_key_because="CloudWatch Logs encrypts every log group at rest; access logs hold request "
+            "metadata (addresses, routes, statuses), no bodies.")
         self.domain: Optional[Any] = None
         self.api: http.HttpApi | rest.RestApi
         if options.api == "http":
@@ -149,13 +157,15 @@ class Gateway:
 
     def _rest(self) -> None:
         owner, options = self._owner, self._options
+        account_settings = _ACCOUNT_SETTINGS.get(Stack.of(owner))
         self.api = rest.RestApi(
             # A name of its own: the REST API's CloudWatch metrics are keyed by name.
             owner, "Api", rest_api_name=Names.unique_id(owner), description=f"API of {owner.node.path}",
             endpoint_configuration=rest.EndpointConfiguration(types=[rest.EndpointType.REGIONAL]),
             # The account's CloudWatch role: a REST stage that logs needs it set in the region, whatever the
             # app's feature flags say. Kept on delete: other REST APIs of the account may log through it.
-            cloud_watch_role=True, cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            cloud_watch_role=account_settings is None,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN if account_settings is None else None,
             deploy_options=rest.StageOptions(
                 stage_name=REST_STAGE, throttling_rate_limit=options.rate, throttling_burst_limit=options.burst,
                 tracing_enabled=True, metrics_enabled=True, logging_level=rest.MethodLoggingLevel.ERROR,
@@ -171,6 +181,12 @@ class Gateway:
                 security_policy=rest.SecurityPolicy.TLS_1_2, endpoint_type=rest.EndpointType.REGIONAL,
             ) if options.domain_name and options.certificate else None,
         )
+        if account_settings is None:
+            account = self.api.node.find_child("Account")
+            assert isinstance(account, rest.CfnAccount)  # aws-cdk-lib's name for the setting it made
+            _ACCOUNT_SETTINGS[Stack.of(owner)] = account
+        else:
+            self.api.deployment_stage.node.add_dependency(account_settings)
         if options.cors is not None:
             options.cors.add_gateway_responses(self.api)
         self.domain = self.api.domain_name
@@ -195,6 +211,7 @@ class Gateway:
                   tenant_id_from: Optional[str] = None) -> None:
         """The function's routes, each invoking its alias (or the function), with one permission for this API."""
         added: list[IConstruct] = []
+        self._note_timeout(function)
         if isinstance(self.api, http.HttpApi):
             integration = http_integrations.HttpLambdaIntegration(
                 integration_id, function.invoke_target, payload_format_version=http.PayloadFormatVersion.VERSION_2_0,
@@ -244,13 +261,27 @@ class Gateway:
                 self._answer_authorization(node)
 
     def _protect(self, stage: rest.Stage) -> None:
-        if self._options.web_acl_arn is not None:
-            wafv2.CfnWebACLAssociation(self._owner, "WebAcl", resource_arn=stage.stage_arn,
-                                       web_acl_arn=self._options.web_acl_arn)
+        if self._options.web_acl_arn is not None or is_regulated(self._owner):
+            # Under the regulated profile without one given: AWS's managed rule groups (resources/web_acls.py).
+            web_acl_arn = self._options.web_acl_arn or managed_web_acl(
+                self._owner, "ManagedWebAcl", what=f"the REST API of {self._owner.node.path}").attr_arn
+            wafv2.CfnWebACLAssociation(self._owner, "WebAcl", resource_arn=stage.stage_arn, web_acl_arn=web_acl_arn)
+            if is_regulated(self._owner):
+                self._answer_controls(stage)
             return
         reason = ("AWS WAF is opt-in (web_acl_arn=): a web ACL costs a monthly fee per ACL and rule plus a price per "
                   "million requests; the stage's throttling limits every caller meanwhile.")
         findings.acknowledge(stage, "AwsSolutions-APIG3", reason)
+
+    def _answer_controls(self, stage: rest.Stage) -> None:
+        """The compliance packs' stage rules that a Lambda proxy API has nothing for, answered."""
+        findings.acknowledge_control(
+            stage, "APIGWSSLEnabled", "A client certificate lets an HTTP backend check that a call comes from API "
+            "Gateway; this API's backends are Lambda functions (AWS_PROXY), which API Gateway invokes through Lambda's "
+            "API, over TLS and signed with IAM (SigV4), under the invoke permission that names this API.")
+        findings.acknowledge_control(
+            stage, "APIGWCacheEnabledAndEncrypted", "No response cache, so nothing cached to encrypt: answers depend "
+            "on the caller's identity and change with every write.")
 
     def _answer_authorization(self, route: IConstruct) -> None:
         if self._options.auth == "iam":
@@ -278,8 +309,11 @@ class Gateway:
             "A Lambda proxy integration: the request reaches the function whole, and the function validates it "
             "(a bad request is answered 400 by the handler); API Gateway models would repeat that schema.",
         )
+        role = api.node.try_find_child("CloudWatchRole")
+        if role is None:  # another API of the stack sets the account's role
+            return
         findings.acknowledge(
-            api.node.find_child("CloudWatchRole"),
+            role,
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AmazonAPIGatewayPushToCloudWatchLogs]",
             "The account's role for API Gateway logging in this region (AWS::ApiGateway::Account), with the AWS "
@@ -289,7 +323,7 @@ class Gateway:
     # --- alarms ---------------------------------------------------------------------------------------
 
     def alarms(self) -> alarm_kit.Alarms:
-        """Any 5xx answer, a 4xx rate over 10 % and a p99 latency over 80 % of the integration timeout."""
+        """Any 5xx answer, a 4xx rate over 10 % and a p99 latency over 80 % of the longest function timeout."""
         owner, period = self._owner, alarm_kit.PERIOD
         requests = self.api.metric_count(period=period, statistic="Sum")
         client_errors = self.api.metric_client_error(period=period, statistic="Sum")
@@ -298,7 +332,9 @@ class Gateway:
             using_metrics={"requests": requests, "errors": client_errors},
             label="4xx answers (% of requests)", period=period,
         )
-        timeout_ms = INTEGRATION_TIMEOUT_SECONDS[self._options.api] * 1000
+        threshold, what = self._latency_limit()
+        self._latency_alarm = alarm_kit.above(
+            owner, "LatencyAlarm", self.api.metric_latency(period=period, statistic="p99"), threshold, what)
         return {
             "server_errors": alarm_kit.any_of(
                 owner, "ServerErrorsAlarm", self.api.metric_server_error(period=period, statistic="Sum"),
@@ -308,9 +344,25 @@ class Gateway:
                 owner, "ClientErrorRateAlarm", rate, CLIENT_ERROR_PERCENT,
                 f"More than {CLIENT_ERROR_PERCENT} % of at least {MIN_REQUESTS} requests answered with 4xx",
             ),
-            "latency": alarm_kit.above(
-                owner, "LatencyAlarm", self.api.metric_latency(period=period, statistic="p99"),
-                LATENCY_SHARE_OF_TIMEOUT * timeout_ms,
-                f"p99 latency over {LATENCY_SHARE_OF_TIMEOUT:.0%} of the {timeout_ms // 1000} s integration timeout",
-            ),
+            "latency": self._latency_alarm,
         }
+
+    def _note_timeout(self, function: ServerlessFunction) -> None:
+        """Raises the latency alarm's threshold to a longer-running function's (an unknown timeout counts as the
+        integration timeout): ServiceApi makes its alarms before its functions."""
+        limit = INTEGRATION_TIMEOUT_SECONDS[self._options.api]
+        timeout = seconds_of(function.function.timeout)
+        self._longest_timeout = max(self._longest_timeout, limit if timeout is None else min(timeout, limit))
+        if self._latency_alarm is not None:
+            threshold, what = self._latency_limit()
+            alarm = cfn_resource(self._latency_alarm, cloudwatch.CfnAlarm)
+            alarm.threshold, alarm.alarm_description = threshold, alarm_kit.description(self._owner, what)
+
+    def _latency_limit(self) -> tuple[float, str]:
+        """The latency alarm's threshold (ms) and what it says."""
+        if self._longest_timeout:
+            seconds, of_what = self._longest_timeout, "the longest timeout of its functions"
+        else:
+            seconds, of_what = INTEGRATION_TIMEOUT_SECONDS[self._options.api], "the integration timeout"
+        return (round(LATENCY_SHARE_OF_TIMEOUT * seconds * 1000),
+                f"p99 latency over {LATENCY_SHARE_OF_TIMEOUT:.0%} of {of_what} ({seconds:g} s)")

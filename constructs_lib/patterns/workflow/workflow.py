@@ -22,6 +22,7 @@ from ...core.jsii_types import as_interface
 from ...core.validation import Checks, seconds_of
 from ...observability import alarms as alarm_kit
 from ...resources.queues import failure_queue
+from ...resources.log_groups import new_log_group
 from . import definition as asl
 from . import starts
 
@@ -123,13 +124,11 @@ class Workflow(Construct):
         self._alarm_topic = alarm_topic
         self._create_alarms = create_alarms
         self._start_dead_letters: Optional[sqs.Queue] = None
-        self.log_group = logs.LogGroup(
+        self.log_group = new_log_group(
             self, "LogGroup", log_group_name=_log_group_name(self),
             retention=log_retention, removal_policy=log_removal_policy,
-        )
-        findings.skip(self.log_group, "CloudWatch Logs encrypts every log group at rest; the workflow's log group "
-                      "holds no execution input or output unless include_execution_data=True.",
-                      checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"])
+            without_key_because="CloudWatch Logs encrypts every log group at rest; the workflow's log group holds "
+            "no execution input or output unless include_execution_data=True.")
         definition_json = dict(graph_json)
         if comment is not None:
             definition_json["Comment"] = comment

@@ -1,0 +1,50 @@
+"""Which way library constructs build: the default profile, or the regulated one that meets the controls of
+cdk-nag's HIPAA Security, NIST 800-53 rev 5 and PCI DSS 3.2.1 packs (customer managed keys, backups, ...).
+
+A scope chooses with ``use_profile(scope, "regulated")``, or a whole app or stage with the context key
+``constructs_lib:profile``; the nearest choice above a construct wins. The default profile is unchanged by
+either: a user who runs those packs without the profile still sees their findings.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Literal, cast, get_args
+
+from constructs import Construct, IConstruct
+
+from .validation import Checks
+
+Profile = Literal["default", "regulated"]
+PROFILES: tuple[str, ...] = get_args(Profile)
+CONTEXT_KEY = "constructs_lib:profile"
+
+_CHOSEN: "weakref.WeakKeyDictionary[IConstruct, Profile]" = weakref.WeakKeyDictionary()
+
+
+def use_profile(scope: Construct, profile: str) -> None:
+    """Every library construct added under ``scope`` from now on builds the ``profile`` way ("default" or
+    "regulated"); the context key ``constructs_lib:profile`` chooses for a whole app or stage."""
+    _CHOSEN[scope] = _checked(scope, "profile", profile)
+
+
+def profile_of(construct: IConstruct) -> Profile:
+    """The profile a construct builds with: the nearest ``use_profile`` above it, else the app's context."""
+    for scope in reversed(construct.node.scopes):
+        chosen = _CHOSEN.get(scope)
+        if chosen is not None:
+            return chosen
+    value = construct.node.try_get_context(CONTEXT_KEY)
+    return "default" if value is None else _checked(construct, f"context {CONTEXT_KEY}", value)
+
+
+def is_regulated(construct: IConstruct) -> bool:
+    return profile_of(construct) == "regulated"
+
+
+def _checked(scope: IConstruct, prop: str, value: object) -> Profile:
+    assert isinstance(scope, Construct)  # as every node of an app
+    checks = Checks(scope, "use_profile")
+    checks.one_of(prop, value, PROFILES)
+    checks.raise_if_any()
+    return cast(Profile, value)
