@@ -194,11 +194,12 @@ def test_what_the_api_pool_cannot_take_is_refused(stack: Stack, options: dict, t
         ApiFunction(stack, "Api", entry=PLAIN, user_pool_triggers=functions, **options)
 
 
-@pytest.mark.parametrize("how", ["environment", "policy"])
-def test_a_trigger_that_names_its_pool_is_refused_for_the_cycle(how: str) -> None:
+@pytest.mark.parametrize("how, profile", [("environment", "default"), ("policy", "default"), ("policy", "regulated")])
+def test_a_trigger_that_names_its_pool_is_refused_for_the_cycle(how: str, profile: str) -> None:
     """The pool names the function (LambdaConfig); a function naming the pool in its environment, or through its
-    role's policy (which the function waits for), closes a cycle CloudFormation refuses."""
-    stack = Stack(make_app(), "Test")
+    role's policies (inline in the role, or under the regulated profile a managed policy, which the function waits
+    for), closes a cycle CloudFormation refuses."""
+    stack = Stack(make_app(**{"constructs_lib:profile": profile, "constructs_lib:concurrency-quota": 1000}), "Test")
     pool = cognito.UserPool(stack, "Users")
     trigger = UserPoolTrigger(stack, "Confirmed", user_pool=pool, operation="post_confirmation", entry=PLAIN)
     if how == "environment":

@@ -5,6 +5,9 @@ IAM counts both the same: a role's inline policies, whether written in the role 
 ``AWS::IAM::Policy``, share the role's 10,240-character inline-policy quota
 (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), and the scanners read both forms alike
 (cdk-nag's IAM5 and NIST/HIPAA/PCI IAMNoInlinePolicy rules, the Control Tower inline-policy rules, checkov).
+
+Under the regulated profile, whose packs refuse inline policies (IAMNoInlinePolicy), a function's role is aws-cdk-lib's
+``Role``: its ``DefaultPolicy`` becomes a managed policy attached to the role (``resources.managed_policies``).
 """
 
 from __future__ import annotations
@@ -13,8 +16,21 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from ..core.jsii_types import as_interface
+from ..core.profile import is_regulated
 
 POLICY_NAME = "Execution"
+
+
+def execution_role(scope: Construct, construct_id: str, *, description: str) -> iam.Role:
+    """A function's execution role: an ``ExecutionRole`` (one resource), or under the regulated profile a ``Role``
+    whose statements end in a managed policy."""
+    if is_regulated(scope):
+        return iam.Role(scope, construct_id, assumed_by=_lambda_principal(), description=description)
+    return ExecutionRole(scope, construct_id, description=description)
+
+
+def _lambda_principal() -> iam.IPrincipal:
+    return as_interface(iam.IPrincipal, iam.ServicePrincipal("lambda.amazonaws.com"))
 
 
 class ExecutionRole(iam.Role):
@@ -28,8 +44,7 @@ class ExecutionRole(iam.Role):
         self.document = iam.PolicyDocument()
         super().__init__(
             scope, construct_id,
-            assumed_by=as_interface(iam.IPrincipal, iam.ServicePrincipal("lambda.amazonaws.com")),
-            description=description, inline_policies={POLICY_NAME: self.document},
+            assumed_by=_lambda_principal(), description=description, inline_policies={POLICY_NAME: self.document},
         )
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:

@@ -39,7 +39,7 @@ from .default_alarms import default_alarms
 from .deployment import Deployment
 from .destinations import DestinationTarget, as_destination, asynchronous_settings, lambda_destinations
 from .durable import Durable, durable_alarms, durable_function_id, enable_durable
-from .execution_role import ExecutionRole
+from .execution_role import execution_role
 from .failed_events import FailedEvents
 from .inline_code import check_inline, inline_code, inline_handler
 from .option_types import FUNCTION_OPTION_TYPES, check_types
@@ -268,8 +268,8 @@ class ServerlessFunction(Construct):
             self, "LogGroup", retention=log_retention, removal_policy=log_removal_policy,
             encryption_key=log_encryption_key, without_key_because="CloudWatch Logs encrypts every log group at "
             "rest; log_encryption_key= sets a customer managed KMS key.")
-        # Its statements inline: no AWS::IAM::Policy beside it.
-        self.role: iam.Role = ExecutionRole(self, "Role", description=f"Execution role of {path}")
+        # Its statements inline (one resource), or under the regulated profile in a managed policy.
+        self.role = execution_role(self, "Role", description=f"Execution role of {path}")
         # Least privilege: write to this function's own log group and nowhere else.
         self.role.add_to_policy(
             iam.PolicyStatement(

@@ -190,7 +190,7 @@ class _NoCycle:
         # adds later (add_environment, a policy's statements).
         named_by = [
             node.node.path for node in self.function_scope.node.find_all()
-            if isinstance(node, (lambda_.CfnFunction, iam.CfnPolicy, iam.CfnRole))
+            if isinstance(node, (lambda_.CfnFunction, iam.CfnPolicy, iam.CfnManagedPolicy, iam.CfnRole))
             and pool_id in refs(stack.resolve(getattr(node, "_cfn_properties")))
         ]
         return [
