@@ -32,6 +32,8 @@ from constructs_lib import (
     UserPoolTrigger,
     route_alarms,
 )
+from constructs_lib.observability.alarms import watching
+from constructs_lib.observability.stack_alarms import StackAlarms
 from tests.helpers import PLAIN, make_app, template_of
 
 
@@ -41,8 +43,31 @@ def alarm_props(stack: Stack, alarm) -> dict:
 
 
 def test_function_defaults(stack: Stack) -> None:
+    """The function's errors, throttles and dead-letter errors (the stack's FailedEvents queue is its dead-letter
+    queue) are watched by the stack's alarms, each function a contributor; none of its own."""
     fn = ServerlessFunction(stack, "Fn", entry=PLAIN)
-    assert set(fn.alarms) == {"errors", "throttles", "destination_delivery_failures"}  # to FailedEvents
+    assert fn.alarms == {}
+    stack_alarms = StackAlarms.of(stack).alarms
+    assert set(stack_alarms) == {"FunctionErrors", "FunctionThrottles", "DeadLetterErrors"}
+    assert watching(fn) == list(stack_alarms.values())
+    errors = alarm_props(stack, stack_alarms["FunctionErrors"])
+    (query,) = errors["Metrics"]
+    assert query["Expression"] == {"Fn::Join": ["", [
+        'SELECT SUM(Errors) FROM SCHEMA("AWS/Lambda", FunctionName) WHERE FunctionName = \'',
+        stack.resolve(fn.function.function_name), "' GROUP BY FunctionName"]]}
+    assert (query["Period"], query["ReturnData"]) == (300, True)
+    assert (errors["Threshold"], errors["EvaluationPeriods"]) == (1, 1)
+    assert errors["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert errors["TreatMissingData"] == "notBreaching"
+    assert "AlarmActions" not in errors
+    assert "SUM(Throttles)" in json.dumps(alarm_props(stack, stack_alarms["FunctionThrottles"]))
+    assert "SUM(DeadLetterErrors)" in json.dumps(alarm_props(stack, stack_alarms["DeadLetterErrors"]))
+
+
+def test_function_own_alarms(stack: Stack) -> None:
+    """own_alarms=True: a metric alarm of the function's own for each."""
+    fn = ServerlessFunction(stack, "Fn", entry=PLAIN, own_alarms=True)
+    assert set(fn.alarms) == {"errors", "throttles", "dead_letter_errors"}
     errors = alarm_props(stack, fn.alarms["errors"])
     assert errors["Namespace"] == "AWS/Lambda" and errors["MetricName"] == "Errors"
     assert errors["Dimensions"] == [{"Name": "FunctionName", "Value": stack.resolve(fn.function.function_name)}]
@@ -51,13 +76,19 @@ def test_function_defaults(stack: Stack) -> None:
     assert errors["TreatMissingData"] == "notBreaching"
     assert "AlarmActions" not in errors
     assert alarm_props(stack, fn.alarms["throttles"])["MetricName"] == "Throttles"
+    assert stack.node.try_find_child("LibraryAlarms") is None and watching(fn) == []
 
 
 def test_function_destinations_and_dead_letter_queue(stack: Stack) -> None:
     failures, dlq = sqs.Queue(stack, "Failures"), sqs.Queue(stack, "Dlq")
-    fn = ServerlessFunction(stack, "Fn", entry=PLAIN, on_failure=failures, dead_letter_queue=dlq)
+    fn = ServerlessFunction(stack, "Fn", entry=PLAIN, on_failure=failures, dead_letter_queue=dlq, own_alarms=True)
     assert set(fn.alarms) == {"errors", "throttles", "destination_delivery_failures", "failure_queue_not_empty",
                               "dead_letter_errors", "dead_letter_queue_not_empty"}
+    # By default, the queues of its own still have its alarms; the rest are the stack's.
+    shared = ServerlessFunction(stack, "Shared", entry=PLAIN, on_failure=failures, dead_letter_queue=dlq)
+    assert set(shared.alarms) == {"failure_queue_not_empty", "dead_letter_queue_not_empty"}
+    assert {"FunctionErrors", "FunctionThrottles", "DestinationDeliveryFailures", "DeadLetterErrors"} == set(
+        StackAlarms.of(stack).alarms)
     assert alarm_props(stack, fn.alarms["destination_delivery_failures"])["MetricName"] == "DestinationDeliveryFailures"
     # Lambda counts the events it could not write to the dead-letter queue as DeadLetterErrors.
     dead_letter_errors = alarm_props(stack, fn.alarms["dead_letter_errors"])
@@ -75,7 +106,8 @@ def test_alarm_topic_and_opting_out(stack: Stack) -> None:
     topic = sns.Topic(stack, "Topic")
     fn = ServerlessFunction(stack, "Fn", entry=PLAIN, alarm_topic=topic)
     quiet = ServerlessFunction(stack, "Quiet", entry=PLAIN, create_alarms=False)
-    for alarm in fn.alarms.values():
+    assert len(watching(fn)) == 3 and watching(quiet) == []  # errors, throttles, dead-letter errors
+    for alarm in watching(fn):
         props = alarm_props(stack, alarm)
         assert props["AlarmActions"] == [stack.resolve(topic.topic_arn)]
         assert props["OKActions"] == [stack.resolve(topic.topic_arn)]
@@ -95,22 +127,24 @@ def test_pattern_alarms(stack: Stack) -> None:
     consumer = StreamConsumer(stack, "Consumer", table=table, entry=PLAIN, alarm_topic=topic)
     pipeline = ThumbnailPipeline(stack, "Pipe", alarm_topic=topic)
 
-    assert set(job.alarms) == {"errors", "throttles", "destination_delivery_failures", "failed_invocations",
-                               "target_dead_letter_queue_not_empty"}  # failed events: the stack's queue
+    # The functions' errors and throttles, the queue's oldest message and the dead-letter queue: the stack's alarms.
+    assert set(job.alarms) == {"failed_invocations", "target_dead_letter_queue_not_empty"}
     failed = alarm_props(stack, job.alarms["failed_invocations"])
     assert (failed["Namespace"], failed["MetricName"]) == ("AWS/Events", "FailedInvocations")
     assert failed["Dimensions"] == [{"Name": "RuleName", "Value": stack.resolve(job.rule.rule_name)}]
 
-    assert set(worker.alarms) == {"errors", "throttles", "oldest_message_too_old", "dead_letter_queue_not_empty"}
-    oldest = alarm_props(stack, worker.alarms["oldest_message_too_old"])
-    assert (oldest["MetricName"], oldest["Threshold"]) == ("ApproximateAgeOfOldestMessage", 900)
+    assert worker.alarms == {}
+    (oldest,) = [alarm_props(stack, alarm) for name, alarm in StackAlarms.of(stack).alarms.items()
+                 if name.startswith("QueueOldestMessage")]
+    assert "MAX(ApproximateAgeOfOldestMessage)" in json.dumps(oldest) and oldest["Threshold"] == 900
 
-    assert set(consumer.alarms) == {"errors", "throttles", "iterator_age", "on_failure_not_empty"}
+    assert set(consumer.alarms) == {"iterator_age", "on_failure_not_empty"}
     age = alarm_props(stack, consumer.alarms["iterator_age"])
     assert (age["MetricName"], age["Threshold"], age["Statistic"]) == ("IteratorAge", 300_000, "Maximum")
 
     assert "failure_queue_not_empty" in pipeline.alarms
-    every = [*job.alarms.values(), *worker.alarms.values(), *consumer.alarms.values(), *pipeline.alarms.values()]
+    every = [*job.alarms.values(), *consumer.alarms.values(), *pipeline.alarms.values(),
+             *StackAlarms.of(stack).alarms.values()]
     for alarm in every:
         assert alarm_props(stack, alarm)["AlarmActions"] == [stack.resolve(topic.topic_arn)]
 
@@ -125,16 +159,16 @@ def test_the_invokers_alarms_reach_their_topic_or_the_routed_one(stack: Stack) -
     clicks = FirehoseTransform(stack, "Clicks", entry=PLAIN, alarm_topic=topic)
     route_alarms(stack, routed)
 
-    assert set(clicks.alarms) == {"errors", "throttles", "processing_success", "delivery_success"}
+    assert set(clicks.alarms) == {"processing_success", "delivery_success"}
     processing = alarm_props(stack, clicks.alarms["processing_success"])
     assert (processing["Namespace"], processing["MetricName"], processing["ComparisonOperator"],
             processing["Threshold"]) == ("AWS/Firehose", "ExecuteProcessing.Success", "LessThanThreshold", 1)
     assert processing["Dimensions"] == [{"Name": "DeliveryStreamName",
                                          "Value": stack.resolve(clicks.delivery_stream.ref)}]
-    for alarm in [*trigger.alarms.values(), *clicks.alarms.values()]:
+    for alarm in [*trigger.alarms.values(), *clicks.alarms.values(), *watching(trigger), *watching(clicks)]:
         assert alarm_props(stack, alarm)["AlarmActions"] == [stack.resolve(topic.topic_arn)]
-    assert logs_reader.alarms
-    for alarm in logs_reader.alarms.values():
+    assert watching(logs_reader)
+    for alarm in [*logs_reader.alarms.values(), *watching(logs_reader)]:
         assert alarm_props(stack, alarm)["AlarmActions"] == [stack.resolve(routed.topic_arn)]
 
 
@@ -154,7 +188,7 @@ def test_dashboard_draws_each_construct(stack: Stack) -> None:
                   "Test/Worker: invocations", "Test/Worker: alarms"):
         assert title in body
     assert body.count('\\"type\\":\\"alarm\\"') == 2
-    for alarm in [*fn.alarms.values(), *worker.alarms.values()]:
+    for alarm in [*watching(fn), *watching(worker)]:  # the stack's alarms that watch each
         assert stack.get_logical_id(alarm.node.default_child) in body
 
 
@@ -249,10 +283,11 @@ def test_route_alarms_sends_every_library_alarm_of_a_scope_to_a_topic() -> None:
     chosen = ServerlessFunction(stack, "Chosen", entry=PLAIN, alarm_topic=own)
     theirs = cloudwatch.Alarm(stack, "Theirs", metric=early.function.metric_errors(), threshold=5, evaluation_periods=1)
     routed = [stack.resolve(alarms.topic.topic_arn)]
-    for alarm in [*early.alarms.values(), *worker.alarms.values()]:
+    assert watching(early) and watching(worker) and watching(chosen)
+    for alarm in [*watching(early), *watching(worker)]:
         props = alarm_props(stack, alarm)
         assert props["AlarmActions"] == props["OKActions"] == routed
-    for alarm in chosen.alarms.values():  # an alarm_topic of its own wins
+    for alarm in watching(chosen):  # an alarm_topic of its own wins
         assert alarm_props(stack, alarm)["AlarmActions"] == [stack.resolve(own.topic_arn)]
     assert "AlarmActions" not in alarm_props(stack, theirs)  # the user's own alarms are theirs to route
 

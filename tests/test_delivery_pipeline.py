@@ -11,9 +11,11 @@ import pytest
 from aws_cdk import App, Duration, Environment, Stack, pipelines
 from aws_cdk.assertions import Template
 
-from constructs_lib import ConfigurationError, DeliveryPipeline, Deployment, ServerlessFunction, ServiceStage
+from constructs_lib import (
+    ConfigurationError, DeliveryPipeline, Deployment, QueueWorker, ServerlessFunction, ServiceStage,
+)
 from constructs_lib.delivery import connections, health
-from tests.helpers import PLAIN, make_app, template_of
+from tests.helpers import PLAIN, make_app, role_statements, template_of
 
 PIPELINE_ACCOUNT, PRODUCTION_ACCOUNT = "111111111111", "222222222222"
 CONNECTION = f"arn:aws:codeconnections:us-east-1:{PIPELINE_ACCOUNT}:connection/0c2e4a1f-5b6d-4e8f-9a0b-1c2d3e4f5a6b"
@@ -41,6 +43,7 @@ def service(stage: ServiceStage, functions: dict[str, ServerlessFunction]) -> No
     functions[f"{stage.stage_name}/Api"] = ServerlessFunction(stack, "Api", entry=PLAIN)
     functions[f"{stage.stage_name}/Own"] = ServerlessFunction(stack, "Own", entry=PLAIN,
                                                               deployment=Deployment.linear(20, 2))
+    QueueWorker(stack, "Worker", entry=PLAIN)  # its dead-letter queue's depth: one of the stack's alarms
     stage.add_smoke_test(functions[f"{stage.stage_name}/Api"], {"ping": True})
 
 
@@ -133,9 +136,10 @@ def test_each_stage_is_smoke_tested_after_its_stacks_and_fails_on_error(built: B
 
 
 def test_the_smoke_test_function_may_assume_each_stages_checks_role_and_report(built: Built) -> None:
-    role = built.pipeline.smoke_tests
-    assert role is not None
-    document = json.dumps(Stack.of(role).resolve(role.role.node.try_find_child("DefaultPolicy").document.to_json()))
+    function = built.pipeline.smoke_tests
+    assert function is not None
+    document = json.dumps(role_statements(built.template, Stack.of(function).get_logical_id(
+        function.role.node.default_child)))
     for stage in ("Beta", "ProdEast", "ProdWest"):
         assert "-pipeline-checks" in document and f":role/{stage}-pipeline-checks" in document
     assert "codepipeline:PutJobSuccessResult" in document and "codepipeline:PutJobFailureResult" in document
@@ -171,8 +175,10 @@ def test_the_stage_health_alarm_watches_its_stacks_alarms_and_the_checks_role_in
     (stack_health,) = resources(service, "AWS::CloudWatch::CompositeAlarm").values()
     alarms = resources(service, "AWS::CloudWatch::Alarm")
     # A queue's depth stays in ALARM until someone drains the queue: it would roll back every later release.
-    on_depth = {k for k, a in alarms.items() if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"}
+    # The alarm of one queue (MetricName), or the stack's alarm over many (a Metrics Insights query).
+    on_depth = {k for k, a in alarms.items() if "ApproximateNumberOfMessagesVisible" in json.dumps(a["Properties"])}
     rule = json.dumps(stack_health["Properties"]["AlarmRule"])
+    assert any(k.startswith("LibraryAlarmsDeadLetterQueueNotEmpty") for k in on_depth)
     assert on_depth and not any(logical_id in rule for logical_id in on_depth)
     assert all(logical_id in rule for logical_id in set(alarms) - on_depth)
     checks = built.stage_template("Beta", "DeliveryChecks").to_json()
@@ -238,9 +244,13 @@ def test_codeconnections_sources_may_use_their_connection(built: Built) -> None:
 
 
 def test_roles_assume_only_into_the_delivered_accounts(built: Built) -> None:
-    for policy in resources(built.template, "AWS::IAM::Policy").values():
-        deny = [s for s in policy["Properties"]["PolicyDocument"]["Statement"]
-                if s.get("Sid") == "AssumeRolesOnlyInTheDeliveredAccounts"]
+    policies, roles = (resources(built.template, kind).values() for kind in ("AWS::IAM::Policy", "AWS::IAM::Role"))
+    documents = [policy["Properties"]["PolicyDocument"] for policy in policies]
+    # The smoke-test function's role holds its statements inline.
+    inline = [policy["PolicyDocument"] for role in roles for policy in role["Properties"].get("Policies", [])]
+    assert inline
+    for document in documents + inline:
+        deny = [s for s in document["Statement"] if s.get("Sid") == "AssumeRolesOnlyInTheDeliveredAccounts"]
         assert len(deny) == 1
         assert json.dumps(deny[0]["NotResource"]).count(":role/*") == 2
 

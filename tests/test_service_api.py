@@ -15,6 +15,7 @@ from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
 from constructs_lib import ApiCors, ConfigurationError, ServiceApi
 from constructs_lib.cli.scanners import cfn_lint
+from constructs_lib.observability.alarms import watching
 from constructs_lib.rules.lambda_policy_size import LIMIT as POLICY_LIMIT_BYTES
 from tests.helpers import PLAIN, make_app, template_of
 
@@ -69,12 +70,15 @@ def test_the_apis_alarms_and_its_functions_notify_its_topic(stack: Stack) -> Non
     api = ServiceApi(stack, "Api", alarm_topic=topic)
     api.add_function("Orders", routes=["GET /orders"], entry=PLAIN)
     own = sns.Topic(stack, "Own", enforce_ssl=True)
-    api.add_function("Audit", routes=["GET /audit"], entry=PLAIN, alarm_topic=own)
-    assert {"server_errors", "client_error_rate", "latency", "Orders.errors", "Audit.errors"} <= set(api.alarms)
+    audit = api.add_function("Audit", routes=["GET /audit"], entry=PLAIN, alarm_topic=own)
+    assert {"server_errors", "client_error_rate", "latency"} <= set(api.alarms)
     resolved = {name: stack.resolve(alarm.node.default_child.alarm_actions) for name, alarm in api.alarms.items()}
     topic_ref, own_ref = ({"Ref": stack.get_logical_id(t.node.default_child)} for t in (topic, own))
-    assert resolved["server_errors"] == [topic_ref] and resolved["Orders.errors"] == [topic_ref]
-    assert resolved["Audit.errors"] == [own_ref]
+    assert resolved["server_errors"] == [topic_ref]
+    # The functions' errors and throttles are the stack's alarms: those of the API's topic, and of the function's own.
+    actions = [stack.resolve(alarm.node.default_child.alarm_actions) for alarm in watching(api.functions["Orders"])]
+    assert actions == [[topic_ref], [topic_ref]]
+    assert [stack.resolve(alarm.node.default_child.alarm_actions) for alarm in watching(audit)] == [[own_ref]] * 2
     Annotations.from_stack(stack).has_no_warning("*", Match.string_like_regexp("notify nobody"))
 
 

@@ -11,6 +11,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from ..core.jsii_types import as_interface
+from ..observability.stack_alarms import fleet_metric_of
 
 # CloudWatch API reference, PutCompositeAlarm: "The rule expression of a composite alarm can include as many as
 # 100 underlying alarms."
@@ -26,9 +27,12 @@ def alarms_of(stack: Stack) -> list[cloudwatch.Alarm]:
 
 
 def _on_queue_depth(alarm: cloudwatch.Alarm) -> bool:
+    """An alarm on one queue's depth, or one of the stack's alarms over many queues' (StackAlarms)."""
+    fleet = fleet_metric_of(alarm)
     metric = alarm.metric
-    return (isinstance(metric, cloudwatch.Metric) and metric.namespace == "AWS/SQS"
-            and metric.metric_name == "ApproximateNumberOfMessagesVisible")
+    namespace, name = ((fleet.namespace, fleet.metric) if fleet is not None else
+                       (metric.namespace, metric.metric_name) if isinstance(metric, cloudwatch.Metric) else (None, None))
+    return namespace == "AWS/SQS" and name == "ApproximateNumberOfMessagesVisible"
 
 
 def chunks(items: Sequence[cloudwatch.Alarm]) -> list[Sequence[cloudwatch.Alarm]]:

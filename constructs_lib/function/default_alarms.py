@@ -19,12 +19,14 @@ from ..observability.stack_alarms import (
 
 
 def default_alarms(
-    scope: Construct, function: lambda_.Function, *, stack: Stack, own: bool, topic: Optional[sns.ITopic], delivers: bool,
+    scope: Construct, function: lambda_.Function, *, stack: Stack, path: str, own: bool, topic: Optional[sns.ITopic],
+    delivers: bool,
     failure_queue: Optional[sqs.IQueue], dead_letter_queue: Optional[sqs.IQueue], own_dead_letter_queue: bool,
 ) -> alarm_kit.Alarms:
     """Errors and throttles; with destinations (`delivers`), failed deliveries; with a dead-letter queue, failed
     writes to it: in the stack's alarms, or the function's `own`. The function's own failure and dead-letter queues
-    (not the stack's FailedEvents queue, which has its alarm) not empty: alarms of the function.
+    (not the stack's FailedEvents queue, which has its alarm) not empty: alarms of the function. `path` is the
+    function's (`scope`'s) construct path.
 
     Returns the function's own alarms."""
     watched: list[tuple[str, str, FleetMetric]] = [
@@ -46,7 +48,7 @@ def default_alarms(
         stack_alarms = StackAlarms.of(scope, stack)
         function_name = function.function_name
         for _, _, metric in watched:
-            stack_alarms.watch(metric, function_name, topic)
+            stack_alarms.watch(metric, function_name, topic, path)
     if failure_queue is not None:
         found["failure_queue_not_empty"] = alarm_kit.queue_not_empty(
             scope, "FailureQueueAlarm", failure_queue, "Asynchronous events failed every retry",

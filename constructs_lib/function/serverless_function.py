@@ -379,7 +379,7 @@ class ServerlessFunction(Construct):
         if create_alarms:
             own_queue = on_failure if hasattr(on_failure, "queue_arn") and not self.failed_events else None
             self.alarms = default_alarms(  # the stack's shared queue has an alarm of its own
-                self, self.function, stack=stack, own=own_alarms, topic=alarm_topic, delivers=bool(destinations),
+                self, self.function, stack=stack, path=path, own=own_alarms, topic=alarm_topic, delivers=bool(destinations),
                 dead_letter_queue=dead_letter_queue, own_dead_letter_queue=own_dead_letter_queue,
                 failure_queue=as_interface(sqs.IQueue, own_queue) if own_queue is not None else None,
             )

@@ -45,6 +45,8 @@ _OWNERS: "weakref.WeakSet[IConstruct]" = weakref.WeakSet()
 # Each stack's owners, checked by one validation of the stack; and alarms this module gave an action.
 _OWNERS_BY_STACK: "weakref.WeakKeyDictionary[Stack, list[Construct]]" = weakref.WeakKeyDictionary()
 _NOTIFIED: "weakref.WeakSet[cloudwatch.Alarm]" = weakref.WeakSet()
+# Each stack's alarms over many resources (StackAlarms), by the path of each construct whose resource one watches.
+_WATCHING: "weakref.WeakKeyDictionary[Stack, dict[str, list[cloudwatch.Alarm]]]" = weakref.WeakKeyDictionary()
 
 
 def any_of(scope: Construct, construct_id: str, metric: cloudwatch.IMetric, what: str) -> cloudwatch.Alarm:
@@ -168,9 +170,27 @@ def has_alarm_actions(alarm: cloudwatch.Alarm) -> bool:
     return alarm in _NOTIFIED or bool(Stack.of(alarm).resolve(cfn_resource(alarm, cloudwatch.CfnAlarm).alarm_actions))
 
 
+def watched(stack: Stack, path: str, alarm: cloudwatch.Alarm) -> None:
+    """Records that `alarm`, one of `stack`'s alarms over many resources, watches a resource of the construct at
+    `path` (its function, its queue)."""
+    _WATCHING.setdefault(stack, {}).setdefault(path, []).append(alarm)
+
+
+def watching(construct: IConstruct) -> list[cloudwatch.Alarm]:
+    """The alarms of `construct`'s stack over many resources that watch a resource of `construct` or of a construct
+    in it (each in ALARM when any resource it watches breaches)."""
+    path = construct.node.path
+    found: list[cloudwatch.Alarm] = []
+    for watcher, alarms in _WATCHING.get(Stack.of(construct), {}).items():
+        if watcher == path or watcher.startswith(f"{path}/"):
+            found += [alarm for alarm in alarms if not any(alarm is known for known in found)]
+    return found
+
+
 def warn_if_silent(owner: Construct, stack: Optional[Stack] = None) -> None:
-    """At synth, warns when none of ``owner.alarms`` has an alarm action; a construct of the library
-    that encloses `owner` speaks for its alarms instead. One check per stack, over all its owners."""
+    """At synth, warns when none of ``owner.alarms``, nor of the stack's alarms that watch its resources, has an
+    alarm action; a construct of the library that encloses `owner` speaks for its alarms instead. One check per
+    stack, over all its owners."""
     _OWNERS.add(owner)
     stack = stack or Stack.of(owner)
     owners = _OWNERS_BY_STACK.get(stack)
@@ -187,8 +207,10 @@ class _SilentAlarms:
 
     def validate(self) -> list[str]:
         for owner in self.owners:
-            alarms = list(getattr(owner, "alarms", {}).values())
-            if not alarms or any(scope in _OWNERS for scope in owner.node.scopes[:-1]):
+            if any(scope in _OWNERS for scope in owner.node.scopes[:-1]):
+                continue
+            alarms = list(getattr(owner, "alarms", {}).values()) + watching(owner)
+            if not alarms:
                 continue
             if not any(has_alarm_actions(alarm) for alarm in alarms):
                 Annotations.of(owner).add_warning_v2(

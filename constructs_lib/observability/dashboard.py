@@ -10,13 +10,15 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from ..core.validation import Checks
+from .alarms import watching
 
 PERIOD = Duration.minutes(5)
 
 
 class Dashboard(Construct):
     """One row per construct: its function's invocations, errors and throttles; its duration
-    (p50, p99, maximum); its concurrent executions; and the state of every alarm it created.
+    (p50, p99, maximum); its concurrent executions; and the state of every alarm it created and of the stack's
+    alarms that watch its resources (``StackAlarms``: in ALARM when any function or queue they watch breaches).
 
     :param constructs: any of the library's constructs (``ServerlessFunction`` or a pattern), in the
         order their rows should appear; at least one.
@@ -77,7 +79,8 @@ def _row(construct: Any, function: lambda_.Function) -> list[cloudwatch.IWidget]
             width=8,
         ),
     ]
-    alarms = list(getattr(construct, "alarms", {}).values())
+    own = list(getattr(construct, "alarms", {}).values())
+    alarms = own + [alarm for alarm in watching(construct) if not any(alarm is mine for mine in own)]
     if alarms:
         widgets.append(cloudwatch.AlarmStatusWidget(title=f"{title}: alarms", alarms=alarms, width=24))
     return widgets

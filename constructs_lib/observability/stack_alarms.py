@@ -24,7 +24,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct
 
-from .alarms import PERIOD, Alarms, above, notify, warn_if_silent
+from .alarms import PERIOD, Alarms, above, notify, watched
 
 CONSTRUCT_ID = "LibraryAlarms"
 EXPRESSION_LIMIT = 2048  # characters of a MetricDataQuery's Expression
@@ -110,7 +110,8 @@ class StackAlarms(Construct):
     """The library's alarms of a stack that watch many resources each (``LibraryAlarms``, made on first need).
 
     Resources whose construct names an ``alarm_topic`` are watched by alarms of their own that notify that topic;
-    the others' alarms have no action until ``route_alarms`` sends them to a topic.
+    the others' alarms have no action until ``route_alarms`` sends them to a topic. The constructs whose resources
+    they watch are warned about when their alarms notify nobody (``warn_if_silent``), not this one.
 
     Exposes ``alarms``: every alarm, by construct id.
     """
@@ -119,7 +120,7 @@ class StackAlarms(Construct):
         super().__init__(scope, CONSTRUCT_ID)
         self._groups: dict[tuple[str, Optional[str]], list[_Alarm]] = {}
         self.alarms: Alarms = {}
-        warn_if_silent(self, scope)
+        self._stack = scope
 
     @classmethod
     def of(cls, scope: IConstruct, stack: Optional[Stack] = None) -> "StackAlarms":
@@ -131,13 +132,15 @@ class StackAlarms(Construct):
             found = _BY_STACK[stack] = child if isinstance(child, StackAlarms) else cls(stack)
         return found
 
-    def watch(self, metric: FleetMetric, name: str, topic: Optional[sns.ITopic]) -> cloudwatch.Alarm:
-        """Adds the resource called `name` (a token) to an alarm on `metric` that notifies `topic`, and returns it."""
+    def watch(self, metric: FleetMetric, name: str, topic: Optional[sns.ITopic], owner: str) -> cloudwatch.Alarm:
+        """Adds the resource called `name` (a token) of the construct at path `owner` to an alarm on `metric` that
+        notifies `topic`, and returns it."""
         topic_id = None if topic is None else Names.unique_id(topic)
         group = self._groups.setdefault((metric.construct_id, topic_id), [])
         if not group or len(group[-1].query.names) >= metric.names_per_alarm:
             group.append(self._alarm(metric, len(group), topic_id, topic))
         group[-1].query.names.append(name)
+        watched(self._stack, owner, group[-1].alarm)
         return group[-1].alarm
 
     def _alarm(self, metric: FleetMetric, index: int, topic_id: Optional[str],
@@ -149,8 +152,15 @@ class StackAlarms(Construct):
         alarm = above(self, construct_id, expression, metric.threshold,
                       f"{metric.what}: each {metric.dimension} that breaches is a contributor of this alarm")
         self.alarms[construct_id] = alarm
+        _METRICS[alarm] = metric
         notify({construct_id: alarm}, topic)
         return _Alarm(alarm, query)
 
 
+def fleet_metric_of(alarm: cloudwatch.Alarm) -> Optional[FleetMetric]:
+    """The metric a stack's alarm over many resources watches (None for any other alarm)."""
+    return _METRICS.get(alarm)
+
+
 _BY_STACK: "weakref.WeakKeyDictionary[Stack, StackAlarms]" = weakref.WeakKeyDictionary()
+_METRICS: "weakref.WeakKeyDictionary[cloudwatch.Alarm, FleetMetric]" = weakref.WeakKeyDictionary()

@@ -233,7 +233,7 @@ class QueueWorker(Construct):
         if self._own_alarms:
             found["oldest_message_too_old"] = alarm_kit.oldest_message_too_old(self, "OldestMessageAlarm", self.queue)
         else:
-            StackAlarms.of(self).watch(QUEUE_OLDEST_MESSAGE, self.queue.queue_name, self._alarm_topic)
+            StackAlarms.of(self).watch(QUEUE_OLDEST_MESSAGE, self.queue.queue_name, self._alarm_topic, self.node.path)
         if self._expect_events_within is not None:
             found["no_events"] = no_events_alarm(self, self.event_source_mapping, self._expect_events_within)
         if self.dead_letter_queue is not None and self._own_alarms:
@@ -241,7 +241,8 @@ class QueueWorker(Construct):
                 self, "DeadLetterQueueAlarm", self.dead_letter_queue, "Messages failed every receive"
             )
         elif self.dead_letter_queue is not None:
-            StackAlarms.of(self).watch(QUEUE_NOT_EMPTY, self.dead_letter_queue.queue_name, self._alarm_topic)
+            StackAlarms.of(self).watch(QUEUE_NOT_EMPTY, self.dead_letter_queue.queue_name, self._alarm_topic,
+                                       self.node.path)
         return found
 
 
