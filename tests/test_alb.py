@@ -10,7 +10,7 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 
 from constructs_lib import AlbFunction, ConfigurationError, Deployment
-from tests.helpers import PLAIN, make_app, template_of
+from tests.helpers import PLAIN, make_app, template_of, watched_by
 
 CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
 
@@ -80,7 +80,8 @@ def test_defaults(stack: Stack) -> None:
     assert "DeletionProtection" not in str(balancer_resource["Properties"])  # opt-in: cdk destroy keeps working
     assert not resources(stack, "AWS::EC2::NatGateway")
     assert api.url.startswith("http://")
-    assert {"target_5xx", "target_response_time", "errors", "throttles"} <= set(api.alarms)
+    assert {"target_5xx", "target_response_time"} <= set(api.alarms)
+    assert watched_by(api) == {"FunctionErrors", "FunctionThrottles"}  # the stack's alarms
 
 
 def test_https_multi_value_internal_and_alias(stack: Stack) -> None:

@@ -12,7 +12,7 @@ from aws_cdk.assertions import Match
 
 from constructs_lib import ApiCors, ApiFunction, ConfigurationError, Deployment
 from constructs_lib.core.templates import refs
-from tests.helpers import PLAIN, make_app, template_of
+from tests.helpers import PLAIN, make_app, template_of, watched_by
 
 ROUTES = ["GET /orders", "GET /orders/{id}", "POST /orders"]
 CERTIFICATE = "arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
@@ -280,7 +280,8 @@ def test_alarms(stack: Stack) -> None:
     http_api = ApiFunction(stack, "Http", entry=PLAIN)
     rest_api = ApiFunction(stack, "Rest", api="rest", entry=PLAIN, timeout=Duration.seconds(29))
     for built, latency_ms in ((http_api, 8000), (rest_api, 23200)):
-        assert {"errors", "throttles", "server_errors", "client_error_rate", "latency"} <= set(built.alarms)
+        assert {"server_errors", "client_error_rate", "latency"} <= set(built.alarms)
+        assert watched_by(built) == {"FunctionErrors", "FunctionThrottles"}  # the stack's alarms
         latency = stack.resolve(built.alarms["latency"].node.default_child.threshold)
         assert latency == latency_ms  # 80 % of the function's timeout: 10 s by default, 29 s
     rate = stack.resolve(http_api.alarms["client_error_rate"].node.default_child.metrics)

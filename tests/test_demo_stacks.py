@@ -12,7 +12,7 @@ from stacks.alb_stack import AlbStack
 from stacks.api_stack import ApiStack
 from stacks.deployment_stack import DeploymentStack
 from tests.conftest import templates_in
-from tests.helpers import make_app, template_of
+from tests.helpers import make_app, role_statements, template_of
 
 CERTIFICATE = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
 
@@ -60,8 +60,7 @@ def test_the_orders_api_may_read_and_write_only_its_table() -> None:
     template = template_of(stack)
     table = stack.get_logical_id(stack.orders.node.default_child)
     role = stack.get_logical_id(stack.api.function.role.node.default_child)
-    granted = [s for p in template.find_resources("AWS::IAM::Policy").values()
-               if {"Ref": role} in p["Properties"]["Roles"] for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    granted = role_statements(template, role)
     (orders,) = [s for s in granted if table in str(s["Resource"])]
     assert sorted(orders["Action"]) == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
     assert [r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()] == [

@@ -22,7 +22,7 @@ from constructs_lib import (
 )
 from constructs_lib.core.templates import as_list
 from constructs_lib.function.safe_deployment import HOOKS_ENTRY
-from tests.helpers import FIXTURES, PLAIN, make_app, template_of
+from tests.helpers import FIXTURES, PLAIN, make_app, role_statements, template_of, watched_by
 
 
 def only(template, kind: str) -> dict:
@@ -64,7 +64,9 @@ def test_canary_builds_version_alias_group_and_alarms(stack: Stack) -> None:
         {"Name": "Resource", "Value": {"Fn::Join": [":", [stack.resolve(fn.function.function_name), "live"]]}},
     ]
     assert version_errors["Properties"]["MetricName"] == "Errors"
-    assert set(fn.alarms) >= {"errors", "throttles", "alias_errors", "alias_throttles", "new_version_errors"}
+    # The deployment's alarms are the function's own (they decide rollbacks); its errors and throttles the stack's.
+    assert set(fn.alarms) == {"alias_errors", "alias_throttles", "new_version_errors"}
+    assert watched_by(fn) == {"FunctionErrors", "FunctionThrottles", "DeadLetterErrors"}
 
 
 @pytest.mark.parametrize("deployment, config_name", [
@@ -130,19 +132,13 @@ def test_packaged_hooks(stack: Stack) -> None:
     # The hooks' environments name the new version: CloudFormation updates them before the alias.
     hook_ids = {stack.get_logical_id(h.function.node.default_child) for h in (pre, post)}
     assert hook_ids <= set(alias_resource["DependsOn"])
-    statements = [s for p in template.find_resources("AWS::IAM::Policy").values()
-                  for s in p["Properties"]["PolicyDocument"]["Statement"]
-                  if stack.get_logical_id(pre.role.node.default_child) in str(p["Properties"]["Roles"])]
+    statements = role_statements(template, stack.get_logical_id(pre.role.node.default_child))
     actions = {s["Action"] if isinstance(s["Action"], str) else tuple(s["Action"]) for s in statements}
     assert "codedeploy:PutLifecycleEventHookExecutionStatus" in actions  # else CodeDeploy waits an hour
     assert "lambda:InvokeFunction" in actions
-    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": [
-        {"Action": "cloudwatch:GetMetricStatistics", "Effect": "Allow", "Resource": "*"}]},
-        "Roles": [stack.resolve(post.role.role_name)]})
+    post_statements = role_statements(template, stack.get_logical_id(post.role.node.default_child))
+    assert {"Action": "cloudwatch:GetMetricStatistics", "Effect": "Allow", "Resource": "*"} in post_statements
     group_arn = stack.resolve(fn.deployment.deployment_group.deployment_group_arn)
-    post_statements = [s for p in template.find_resources("AWS::IAM::Policy").values()
-                       if p["Properties"]["Roles"] == [stack.resolve(post.role.role_name)]
-                       for s in p["Properties"]["PolicyDocument"]["Statement"]]
     codedeploy_statements = [s for s in post_statements if str(s["Action"]).startswith("codedeploy:")]
     assert codedeploy_statements == [  # when its deployment began, and its verdict: on its deployment group only
         {"Action": "codedeploy:PutLifecycleEventHookExecutionStatus", "Effect": "Allow", "Resource": group_arn},

@@ -14,7 +14,7 @@ from aws_cdk.assertions import Annotations, Match
 
 from constructs_lib import ConfigurationError, Durable, QueueWorker, ServerlessFunction, TopicSubscriber
 from constructs_lib.function.durable import offers_durable
-from tests.helpers import PLAIN, make_app, template_of
+from tests.helpers import PLAIN, make_app, role_statements, template_of
 
 WHERE = re.escape("ServerlessFunction 'Test/Orders': ")
 WEEK = Durable(execution_timeout=Duration.days(7))
@@ -81,8 +81,7 @@ def test_the_role_may_checkpoint_this_functions_executions_only(stack: Stack) ->
         "PolicyDocument": {"Statement": [{
             "Action": ["lambda:CheckpointDurableExecution", "lambda:GetDurableExecutionState"], "Effect": "Allow",
             "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": [function_id, "Arn"]}, ":*"]]}}]}})
-    statements = [s for p in template.find_resources("AWS::IAM::Policy").values()
-                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    statements = role_statements(template, stack.get_logical_id(orders.role.node.default_child))
     durable_actions = [s for s in statements if any("Durable" in a for a in s["Action"])]
     assert len(durable_actions) == 1 and policy_id in template.find_resources("AWS::IAM::Policy")
     _, role = only(template, "AWS::IAM::Role")

@@ -14,7 +14,7 @@ from constructs_lib import (
     ConfigurationError, Deployment, QueueWorker, ScheduledFunction, ServerlessFunction, TopicSubscriber,
 )
 from constructs_lib.resources.queues import failure_queue
-from tests.helpers import PLAIN, make_app
+from tests.helpers import PLAIN, make_app, role_statements, watched_by
 
 QUEUE = "AWS::SQS::Queue"
 
@@ -35,10 +35,10 @@ def test_a_bare_function_keeps_failed_events_in_the_stacks_queue() -> None:
     template = Template.from_stack(stack)
     queue = shared_queue_id(template)
     assert function.failed_events is not None and function.failure_target is function.failed_events.queue
-    template.has_resource_properties("AWS::Lambda::EventInvokeConfig", {
-        "Qualifier": "$LATEST",
-        "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": [queue, "Arn"]}}},
-    })
+    # Lambda's own asynchronous settings: the queue is the function's dead-letter queue, no EventInvokeConfig.
+    template.has_resource_properties("AWS::Lambda::Function", {
+        "DeadLetterConfig": {"TargetArn": {"Fn::GetAtt": [queue, "Arn"]}}})
+    template.resource_count_is("AWS::Lambda::EventInvokeConfig", 0)
     # Encrypted, kept 14 days, SSL only; the function may send to it.
     template.has_resource_properties(QUEUE, {"SqsManagedSseEnabled": True, "MessageRetentionPeriod": 1209600})
     template.has_resource_properties("AWS::SQS::QueuePolicy", {
@@ -46,15 +46,15 @@ def test_a_bare_function_keeps_failed_events_in_the_stacks_queue() -> None:
         "PolicyDocument": {"Statement": Match.array_with([Match.object_like(
             {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])},
     })
-    template.has_resource_properties("AWS::IAM::Policy", {"PolicyDocument": {"Statement": Match.array_with([
-        Match.object_like({"Action": Match.array_with(["sqs:SendMessage"]),
-                           "Resource": {"Fn::GetAtt": [queue, "Arn"]}})])}})
+    sends = [s for s in role_statements(template, stack.get_logical_id(function.role.node.default_child))
+             if s["Resource"] == {"Fn::GetAtt": [queue, "Arn"]}]
+    assert [s["Action"] for s in sends] == ["sqs:SendMessage"]
     template.has_resource_properties("AWS::CloudWatch::Alarm", {
         "MetricName": "ApproximateNumberOfMessagesVisible",
         "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}],
     })
-    # The function alarms on failed deliveries; the queue's own alarm is the stack's, not the function's.
-    assert set(function.alarms) == {"errors", "throttles", "destination_delivery_failures"}
+    # The stack's alarms watch the function's failed writes to it; the queue's own alarm is the stack's too.
+    assert function.alarms == {} and watched_by(function) == {"FunctionErrors", "FunctionThrottles", "DeadLetterErrors"}
 
 
 def test_functions_of_a_stack_share_one_queue_and_one_alarm() -> None:
@@ -67,8 +67,8 @@ def test_functions_of_a_stack_share_one_queue_and_one_alarm() -> None:
         template = Template.from_stack(stack)
         queue = shared_queue_id(template)
         template.resource_count_is(QUEUE, 1)
-        template.resource_properties_count_is("AWS::Lambda::EventInvokeConfig", {
-            "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": [queue, "Arn"]}}}}, functions)
+        template.resource_properties_count_is("AWS::Lambda::Function", {
+            "DeadLetterConfig": {"TargetArn": {"Fn::GetAtt": [queue, "Arn"]}}}, functions)
         template.resource_properties_count_is("AWS::CloudWatch::Alarm", {
             "MetricName": "ApproximateNumberOfMessagesVisible"}, 1)
 
@@ -83,14 +83,20 @@ def test_a_target_of_the_functions_own_makes_no_shared_queue(stack: Stack) -> No
 
 
 def test_the_alias_keeps_failed_events_too(stack: Stack) -> None:
-    """Triggers invoke the alias, whose asynchronous settings are its own; the CodeDeploy hooks report to
-    CodeDeploy and keep no events (they say why)."""
+    """Triggers invoke the alias: its version's dead-letter queue (a function's DeadLetterConfig is published with
+    each version), or with settings other than Lambda's own the alias's EventInvokeConfig, whose settings are its
+    own; the CodeDeploy hooks report to CodeDeploy and keep no events (they say why)."""
     deployed = ServerlessFunction(stack, "Deployed", entry=PLAIN, deployment=Deployment.all_at_once(
         pre_traffic_hook=True, post_traffic_hook=True))
+    ServerlessFunction(stack, "Retried", entry=PLAIN, retry_attempts=1, deployment=Deployment.all_at_once())
     template = Template.from_stack(stack)
     queue = shared_queue_id(template)
+    (function,) = [f for logical_id, f in template.find_resources("AWS::Lambda::Function").items()
+                   if logical_id.startswith("DeployedFunction")]
+    assert function["Properties"]["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": [queue, "Arn"]}}
     configs = template.find_resources("AWS::Lambda::EventInvokeConfig")
-    (alias,) = [config for logical_id, config in configs.items() if logical_id.startswith("DeployedAlias")]
+    assert not [logical_id for logical_id in configs if logical_id.startswith(("DeployedFunction", "DeployedAlias"))]
+    (alias,) = [config for logical_id, config in configs.items() if logical_id.startswith("RetriedAlias")]
     assert alias["Properties"]["DestinationConfig"] == {"OnFailure": {"Destination": {"Fn::GetAtt": [queue, "Arn"]}}}
     assert deployed.deployment is not None
     for hook in (deployed.deployment.pre_traffic_hook, deployed.deployment.post_traffic_hook):

@@ -95,6 +95,8 @@ def security_view(template: dict) -> dict[str, Any]:
             view[f"{key} policy"] = statements(props[POLICIES[kind]])
         if kind == "AWS::IAM::Role":
             view[f"{key} managed"] = sorted(json.dumps(p, sort_keys=True) for p in props.get("ManagedPolicyArns", []))
+            for inline in props.get("Policies", []):  # a library function's role holds its statements inline
+                view[f"{key} inline {inline['PolicyName']}"] = statements(inline["PolicyDocument"])
         if kind.startswith("Custom::"):
             view[key] = "present"
     return json.loads(VERSION_ID.sub(VERSIONLESS, json.dumps(view, default=sorted, sort_keys=True)))

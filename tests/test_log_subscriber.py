@@ -38,9 +38,10 @@ def test_logs_invoke_the_function_for_this_log_group_only_once_allowed(stack: St
     assert permission["SourceArn"] == {"Fn::GetAtt": [logical_id(stack, worker.log_group), "Arn"]}
     assert permission["SourceAccount"] == {"Ref": "AWS::AccountId"}
     assert subscriber.failures is not None  # invoked asynchronously: failed batches are kept
-    (config,) = [r["Properties"] for r in template.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"
-                 and refs(r["Properties"]["FunctionName"]) == {logical_id(stack, subscriber.function.function)}]
-    assert refs(config["DestinationConfig"]["OnFailure"]) == {logical_id(stack, subscriber.failures)}
+    # Lambda's own asynchronous settings: the stack's queue is the function's dead-letter queue.
+    function = template[logical_id(stack, subscriber.function.function)]["Properties"]
+    assert refs(function["DeadLetterConfig"]) == {logical_id(stack, subscriber.failures)}
+    assert not [r for r in template.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
 
 
 def test_an_imported_log_group_and_the_alias_of_a_deployment(stack: Stack) -> None:

@@ -3,7 +3,8 @@ each constructor's keyword names and defaults) and every construct's default log
 replaces a user's resource) are kept in reviewed snapshots, tests/api/*.json. A change fails here until
 `python -m pytest tests/test_public_api.py --snapshot-update` rewrites them, which it does only when the
 CHANGELOG's "Unreleased" section says so: a bullet naming each changed name and keyword
-(`QueueWorker` ... `batch_size`) or construct path (`QueueWorker/Queue`, or `<construct>/Queue`)."""
+(`QueueWorker` ... `batch_size`) or construct path (`QueueWorker/Queue`, or `<construct>/Queue`; a construct the
+stack shares, outside the construct: `<stack>/FailedEvents/Queue`)."""
 
 from __future__ import annotations
 
@@ -154,6 +155,9 @@ def differences(old: dict[str, Any], new: dict[str, Any], prefix: tuple[str, ...
 def said(change: tuple[str, ...], bullets: list[str]) -> bool:
     """Whether a bullet names the change: the name (and its keyword), or the construct path within it."""
     name, last = change[0], change[-1]
+    if "/" in last and not last.startswith(f"{name}/"):  # the stack's, "LibraryAlarms/X/Resource": `<stack>/...`
+        rest = last.removesuffix("/Resource")
+        return any(name in b and f"<stack>/{rest}" in b for b in bullets)
     if "/" in last:  # a construct path, "Name/Queue/Resource": said as `Name/Queue` or `<construct>/Queue`
         rest = last.removeprefix(f"{name}/").removesuffix("/Resource")
         return any(name in b and (f"{name}/{rest}" in b or f"<construct>/{rest}" in b) for b in bullets)
@@ -186,6 +190,10 @@ def test_a_change_is_said_only_by_a_bullet_that_names_it() -> None:
     assert not said(("QueueWorker", "init", "max_concurrency"), bullets)
     assert said(("ScheduledFunction", "ScheduledFunction/Failures/Resource"), ["- ScheduledFunction: " + bullets[1][2:]])
     assert not said(("TopicSubscriber", "TopicSubscriber/Topic/Resource"), bullets)
+    shared = ["- `QueueWorker`'s alarms are `<stack>/LibraryAlarms/QueueOldestMessage`'s."]
+    assert said(("QueueWorker", "LibraryAlarms/QueueOldestMessage/Resource"), shared)
+    assert not said(("QueueWorker", "LibraryAlarms/FunctionErrors/Resource"), shared)
+    assert not said(("QueueWorker", "QueueWorker/LibraryAlarms/QueueOldestMessage/Resource"), shared)
     assert differences({"A": {"x": 1}}, {"A": {"x": 2, "y": 3}}) == [("A", "x"), ("A", "y")]
 
 

@@ -10,7 +10,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match
 
 from constructs_lib import ConfigurationError, QueueWorker
-from tests.helpers import PLAIN, template_of
+from tests.helpers import PLAIN, role_statements, template_of
 
 
 def queue_props(stack: Stack, queue: sqs.IQueue) -> dict:
@@ -45,8 +45,9 @@ def test_defaults(stack: Stack) -> None:
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
         "MetricsConfig": {"Metrics": ["EventCount"]},  # the mapping's own metrics, on by default
     }
-    (policy,) = template.find_resources("AWS::IAM::Policy").values()
-    consume = next(s for s in policy["Properties"]["PolicyDocument"]["Statement"] if "sqs:ReceiveMessage" in s["Action"])
+    template.resource_count_is("AWS::IAM::Policy", 0)  # the function's role holds its statements inline
+    statements = role_statements(template, stack.get_logical_id(worker.function.role.node.default_child))
+    consume = next(s for s in statements if "sqs:ReceiveMessage" in s["Action"])
     assert {"sqs:DeleteMessage", "sqs:ReceiveMessage"} <= set(consume["Action"])
     assert consume["Resource"] == stack.resolve(worker.queue.queue_arn)
     (function,) = template.find_resources("AWS::Lambda::Function").values()

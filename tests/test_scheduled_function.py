@@ -43,9 +43,10 @@ def test_defaults(stack: Stack) -> None:
         Match.object_like({"Action": "sqs:SendMessage", "Principal": {"Service": "events.amazonaws.com"},
                            "Condition": {"ArnEquals": {"aws:SourceArn": stack.resolve(job.rule.rule_arn)}}}),
     ])}})
-    # Events that fail in the function after its retries are kept in `failures`.
-    config = only(template, "AWS::Lambda::EventInvokeConfig")
-    assert config["DestinationConfig"]["OnFailure"]["Destination"] == stack.resolve(job.failures.queue_arn)
+    # Events that fail in the function after its retries are kept in `failures`, its dead-letter queue.
+    template.resource_count_is("AWS::Lambda::EventInvokeConfig", 0)
+    assert only(template, "AWS::Lambda::Function")["DeadLetterConfig"] == {
+        "TargetArn": stack.resolve(job.failures.queue_arn)}
     for queue in (job.failures, job.target_dead_letter_queue):
         props = template.find_resources("AWS::SQS::Queue")[stack.get_logical_id(queue.node.default_child)]
         assert props["Properties"]["SqsManagedSseEnabled"] is True

@@ -12,15 +12,14 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match
 
 from constructs_lib import ConfigurationError, FanOut, ThumbnailPipeline
-from tests.helpers import template_of
+from tests.helpers import role_statements, template_of, watched_by
 
 
 def statements(template) -> list[dict]:
-    found = []
-    for policy in template.find_resources("AWS::IAM::Policy").values():
-        if "Thumbnails" in str(policy["Properties"]["Roles"]) or "PipeFunctionRole" in str(policy["Properties"]["Roles"]):
-            found += policy["Properties"]["PolicyDocument"]["Statement"]
-    return found
+    """The statements of the thumbnail function's role."""
+    return [statement for role_id in template.find_resources("AWS::IAM::Role")
+            if "Thumbnails" in role_id or "PipeFunctionRole" in role_id
+            for statement in role_statements(template, role_id)]
 
 
 def test_defaults(stack: Stack) -> None:
@@ -225,7 +224,7 @@ def test_through_a_queue_bursts_wait_and_poison_rests_in_the_dead_letter_queue(s
     assert pipe.failures is pipe.worker.dead_letter_queue and pipe.function is pipe.worker.function
     layers = stack.resolve(pipe.function.function.node.default_child.layers)
     assert any("RecordsLayer" in json.dumps(layer) for layer in layers)  # s3_records, for the handler
-    assert {"errors", "oldest_message_too_old", "dead_letter_queue_not_empty"} <= set(pipe.alarms)
+    assert watched_by(pipe) == {"FunctionErrors", "FunctionThrottles", "QueueOldestMessage", "DeadLetterQueueNotEmpty"}
     # The queue's mapping invokes synchronously: Lambda's own asynchronous settings, no S3 invoke permission.
     template.resource_count_is("AWS::Lambda::EventInvokeConfig", 0)
     assert not template.find_resources("AWS::Lambda::Permission")

@@ -11,7 +11,7 @@ from aws_cdk import aws_sns as sns
 from constructs_lib import ConfigurationError, Deployment, TopicSubscriber
 from constructs_lib.resources.queues import failure_queue
 from constructs_lib.core.templates import refs
-from tests.helpers import PLAIN, template_of
+from tests.helpers import PLAIN, template_of, watched_by
 
 
 def props(stack: Stack, kind: str) -> list[dict]:
@@ -40,12 +40,14 @@ def test_subscription_keeps_what_sns_and_lambda_could_not_deliver(stack: Stack) 
     assert refs(subscription["Endpoint"]) == {logical_id(stack, subscriber.function.function)}
     assert subscription["FilterPolicy"] == {"kind": ["order"]}
     assert refs(subscription["RedrivePolicy"]) == {logical_id(stack, subscriber.subscription_dead_letter_queue)}
-    (config,) = props(stack, "AWS::Lambda::EventInvokeConfig")
-    assert refs(config["DestinationConfig"]["OnFailure"]) == {logical_id(stack, subscriber.failures)}
+    assert props(stack, "AWS::Lambda::EventInvokeConfig") == []  # Lambda's own asynchronous settings
+    (function,) = props(stack, "AWS::Lambda::Function")
+    assert refs(function["DeadLetterConfig"]) == {logical_id(stack, subscriber.failures)}
     (permission,) = props(stack, "AWS::Lambda::Permission")
     assert permission["Principal"] == "sns.amazonaws.com"
     assert refs(permission["SourceArn"]) == {logical_id(stack, subscriber.topic)}
-    assert {"errors", "throttles", "destination_delivery_failures", "undelivered_not_empty"} <= set(subscriber.alarms)
+    assert "undelivered_not_empty" in subscriber.alarms
+    assert watched_by(subscriber) == {"FunctionErrors", "FunctionThrottles", "DeadLetterErrors"}  # the stack's alarms
 
 
 def test_a_given_topic_and_failure_target(stack: Stack) -> None:

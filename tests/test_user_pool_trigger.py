@@ -16,7 +16,7 @@ from aws_cdk import aws_kms as kms
 
 from constructs_lib import ApiFunction, ConfigurationError, Deployment, ServerlessFunction, UserPoolTrigger
 from constructs_lib.core.templates import refs
-from tests.helpers import PLAIN, make_app, template_of
+from tests.helpers import PLAIN, make_app, role_statements, template_of
 
 
 def logical_id(stack: Stack, construct) -> str:
@@ -68,10 +68,11 @@ def test_a_sender_trigger_is_asynchronous_keeps_its_failed_events_and_decrypts_w
     assert refs(config["CustomEmailSender"]["LambdaArn"]) == {logical_id(stack, trigger.function.function)}
     assert refs(config["KMSKeyID"]) == {logical_id(stack, key)}
     assert trigger.failures is not None
-    (invoke_config,) = [r["Properties"] for r in template.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
-    assert refs(invoke_config["DestinationConfig"]["OnFailure"]) == {logical_id(stack, trigger.failures)}
-    statements = [s for r in template.values() if r["Type"] == "AWS::IAM::Policy"
-                  for s in r["Properties"]["PolicyDocument"]["Statement"]]
+    # Lambda's own asynchronous settings: the stack's queue is the function's dead-letter queue.
+    assert not [r for r in template.values() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
+    (function,) = [r["Properties"] for r in template.values() if r["Type"] == "AWS::Lambda::Function"]
+    assert refs(function["DeadLetterConfig"]) == {logical_id(stack, trigger.failures)}
+    statements = role_statements({"Resources": template}, logical_id(stack, trigger.function.role))
     assert any(s["Action"] == "kms:Decrypt" and refs(s["Resource"]) == {logical_id(stack, key)} for s in statements)
 
 
