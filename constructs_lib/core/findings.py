@@ -10,7 +10,8 @@ Every reason must be true of the resource it is written on: it is what a reviewe
 from __future__ import annotations
 
 import weakref
-from typing import Any, Iterable
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
 
 from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
@@ -26,7 +27,17 @@ HIPAA, NIST, PCI = "HIPAA.Security", "NIST.800.53.R5", "PCI.DSS.321"
 
 def acknowledge(construct: IConstruct, finding: str, reason: str) -> None:
     """Acknowledges one cdk-nag finding (e.g. ``AwsSolutions-IAM5[Resource::*]``) on one construct."""
-    Validations.of(construct).acknowledge(Acknowledgment(id=finding, reason=reason))
+    acknowledge_each(construct, {finding: reason})
+
+
+def acknowledge_each(construct: IConstruct, reasons: Mapping[str, str]) -> None:
+    """Acknowledges cdk-nag findings on one construct, each (the key) with its reason (the value), in one call."""
+    if not reasons:
+        return
+    validations = _VALIDATIONS.get(construct)
+    if validations is None:
+        validations = _VALIDATIONS[construct] = Validations.of(construct)
+    validations.acknowledge(*[Acknowledgment(id=finding, reason=reason) for finding, reason in reasons.items()])
 
 
 def acknowledge_control(
@@ -34,8 +45,17 @@ def acknowledge_control(
 ) -> None:
     """Acknowledges one rule of cdk-nag's compliance packs (e.g. ``LambdaInsideVPC``) in each of ``packs`` that has
     it, on one construct."""
-    for pack in packs:
-        acknowledge(construct, f"{pack}-{rule}", reason)
+    acknowledge_each(construct, {f"{pack}-{rule}": reason for pack in packs})
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Checkov checks, cfn-lint rules and cfn-guard rules that one reason answers."""
+
+    reason: str
+    checkov: tuple[str, ...] = ()
+    cfn_lint: tuple[str, ...] = ()
+    guard: tuple[str, ...] = ()
 
 
 def skip(
@@ -47,46 +67,54 @@ def skip(
     guard: Iterable[str] = (),
 ) -> None:
     """Suppresses checkov checks, cfn-lint rules and cfn-guard rules on one resource (an L1, or an L2
-    whose default child is the resource), each with `reason`.
+    whose default child is the resource), each with `reason`."""
+    skip_each(construct, [Skip(reason, tuple(checkov), tuple(cfn_lint), tuple(guard))])
 
-    A resource's metadata is read once, when it is first answered."""
+
+def skip_each(construct: IConstruct, skips: Iterable[Skip], *, new_resource: bool = False) -> None:
+    """`skip` of several reasons on one resource: its metadata is read once, when it is first answered (not at all
+    for a `new_resource`, which the caller has just made: it has no answers yet), and written once per call."""
     resource = cfn_resource_of(construct)
     answers = _ANSWERS.get(resource)
     if answers is None:
-        answers = _ANSWERS[resource] = _Answers(resource)
-    answers.add(reason, list(checkov), list(cfn_lint))
-    for rule in guard:
-        acknowledge(resource, f"{GUARD_PLUGIN}::{rule}", reason)
+        answers = _ANSWERS[resource] = _Answers(resource, new_resource)
+    skips = list(skips)
+    answers.add(skips)
+    acknowledge_each(resource, {f"{GUARD_PLUGIN}::{rule}": s.reason for s in skips for rule in s.guard})
 
 
 class _Answers:
-    """A resource's checkov skips and cfn-lint ignored rules: the ones it had, then ours. Its metadata is read once,
-    when it is first answered, and each answer writes it whole (no read)."""
+    """A resource's checkov skips and cfn-lint ignored rules: the ones it had, then ours."""
 
-    def __init__(self, resource: CfnResource) -> None:
+    def __init__(self, resource: CfnResource, new: bool) -> None:
         self.resource = resource
-        self.skips: list[dict[str, str]] | None = None
+        self.skips: list[dict[str, str]] | None = [] if new else None
         self.config: dict[str, Any] = {}
-        self.ignored: list[str] | None = None
+        self.ignored: list[str] | None = [] if new else None
 
-    def add(self, reason: str, checkov: list[str], cfn_lint: list[str]) -> None:
-        if checkov:
-            if self.skips is None:
-                self.skips = list(dig(self.resource.get_metadata("checkov"), "skip", default=[]))
-            known = {entry["id"] for entry in self.skips}
-            self.skips += [{"id": check, "comment": reason} for check in checkov if check not in known]
-            self.resource.add_metadata("checkov", {"skip": self.skips})
+    def add(self, skips: list[Skip]) -> None:
+        cfn_lint = [rule for s in skips for rule in s.cfn_lint]
         if cfn_lint:
             if self.ignored is None:
                 self.config = dig(self.resource.get_metadata("cfn-lint"), "config", default={})
                 self.ignored = list(self.config.get("ignore_checks", []))
-            self.ignored += [rule for rule in cfn_lint if rule not in self.ignored]
+            self.ignored += [rule for rule in dict.fromkeys(cfn_lint) if rule not in self.ignored]
             self.resource.add_metadata("cfn-lint", {"config": {**self.config, "ignore_checks": self.ignored}})
+        checkov = [(check, s.reason) for s in skips for check in s.checkov]
+        if checkov:
+            if self.skips is None:
+                self.skips = list(dig(self.resource.get_metadata("checkov"), "skip", default=[]))
+            for check, reason in checkov:
+                if all(entry["id"] != check for entry in self.skips):
+                    self.skips.append({"id": check, "comment": reason})
+            self.resource.add_metadata("checkov", {"skip": self.skips})
 
 
-# Each answered resource's answers (jsii gives one Python object per resource), and each construct's resource.
+# Each answered resource's answers (jsii gives one Python object per resource), each construct's resource, and each
+# acknowledging construct's Validations.
 _ANSWERS: "weakref.WeakKeyDictionary[CfnResource, _Answers]" = weakref.WeakKeyDictionary()
 _RESOURCES: "weakref.WeakKeyDictionary[IConstruct, CfnResource]" = weakref.WeakKeyDictionary()
+_VALIDATIONS: "weakref.WeakKeyDictionary[IConstruct, Validations]" = weakref.WeakKeyDictionary()
 
 
 def cfn_resource_of(construct: IConstruct) -> CfnResource:
@@ -133,15 +161,19 @@ HOOK_HAS_NO_EVENTS = (
 )
 
 
-def acknowledge_no_failure_target(function: IConstruct, lambda_function: IConstruct, reason: str) -> None:
-    """The dead-letter findings of a function that needs no asynchronous failure target, answered with
-    `reason`: on `function` (a ServerlessFunction: its function and its alias, which has async settings of its
-    own) for cdk-nag, on `lambda_function` (its AWS::Lambda::Function) for checkov."""
-    for finding in ("Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination"):
-        acknowledge(function, finding, reason)
+def acknowledge_no_failure_target(function: IConstruct, reason: str) -> None:
+    """cdk-nag's dead-letter findings of a function that needs no asynchronous failure target, answered with
+    `reason` on `function` (a ServerlessFunction: its function and its alias, which has async settings of its own);
+    checkov's is `no_failure_target_skip` on its AWS::Lambda::Function."""
+    acknowledge_each(function, {finding: reason for finding in (
+        "Serverless-LambdaDLQ", "Serverless-LambdaAsyncFailureDestination")})
     if is_regulated(function):
         acknowledge_control(function, "LambdaDLQ", reason, packs=(HIPAA, NIST))
-    skip(lambda_function, reason, checkov=["CKV_AWS_116"])
+
+
+def no_failure_target_skip(reason: str) -> Skip:
+    """checkov's dead-letter check of a function that needs no asynchronous failure target, answered with `reason`."""
+    return Skip(reason, checkov=("CKV_AWS_116",))
 
 
 def acknowledge_edge_function(function: IConstruct) -> None:
@@ -158,12 +190,13 @@ def acknowledge_edge_function(function: IConstruct) -> None:
         "Serverless-LambdaLatestVersion": "Lambda@Edge adopts new runtimes after Lambda: the default is "
                                           "Python 3.13; EdgeHandler(runtime=...) picks another.",
     }
-    for finding, reason in reasons.items():
-        acknowledge(function, finding, reason)
-    skip(function, "Lambda@Edge does not support functions in a VPC (CloudFront developer guide, "
-         "Restrictions on Lambda@Edge).", checkov=["CKV_AWS_117"], guard=["lambda_inside_vpc_check"])
-    skip(function, "CloudFront invokes Lambda@Edge synchronously: a dead-letter queue would never receive "
-         "an event.", checkov=["CKV_AWS_116"])
-    skip(function, "A reserved concurrency limit would throttle viewers' requests, which CloudFront then "
-         "answers with errors; the function shares each region's account concurrency.", checkov=["CKV_AWS_115"])
-    skip(function, "Lambda@Edge supports no X-Ray active tracing.", cfn_lint=["WS1000"])
+    acknowledge_each(function, reasons)
+    skip_each(function, [
+        Skip("Lambda@Edge does not support functions in a VPC (CloudFront developer guide, Restrictions on "
+             "Lambda@Edge).", checkov=("CKV_AWS_117",), guard=("lambda_inside_vpc_check",)),
+        Skip("CloudFront invokes Lambda@Edge synchronously: a dead-letter queue would never receive an event.",
+             checkov=("CKV_AWS_116",)),
+        Skip("A reserved concurrency limit would throttle viewers' requests, which CloudFront then answers with "
+             "errors; the function shares each region's account concurrency.", checkov=("CKV_AWS_115",)),
+        Skip("Lambda@Edge supports no X-Ray active tracing.", cfn_lint=("WS1000",)),
+    ])

@@ -20,22 +20,38 @@ PROFILES: tuple[str, ...] = get_args(Profile)
 CONTEXT_KEY = "constructs_lib:profile"
 
 _CHOSEN: "weakref.WeakKeyDictionary[IConstruct, Profile]" = weakref.WeakKeyDictionary()
+# Each construct's profile once asked (a construct asks several times while it builds); forgotten at each choice.
+_FOUND: "weakref.WeakKeyDictionary[IConstruct, Profile]" = weakref.WeakKeyDictionary()
 
 
 def use_profile(scope: Construct, profile: str) -> None:
     """Every library construct added under ``scope`` from now on builds the ``profile`` way ("default" or
     "regulated"); the context key ``constructs_lib:profile`` chooses for a whole app or stage."""
     _CHOSEN[scope] = _checked(scope, "profile", profile)
+    _FOUND.clear()
 
 
 def profile_of(construct: IConstruct) -> Profile:
     """The profile a construct builds with: the nearest ``use_profile`` above it, else the app's context."""
+    found = _FOUND.get(construct)
+    if found is None:
+        found = _FOUND[construct] = _profile_of(construct)
+    return found
+
+
+def _profile_of(construct: IConstruct) -> Profile:
     for scope in reversed(construct.node.scopes):
         chosen = _CHOSEN.get(scope)
         if chosen is not None:
             return chosen
     value = construct.node.try_get_context(CONTEXT_KEY)
     return "default" if value is None else _checked(construct, f"context {CONTEXT_KEY}", value)
+
+
+def inherit_profile(construct: IConstruct, scope: IConstruct) -> None:
+    """Remembers that `construct`, made just now under `scope` (nothing has chosen for it yet), builds with `scope`'s
+    profile: the constructs of a stack ask their stack once between them."""
+    _FOUND[construct] = profile_of(scope)
 
 
 def is_regulated(construct: IConstruct) -> bool:

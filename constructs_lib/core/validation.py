@@ -91,12 +91,13 @@ class Checks:
     """
 
     def __init__(self, scope: Construct, kind: str, path: Optional[str] = None) -> None:
-        # The construct is checked before it has children; its own path is already known.
-        self._prefix = f"{kind} '{path or scope.node.path}'"
+        self._scope, self._kind, self._path = scope, kind, path
         self.errors: list[str] = []
 
     def fail(self, prop: str, value: Any, rule: str) -> None:
-        self.errors.append(f"{self._prefix}: {prop} {show(value)} {rule}")
+        # The construct's path, asked only when a rule is broken (a construct's path never changes).
+        self._path = self._path or self._scope.node.path
+        self.errors.append(f"{self._kind} '{self._path}': {prop} {show(value)} {rule}")
 
     def require(self, condition: bool, prop: str, value: Any, rule: str) -> None:
         """Records `rule` as broken unless `condition` holds."""

@@ -15,6 +15,7 @@ from constructs import IConstruct
 
 from ..core import findings
 from ..core.profile import is_regulated
+from .execution_role import ExecutionRole
 from .vpc_access import network_interfaces_arn, security_groups_arn, subnet_arn, subnet_ids
 
 
@@ -36,13 +37,14 @@ def acknowledge_findings(
         wildcard_reasons.append("X-Ray's PutTraceSegments and PutTelemetryRecords")
     if vpc is not None:
         wildcard_reasons.append("EC2's DescribeNetworkInterfaces and DescribeSubnets")
-    policy = role  # its statements are inline (ExecutionRole)
+    policy = role  # its statements: inline, or in its DefaultPolicy under the regulated profile
     if wildcard_reasons:
         reason = (f"Only {' and '.join(wildcard_reasons)} are allowed on '*': "
                   "these actions support no resource-level permissions.")
-        findings.acknowledge(policy, "AwsSolutions-IAM5[Resource::*]", reason)
-        # The Serverless pack reads a Lambda role's inline policies, where ExecutionRole writes every statement.
-        findings.acknowledge(policy, "Serverless-LambdaStarPermissions", reason)
+        reasons = {"AwsSolutions-IAM5[Resource::*]": reason}
+        if isinstance(role, ExecutionRole):  # the Serverless pack reads a Lambda role's inline policies only
+            reasons["Serverless-LambdaStarPermissions"] = reason
+        findings.acknowledge_each(policy, reasons)
     if vpc is not None:
         _acknowledge_network_interfaces(function, policy)
 
@@ -61,61 +63,54 @@ def _acknowledge_network_interfaces(function: lambda_.Function, policy: IConstru
             "One subnet of the function, in whatever account owns it: a shared VPC's subnets belong to "
             "its owner account; subnet IDs are unique."
         )
-    for arn, reason in reasons.items():
-        findings.acknowledge(policy, f"AwsSolutions-IAM5[Resource::{findings.token_text(stack, arn)}]", reason)
+    findings.acknowledge_each(policy, {
+        f"AwsSolutions-IAM5[Resource::{findings.token_text(stack, arn)}]": reason for arn, reason in reasons.items()})
 
 
 def skip_findings(
-    function: lambda_.Function, log_group: logs.LogGroup, *, vpc: Optional[ec2.IVpc],
-    reserved_concurrency: Optional[float], environment: Mapping[str, str], environment_key: Optional[kms.IKey],
-    has_failure_target: bool,
+    function: lambda_.Function, log_group: logs.LogGroup, *, log_group_path: str, vpc: Optional[ec2.IVpc],
+    reserves_concurrency: bool, environment: Mapping[str, str], environment_key: Optional[kms.IKey],
+    failure_destination_only: bool, no_failure_target: Optional[str],
 ) -> None:
-    """Scanner checks that ask for what this function deliberately does otherwise, with the reason."""
+    """Scanner checks that ask for what this function deliberately does otherwise, with the reason: its log group
+    (at `log_group_path`), its network, its concurrency, its environment's key, and (with `failure_destination_only`)
+    its failed events kept by an on-failure destination and no dead-letter queue, or why it needs no failure target."""
     resource = findings.cfn_resource_of(log_group)
     days = resource.retention_in_days if isinstance(resource, logs.CfnLogGroup) else None
-    findings.skip(
-        function,
-        f"The function logs to its own log group ({log_group.node.path}) through LoggingConfig, "
-        f"kept {days} days; the rule looks only for a group named /aws/lambda/<function>.",
-        cfn_lint=["WS1004"],
-    )
+    skips = [findings.Skip(
+        f"The function logs to its own log group ({log_group_path}) through LoggingConfig, kept {days} days; "
+        "the rule looks only for a group named /aws/lambda/<function>.", cfn_lint=("WS1004",))]
     if vpc is None:
-        findings.skip(
-            function,
+        skips.append(findings.Skip(
             "The function reaches only AWS APIs (over TLS, with IAM); it needs no private network. "
-            "VpcFunction places a function in a VPC.",
-            checkov=["CKV_AWS_117"], guard=["lambda_inside_vpc_check"],
-        )
-    if reserved_concurrency is None:
-        findings.skip(
-            function,
+            "VpcFunction places a function in a VPC.", checkov=("CKV_AWS_117",), guard=("lambda_inside_vpc_check",)))
+    if not reserves_concurrency:
+        skips.append(findings.Skip(
             "Reserved concurrency is opt-in (reserved_concurrency=): reserving takes from the account's "
             "pool, which must keep 100 unreserved, and a new account's quota may be as low as 10.",
-            checkov=["CKV_AWS_115"],
-        )
+            checkov=("CKV_AWS_115",)))
     if environment and environment_key is None:
-        findings.skip(
-            function,
+        skips.append(findings.Skip(
             "Lambda encrypts environment variables at rest with its AWS managed key; environment_key= "
             "sets a customer managed key. Keep secrets in Secrets Manager, not in variables.",
-            checkov=["CKV_AWS_173"],
-        )
-    if has_failure_target and function.dead_letter_queue is None:
-        kept = ("Asynchronous events that fail every retry go to the on_failure destination, which keeps "
-                "the error and the request as well as the event: what a dead-letter queue would keep, and more.")
-        findings.skip(function, kept, checkov=["CKV_AWS_116"])
-        if is_regulated(function):
-            findings.acknowledge_control(function, "LambdaDLQ", kept, packs=(findings.HIPAA, findings.NIST))
+            checkov=("CKV_AWS_173",)))
+    kept = ("Asynchronous events that fail every retry go to the on_failure destination, which keeps "
+            "the error and the request as well as the event: what a dead-letter queue would keep, and more.")
+    if failure_destination_only:
+        skips.append(findings.Skip(kept, checkov=("CKV_AWS_116",)))
+    if no_failure_target is not None:
+        skips.append(findings.no_failure_target_skip(no_failure_target))
+    findings.skip_each(function, skips, new_resource=True)
+    if failure_destination_only and is_regulated(function):
+        findings.acknowledge_control(function, "LambdaDLQ", kept, packs=(findings.HIPAA, findings.NIST))
+
 
 def acknowledge_encrypted_destinations(role: iam.Role, targets: Sequence[Any]) -> None:
     """Sending to a KMS-encrypted queue or topic needs CDK's kms grant on that one key."""
     keys = [getattr(t, "master_key", None) or getattr(t, "encryption_master_key", None) for t in targets]
-    policy = role  # its statements are inline (ExecutionRole)
     if not any(keys):
         return
-    for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*"):
-        findings.acknowledge(
-            policy, f"AwsSolutions-IAM5[Action::{action}]",
-            "aws-cdk-lib's grant to send to a KMS-encrypted queue or topic: the wildcard covers that "
-            "action's variants on the destination's own key only.",
-        )
+    findings.acknowledge_each(role, {
+        f"AwsSolutions-IAM5[Action::{action}]": "aws-cdk-lib's grant to send to a KMS-encrypted queue or topic: the "
+        "wildcard covers that action's variants on the destination's own key only."
+        for action in ("kms:GenerateDataKey*", "kms:ReEncrypt*")})

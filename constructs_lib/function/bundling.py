@@ -14,12 +14,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import jsii
-from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling, Stack
 from aws_cdk import aws_lambda as lambda_
 
 from ..core.jsii_types import as_interface
@@ -168,6 +169,10 @@ class LayerBundling(PipLocalBundling):
         return "split the requirements into several layers, or trim them"
 
 
+# Each stack's code of folders without requirements, by folder.
+_PLAIN_FOLDERS: "weakref.WeakKeyDictionary[Stack, dict[Path, FolderCode]]" = weakref.WeakKeyDictionary()
+
+
 @dataclass
 class FolderCode:
     """A function's code from a folder, and its unzipped size once known (None while a stack's bundling is
@@ -183,12 +188,19 @@ class FolderCode:
 
 
 def folder_code(
-    entry: Path, architecture: lambda_.Architecture, runtime: lambda_.Runtime, label: str
+    entry: Path, architecture: lambda_.Architecture, runtime: lambda_.Runtime, label: str,
+    stack: Optional[Stack] = None,
 ) -> FolderCode:
-    """Lambda code for a handler folder; dependencies bundled when it has a requirements.txt."""
+    """Lambda code for a handler folder; dependencies bundled when it has a requirements.txt. A folder without one
+    is one asset for every function of `stack` that uses it (aws-cdk-lib makes the asset once, where it is first
+    used; each function's template is the same as with an asset of its own)."""
     if not (entry / "requirements.txt").is_file():
-        code = lambda_.Code.from_asset(str(entry), exclude=["__pycache__", "*.pyc"])
-        return FolderCode(code, None, folder_size(entry))
+        shared = _PLAIN_FOLDERS.setdefault(stack, {}) if stack is not None else {}
+        key = entry.resolve()
+        if key not in shared:
+            code = lambda_.Code.from_asset(str(entry), exclude=["__pycache__", "*.pyc"])
+            shared[key] = FolderCode(code, None, folder_size(entry))
+        return shared[key]
     local = PipLocalBundling(entry, lambda_arch(architecture), python_version(runtime), label)
     return FolderCode(_bundled(entry, f"{folder_digest(entry)[:32]}-{local.cache_key}", local), local, None)
 

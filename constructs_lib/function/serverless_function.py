@@ -17,8 +17,8 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct, IConstruct
 
 from ..core import findings
-from ..core.jsii_types import as_interface, cfn_resource
-from ..core.profile import is_regulated
+from ..core.jsii_types import as_interface
+from ..core.profile import inherit_profile, is_regulated
 from ..core.validation import Checks
 from ..observability import alarms as alarm_kit
 from ..resources.log_groups import new_log_group
@@ -208,6 +208,7 @@ class ServerlessFunction(Construct):
         description: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        inherit_profile(self, scope)
         path = self.node.path
         stack = Stack.of(self)
         checks = Checks(self, "ServerlessFunction", path)
@@ -229,11 +230,9 @@ class ServerlessFunction(Construct):
         check_layers(checks, layers, powertools, architecture, runtime)
         check_concurrency(checks, reserved_concurrency, provisioned_concurrency)
         check_powertools(checks, powertools, powertools_layer_version, region)
-        checks.require(
-            no_failure_target is None or (on_failure is None and dead_letter_queue is None),
-            "no_failure_target", no_failure_target,
-            "cannot be given with on_failure or dead_letter_queue: they are failure targets",
-        )
+        checks.require(no_failure_target is None or (on_failure is None and dead_letter_queue is None),
+                       "no_failure_target", no_failure_target,
+                       "cannot be given with on_failure or dead_letter_queue: they are failure targets")
         destinations = lambda_destinations(checks, on_success=on_success, on_failure=on_failure)
         check_tenancy(checks, tenancy, snap_start, provisioned_concurrency, function_url_auth)
         check_url(checks, function_url_auth, allow_public_function_url, function_url_cors, function_url_invokers)
@@ -290,7 +289,7 @@ class ServerlessFunction(Construct):
             code = inline_code(inline)
         else:
             assert entry_path is not None
-            package = folder_code(entry_path, architecture, runtime, path)
+            package = folder_code(entry_path, architecture, runtime, path, stack)
             code = package.code
         async_settings = asynchronous_settings(retry_attempts, max_event_age, destinations)
         self.function = lambda_.Function(
@@ -331,20 +330,21 @@ class ServerlessFunction(Construct):
             for statement in eni_statements(self, subnet_ids(self.function)):
                 self.role.add_to_policy(statement)
         answers.acknowledge_findings(
-            self.function, self.role, tracing, vpc, has_failure_destination=on_failure is not None
-        )
-        answers.acknowledge_encrypted_destinations(self.role, [on_success, on_failure, dead_letter_queue])
-        if reserved_concurrency is None and is_regulated(self):
+            self.function, self.role, tracing, vpc, has_failure_destination=on_failure is not None)
+        shared = self.failed_events.queue if self.failed_events else None  # SQS-encrypted: no key to grant
+        answers.acknowledge_encrypted_destinations(
+            self.role, [target for target in (on_success, on_failure, dead_letter_queue) if target is not shared])
+        shares = reserved_concurrency is None and is_regulated(self)
+        if shares:
             scaled = provisioned_concurrency_scaling.max_capacity if provisioned_concurrency_scaling else 0
             share_concurrency(self.function, least=max(1, provisioned_concurrency or 0, scaled))
         answers.skip_findings(
-            self.function, self.log_group, vpc=vpc,
-            reserved_concurrency=cfn_resource(self.function, lambda_.CfnFunction).reserved_concurrent_executions,
-            environment=environment, environment_key=environment_key,
-            has_failure_target=on_failure is not None or dead_letter_queue is not None,
-        )
+            self.function, self.log_group, log_group_path=f"{path}/LogGroup", vpc=vpc, environment=environment,
+            reserves_concurrency=reserved_concurrency is not None or shares, environment_key=environment_key,
+            failure_destination_only=on_failure is not None and dead_letter_queue is None,
+            no_failure_target=no_failure_target)
         if no_failure_target is not None:
-            findings.acknowledge_no_failure_target(self, self.function, no_failure_target)
+            findings.acknowledge_no_failure_target(self, no_failure_target)
         self.alias: Optional[lambda_.Alias] = None
         if provisioned_concurrency or deployment is not None or snap_start or durable is not None:
             # current_version changes whenever code or configuration does (its layers included: version_layers):
@@ -352,13 +352,9 @@ class ServerlessFunction(Construct):
             # Triggers invoke the alias: its asynchronous settings are its own (a qualifier's configuration
             # does not apply to another), so it gets the same ones as $LATEST.
             self.alias = lambda_.Alias(
-                self,
-                "Alias",
-                alias_name=deployment.alias_name if deployment else ALIAS_NAME,
+                self, "Alias", alias_name=deployment.alias_name if deployment else ALIAS_NAME,
                 version=as_interface(lambda_.IVersion, self.function.current_version),
-                provisioned_concurrent_executions=provisioned_concurrency,
-                **async_settings,
-            )
+                provisioned_concurrent_executions=provisioned_concurrency, **async_settings)
             if provisioned_concurrency_scaling is not None:
                 provisioned_concurrency_scaling.apply(self.alias)
         self.durable_policy: Optional[iam.Policy] = None
@@ -379,10 +375,10 @@ class ServerlessFunction(Construct):
         if create_alarms:
             own_queue = on_failure if hasattr(on_failure, "queue_arn") and not self.failed_events else None
             self.alarms = default_alarms(  # the stack's shared queue has an alarm of its own
-                self, self.function, stack=stack, path=path, own=own_alarms, topic=alarm_topic, delivers=bool(destinations),
-                dead_letter_queue=dead_letter_queue, own_dead_letter_queue=own_dead_letter_queue,
-                failure_queue=as_interface(sqs.IQueue, own_queue) if own_queue is not None else None,
-            )
+                self, self.function, stack=stack, path=path, own=own_alarms, topic=alarm_topic,
+                delivers=bool(destinations), dead_letter_queue=dead_letter_queue,
+                own_dead_letter_queue=own_dead_letter_queue,
+                failure_queue=as_interface(sqs.IQueue, own_queue) if own_queue is not None else None)
         if create_alarms and durable is not None:
             self.alarms.update(durable_alarms(self, self.function))
         if self.deployment is not None:  # they decide rollbacks, so they always exist
@@ -391,7 +387,7 @@ class ServerlessFunction(Construct):
         if self.failed_events is not None:
             self.failed_events.notify(alarm_topic)
 
-        alarm_kit.warn_if_silent(self, stack)
+        alarm_kit.warn_if_silent(self, stack, path)
 
         self.url: Optional[lambda_.FunctionUrl] = None
         if function_url_auth is not None:

@@ -39,11 +39,11 @@ ITERATOR_AGE_MILLISECONDS = 5 * 60 * 1000
 Alarms = dict[str, cloudwatch.Alarm]
 SILENT_ALARMS = "constructs_lib:alarms:noAction"
 
-# Every alarm the library made, and every construct that reports on its own alarms.
+# Every alarm the library made.
 _LIBRARY_ALARMS: "weakref.WeakSet[cloudwatch.Alarm]" = weakref.WeakSet()
-_OWNERS: "weakref.WeakSet[IConstruct]" = weakref.WeakSet()
-# Each stack's owners, checked by one validation of the stack; and alarms this module gave an action.
-_OWNERS_BY_STACK: "weakref.WeakKeyDictionary[Stack, list[Construct]]" = weakref.WeakKeyDictionary()
+# Each stack's constructs that report on their alarms, with their paths, checked by one validation of the stack; and
+# alarms this module gave an action.
+_OWNERS_BY_STACK: "weakref.WeakKeyDictionary[Stack, list[tuple[Construct, str]]]" = weakref.WeakKeyDictionary()
 _NOTIFIED: "weakref.WeakSet[cloudwatch.Alarm]" = weakref.WeakSet()
 # Each stack's alarms over many resources (StackAlarms), by the path of each construct whose resource one watches.
 _WATCHING: "weakref.WeakKeyDictionary[Stack, dict[str, list[cloudwatch.Alarm]]]" = weakref.WeakKeyDictionary()
@@ -179,40 +179,49 @@ def watched(stack: Stack, path: str, alarm: cloudwatch.Alarm) -> None:
 def watching(construct: IConstruct) -> list[cloudwatch.Alarm]:
     """The alarms of `construct`'s stack over many resources that watch a resource of `construct` or of a construct
     in it (each in ALARM when any resource it watches breaches)."""
-    path = construct.node.path
+    return _watching(Stack.of(construct), construct.node.path)
+
+
+def _watching(stack: Stack, path: str) -> list[cloudwatch.Alarm]:
     found: list[cloudwatch.Alarm] = []
-    for watcher, alarms in _WATCHING.get(Stack.of(construct), {}).items():
+    for watcher, alarms in _WATCHING.get(stack, {}).items():
         if watcher == path or watcher.startswith(f"{path}/"):
             found += [alarm for alarm in alarms if not any(alarm is known for known in found)]
     return found
 
 
-def warn_if_silent(owner: Construct, stack: Optional[Stack] = None) -> None:
+def warn_if_silent(owner: Construct, stack: Optional[Stack] = None, path: Optional[str] = None) -> None:
     """At synth, warns when none of ``owner.alarms``, nor of the stack's alarms that watch its resources, has an
     alarm action; a construct of the library that encloses `owner` speaks for its alarms instead. One check per
-    stack, over all its owners."""
-    _OWNERS.add(owner)
+    stack, over all its owners. `stack` and `path`: the owner's, when known."""
     stack = stack or Stack.of(owner)
     owners = _OWNERS_BY_STACK.get(stack)
     if owners is None:
         owners = _OWNERS_BY_STACK[stack] = []
-        stack.node.add_validation(_SilentAlarms(owners))
-    owners.append(owner)
+        stack.node.add_validation(_SilentAlarms(stack, owners))
+    owners.append((owner, path or owner.node.path))
 
 
 @jsii.implements(IValidation)
 class _SilentAlarms:
-    def __init__(self, owners: list[Construct]) -> None:
+    def __init__(self, stack: Stack, owners: list[tuple[Construct, str]]) -> None:
+        self.stack = stack
         self.owners = owners
 
     def validate(self) -> list[str]:
-        for owner in self.owners:
-            if any(scope in _OWNERS for scope in owner.node.scopes[:-1]):
-                continue
-            alarms = list(getattr(owner, "alarms", {}).values()) + watching(owner)
+        paths = {path for _, path in self.owners}
+        heard: dict[cloudwatch.Alarm, bool] = {}  # whether each alarm has an action, asked once per alarm
+        for owner, path in self.owners:
+            parts = path.split("/")
+            if any("/".join(parts[:end]) in paths for end in range(1, len(parts))):
+                continue  # an enclosing construct of the library speaks for it
+            alarms = list(getattr(owner, "alarms", {}).values()) + _watching(self.stack, path)
             if not alarms:
                 continue
-            if not any(has_alarm_actions(alarm) for alarm in alarms):
+            for alarm in alarms:
+                if alarm not in heard:
+                    heard[alarm] = has_alarm_actions(alarm)
+            if not any(heard[alarm] for alarm in alarms):
                 Annotations.of(owner).add_warning_v2(
                     SILENT_ALARMS,
                     f"{len(alarms)} alarms notify nobody: give alarm_topic=, or route_alarms(scope, topic) "

@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from typing import Optional, Unpack
 
-from aws_cdk import Annotations, Duration
+from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from ..core import findings
 from ..core.jsii_types import cfn_resource
-from ..core.profile import is_regulated
+from ..core.profile import inherit_profile, is_regulated
 from ..core.validation import Checks, is_unresolved, seconds_of
 from ..function.concurrency_share import need_at_least
 from ..function.failed_events import SET_BY_SYNCHRONOUS_PATTERNS, invoked_synchronously
@@ -127,6 +127,7 @@ class QueueWorker(Construct):
         **function_options: Unpack[QueueWorkerFunctionOptions],
     ) -> None:
         super().__init__(scope, construct_id)
+        inherit_profile(self, scope)
         check_function_options(self, function_options, QueueWorker.__init__, SET_BY_SYNCHRONOUS_PATTERNS,
                                invoked_without_tenant_id_by="An SQS event source mapping")
         function_timeout = seconds_of(function_options.setdefault("timeout", DEFAULT_TIMEOUT))
@@ -190,7 +191,7 @@ class QueueWorker(Construct):
                     queue=self.dead_letter_queue, max_receive_count=max_receive_count
                 ),
             )
-            skip_sqs_managed_encryption(queue)
+            skip_sqs_managed_encryption(queue, new_resource=True)
         self.queue = queue
         failures = "messages that keep failing move to the queue's dead-letter queue (redrive policy)"
         function_options["no_failure_target"] = invoked_synchronously(
@@ -222,27 +223,29 @@ class QueueWorker(Construct):
         findings.acknowledge(
             self.event_source_mapping, "Serverless-LambdaEventSourceMappingDestination", no_destination
         )
-        findings.skip(self.event_source_mapping, no_destination, cfn_lint=["ES1001"])
+        findings.skip_each(self.event_source_mapping, [findings.Skip(no_destination, cfn_lint=("ES1001",))],
+                           new_resource=True)
+        self._stack, self._path = Stack.of(self), self.node.path
         self.alarms = {**self.function.alarms, **alarm_kit.pattern_alarms(function_options, self._alarms)}
-        alarm_kit.warn_if_silent(self)
+        alarm_kit.warn_if_silent(self, self._stack, self._path)
 
     def _alarms(self) -> alarm_kit.Alarms:
         """With ``own_alarms``, the queue's alarms are the worker's own; else its queues are contributors of the
         stack's alarms on a queue's oldest message and on a dead-letter queue not empty (`StackAlarms`)."""
         found: alarm_kit.Alarms = {}
-        if self._own_alarms:
+        stack_alarms = None if self._own_alarms else StackAlarms.of(self, self._stack)
+        if stack_alarms is None:
             found["oldest_message_too_old"] = alarm_kit.oldest_message_too_old(self, "OldestMessageAlarm", self.queue)
         else:
-            StackAlarms.of(self).watch(QUEUE_OLDEST_MESSAGE, self.queue.queue_name, self._alarm_topic, self.node.path)
+            stack_alarms.watch(QUEUE_OLDEST_MESSAGE, self.queue.queue_name, self._alarm_topic, self._path)
         if self._expect_events_within is not None:
             found["no_events"] = no_events_alarm(self, self.event_source_mapping, self._expect_events_within)
-        if self.dead_letter_queue is not None and self._own_alarms:
+        if self.dead_letter_queue is not None and stack_alarms is None:
             found["dead_letter_queue_not_empty"] = alarm_kit.queue_not_empty(
                 self, "DeadLetterQueueAlarm", self.dead_letter_queue, "Messages failed every receive"
             )
-        elif self.dead_letter_queue is not None:
-            StackAlarms.of(self).watch(QUEUE_NOT_EMPTY, self.dead_letter_queue.queue_name, self._alarm_topic,
-                                       self.node.path)
+        elif self.dead_letter_queue is not None and stack_alarms is not None:
+            stack_alarms.watch(QUEUE_NOT_EMPTY, self.dead_letter_queue.queue_name, self._alarm_topic, self._path)
         return found
 
 

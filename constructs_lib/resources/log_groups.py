@@ -26,7 +26,7 @@ def new_log_group(scope: Construct, construct_id: str, *, without_key_because: s
     if isinstance(key, kms.Key):  # a key of this app: its policy must let CloudWatch Logs use it
         let_logs_use(key)
     if key is None:
-        _answer_without_key(group, without_key_because)
+        _answer_without_key(group, without_key_because, new_resource=True)
     return group
 
 
@@ -40,5 +40,6 @@ def protect_log_group(group: logs.LogGroup, *, without_key_because: str) -> None
         _answer_without_key(group, without_key_because)
 
 
-def _answer_without_key(group: logs.LogGroup, reason: str) -> None:
-    findings.skip(group, reason, checkov=["CKV_AWS_158"], guard=["cloudwatch_log_group_encrypted_check"])
+def _answer_without_key(group: logs.LogGroup, reason: str, new_resource: bool = False) -> None:
+    findings.skip_each(group, [findings.Skip(reason, checkov=("CKV_AWS_158",), guard=(
+        "cloudwatch_log_group_encrypted_check",))], new_resource=new_resource)

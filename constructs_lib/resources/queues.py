@@ -25,17 +25,16 @@ def failure_queue(scope: Construct, construct_id: str, *, fifo: bool = False) ->
         redrive_allow_policy=sqs.RedriveAllowPolicy(redrive_permission=sqs.RedrivePermission.ALLOW_ALL),
     )
     last_stop = "This queue is where failed events end: it needs no dead-letter queue of its own."
-    for finding in ("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"):
-        findings.acknowledge(queue, finding, last_stop)
-    findings.skip(queue, last_stop, cfn_lint=["ES6000"])
-    skip_sqs_managed_encryption(queue)
+    findings.acknowledge_each(queue, dict.fromkeys(("AwsSolutions-SQS3", "Serverless-SQSRedrivePolicy"), last_stop))
+    findings.skip_each(queue, [findings.Skip(last_stop, cfn_lint=("ES6000",)), SQS_MANAGED_ENCRYPTION],
+                       new_resource=True)
     return queue
 
 
-def skip_sqs_managed_encryption(queue: sqs.Queue) -> None:
-    findings.skip(
-        queue,
-        "Encrypted at rest with SQS-managed keys (SSE-SQS, AES-256); the check asks for a KMS key. For a "
-        "customer managed key, give a queue encrypted with one.",
-        checkov=["CKV_AWS_27"],
-    )
+SQS_MANAGED_ENCRYPTION = findings.Skip(
+    "Encrypted at rest with SQS-managed keys (SSE-SQS, AES-256); the check asks for a KMS key. For a customer managed "
+    "key, give a queue encrypted with one.", checkov=("CKV_AWS_27",))
+
+
+def skip_sqs_managed_encryption(queue: sqs.Queue, new_resource: bool = False) -> None:
+    findings.skip_each(queue, [SQS_MANAGED_ENCRYPTION], new_resource=new_resource)

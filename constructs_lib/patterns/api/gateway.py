@@ -100,7 +100,7 @@ class Gateway:
     def __init__(self, owner: Construct, options: GatewayOptions) -> None:
         self._owner = owner
         self._options = options
-        self._answered: set[str] = set()
+        self._answered: set[IConstruct] = set()  # jsii gives one Python object per construct
         self._longest_timeout = 0.0  # seconds, of the functions integrated so far
         self._latency_alarm: Optional[cloudwatch.Alarm] = None
         self.user_pool: Optional[cognito.IUserPool] = None
@@ -245,10 +245,10 @@ class Gateway:
         """What scanners ask for that this API deliberately does otherwise, on what `made` holds (the routes or
         methods of a function, and the function, which may hold the permission), with the reason."""
         for node in (found for construct in made for found in construct.node.find_all()):
-            if node.node.path in self._answered:
+            if node in self._answered:
                 continue
             if isinstance(node, lambda_.CfnPermission) and node.principal == "apigateway.amazonaws.com":
-                self._answered.add(node.node.path)
+                self._answered.add(node)
                 findings.skip(
                     node,
                     f"Only this API may invoke: SourceArn is its own execute-api ARN ({ONE_PERMISSION}: any "
@@ -257,7 +257,7 @@ class Gateway:
                     guard=["lambda_function_public_access_prohibited_check"],
                 )
             if self._options.auth != "cognito" and isinstance(node, (rest.CfnMethod, http.CfnRoute)):
-                self._answered.add(node.node.path)
+                self._answered.add(node)
                 self._answer_authorization(node)
 
     def _protect(self, stage: rest.Stage) -> None:
@@ -352,7 +352,10 @@ class Gateway:
         integration timeout): ServiceApi makes its alarms before its functions."""
         limit = INTEGRATION_TIMEOUT_SECONDS[self._options.api]
         timeout = seconds_of(function.function.timeout)
-        self._longest_timeout = max(self._longest_timeout, limit if timeout is None else min(timeout, limit))
+        longest = max(self._longest_timeout, limit if timeout is None else min(timeout, limit))
+        if longest == self._longest_timeout:
+            return
+        self._longest_timeout = longest
         if self._latency_alarm is not None:
             threshold, what = self._latency_limit()
             alarm = cfn_resource(self._latency_alarm, cloudwatch.CfnAlarm)
