@@ -113,7 +113,7 @@ def test_every_stack_is_drawn_with_every_resource_that_matters(assembly: Path, d
     ("LogSubscriberDemo", [
         ("Greeter/Function/Resource", "logs", "ErrorSummary/Filter/Resource"),
         ("ErrorSummary/Filter/Resource", "delivers", "ErrorSummary/Function/Function/Resource"),
-        ("ErrorSummary/Function/Function/Resource", "on failure", "FailedEvents/Queue/Resource"),
+        ("ErrorSummary/Function/Function/Resource", "dead letters", "FailedEvents/Queue/Resource"),
     ]),
     ("FirehoseTransformDemo", [
         ("Clicks/Stream", "transforms with", "Clicks/Function/Function/Resource"),
