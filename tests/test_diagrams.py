@@ -299,3 +299,16 @@ def test_a_resource_of_a_kind_without_a_shape_is_listed_under_its_diagram(tmp_pa
     assert main([str(tmp_path / "cdk.out"), str(tmp_path / "diagrams")]) == 0
     assert "2 resources not drawn, listed under their diagrams" in capsys.readouterr().out
     assert "Not drawn" in (tmp_path / "diagrams" / "Shop.md").read_text()
+
+
+def test_the_stacks_alarms_are_one_node_with_an_arrow_from_each_function_they_watch() -> None:
+    """The stack's alarms over many functions (Metrics Insights queries) are drawn once, named by the metric each
+    query selects, with an arrow from every function; before, the first function the query named took them all."""
+    from constructs_lib import ServerlessFunction
+
+    stack = Stack(make_app(), "Fleet")
+    functions = [ServerlessFunction(stack, name, entry=PLAIN) for name in ("A", "B")]
+    source = diagram_of("Fleet", template_of(stack).to_json()).mermaid()
+    (node,) = re.findall(r'    (\w+)>"3 alarms: DeadLetterErrors, Errors, Throttles"\]', source)
+    for function in functions:
+        assert f"{stack.get_logical_id(function.function.node.default_child)} -. alarms .-> {node}" in source

@@ -21,6 +21,7 @@ from .diagram_kinds import DETAILS, NODE_TYPES, STANDS_FOR
 README_START = "<!-- diagrams:start (written by make diagrams) -->"
 README_END = "<!-- diagrams:end -->"
 ALARM = "AWS::CloudWatch::Alarm"  # drawn as one node per watched resource
+QUERY_METRIC = re.compile(r"SELECT \w+\((\w+)\) FROM SCHEMA")  # a Metrics Insights query: the metric it selects
 
 
 @dataclass
@@ -100,26 +101,31 @@ class Builder:
                 self.diagram.add_edge(source, target, label, dotted)
 
     def _alarm_nodes(self) -> None:
-        """One node per watched resource, naming its alarms (they are many, one idea each)."""
-        watched: dict[str, list[str]] = {}
-        actions: dict[str, set[str]] = {}
+        """One node per watched resource, naming its alarms (they are many, one idea each); an alarm that watches
+        several resources (a Metrics Insights query over many functions) is one node with an arrow from each, shared
+        by the alarms that watch the same ones."""
+        watched: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        actions: dict[tuple[str, ...], set[str]] = {}
         for logical_id, resource in self.resources.items():
             if resource.get("Type") != "AWS::CloudWatch::Alarm":
                 continue
             props = resource.get("Properties", {})
             # A metric math alarm names its metrics under Metrics.
-            target = min(self.nodes(props.get("Dimensions") or props.get("Metrics")), default="")
-            watched.setdefault(target, []).append(props.get("MetricName") or _expression_label(props))
-            actions.setdefault(target, set()).update(refs(props.get("AlarmActions")))
-            self.alarm_node[logical_id] = f"Alarms{target}" if target else "AlarmsOther"
-        for target, metrics in watched.items():
-            node_id = f"Alarms{target}" if target else "AlarmsOther"
+            targets = tuple(sorted(self.nodes(props.get("Dimensions") or props.get("Metrics"))))
+            what = props.get("MetricName") or _expression_label(props)
+            watched.setdefault(targets, []).append((logical_id, what))
+            actions.setdefault(targets, set()).update(refs(props.get("AlarmActions")))
+        for targets, alarms in watched.items():
+            node_id = (f"Alarms{targets[0]}" if len(targets) == 1 else "AlarmsOther" if not targets
+                       else f"Alarms{min(logical_id for logical_id, _ in alarms)}")
+            metrics = [what for _, what in alarms]
             noun = "alarm" if len(metrics) == 1 else "alarms"
             self.diagram.labels[node_id] = f"{len(metrics)} {noun}: {', '.join(sorted(set(metrics)))}"
             self.diagram.shapes[node_id] = (">", "]")
-            if target:
+            for target in targets:
                 self.diagram.add_edge(target, node_id, "alarms", dotted=True)
-            self.edges([node_id], actions[target] & set(self.diagram.labels), "notify", dotted=True)
+            self.edges([node_id], actions[targets] & set(self.diagram.labels), "notify", dotted=True)
+            self.alarm_node.update((logical_id, node_id) for logical_id, _ in alarms)
 
     # --- wiring per resource type (method names follow the type) --------------------------------
     def _wire_AWS_Lambda_EventSourceMapping(self, _id: str, props: Props, _r: Props) -> None:
@@ -290,9 +296,14 @@ class Builder:
 
 
 def _expression_label(alarm: Props) -> str:
-    """What a metric math alarm watches: its expression's label."""
+    """What a metric math alarm watches: the metric a Metrics Insights query selects, else its expression's label."""
     returned = [m for m in as_list(alarm.get("Metrics")) if dig(m, "ReturnData", default=True) and dig(m, "Expression")]
-    return str(dig(returned[0], "Label", default="metric math")) if returned else "metric"
+    if not returned:
+        return "metric"
+    expression = returned[0]["Expression"]
+    text = "".join(part for part in as_list(dig(expression, "Fn::Join", default=["", []])[1]) if isinstance(part, str))
+    selected = QUERY_METRIC.match(expression if isinstance(expression, str) else text)
+    return selected.group(1) if selected else str(dig(returned[0], "Label", default="metric math"))
 
 
 def diagram_of(stack: str, template: Props) -> Diagram:
