@@ -379,3 +379,25 @@ def test_a_pipe_is_priced_per_event(tmp_path: Path) -> None:
     folder = assembly_of(tmp_path, Flow={"Pipe": {"Type": "AWS::Pipes::Pipe", "Properties": {}}})
     report = price_assembly(folder, Workload(resources={"Pipe": {"requests": 2_000_000}}))
     assert items(report, "Flow", "usage") == {"Pipe": pytest.approx(0.80)}
+
+
+def test_the_stacks_alarms_are_priced_per_metric_their_queries_analyse(tmp_path: Path) -> None:
+    """aws.amazon.com/cloudwatch/pricing: an alarm on a Metrics Insights query is billed per metric its query
+    analyses, and the free tier's 10 alarm metrics are only for alarms that list their metrics directly. Three
+    functions: the stack's errors, throttles and dead-letter errors alarms analyse three metrics each ($0.90), none
+    free; the FailedEvents queue's alarm is one listed metric ($0.10), free."""
+    from aws_cdk import Stack
+
+    from constructs_lib import ServerlessFunction
+    from tests.helpers import PLAIN, make_app
+
+    app = make_app()
+    stack = Stack(app, "Fleet")
+    for name in ("A", "B", "C"):
+        ServerlessFunction(stack, name, entry=PLAIN)
+    report = price_assembly(Path(app.synth().directory))
+    fixed = items(report, "Fleet", "fixed")
+    stack_alarms = {k: v for k, v in fixed.items() if k.startswith("LibraryAlarms")}
+    assert len(stack_alarms) == 3 and all(v == pytest.approx(0.30) for v in stack_alarms.values())
+    assert report["stacks"]["Fleet"]["fixed_monthly"]["total"] == pytest.approx(0.90 + 0.10)
+    assert report["free_tier"]["total"] == pytest.approx(0.10)

@@ -131,7 +131,8 @@ KINDS = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer":
         "Application Load Balancer (`AlbFunctionDemo`): hours, a public IPv4 address per Availability Zone",
     "AWS::KMS::Key": "KMS keys",
-    "AWS::CloudWatch::Alarm": "CloudWatch alarms (standard resolution; a metric math alarm counts each metric)",
+    "AWS::CloudWatch::Alarm": "CloudWatch alarms (standard resolution; a metric math alarm counts each metric, a Metrics "
+                              "Insights alarm each metric its query analyses)",
     "AWS::CloudWatch::Dashboard": "CloudWatch dashboards",
     "AWS::WAFv2::WebACL": "AWS WAF web ACLs, with their rule groups",
 }

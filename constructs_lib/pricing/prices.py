@@ -100,6 +100,9 @@ PRICES: dict[str, Price] = {
     "kms.requests": Price(0.03, 10_000, "requests", KMS),
     "cloudwatch.alarm_metrics": Price(0.10, 1, "standard-resolution alarm metric-month", CLOUDWATCH),
     "cloudwatch.high_resolution_alarm_metrics": Price(0.30, 1, "high-resolution alarm metric-month", CLOUDWATCH),
+    # An alarm on a Metrics Insights query: per metric its query analyses; the free tier's alarm metrics exclude it.
+    "cloudwatch.query_alarm_metrics": Price(0.10, 1, "metric-month a Metrics Insights query alarm analyses",
+                                            CLOUDWATCH),
     "cloudwatch.composite_alarms": Price(0.50, 1, "composite alarm-month", CLOUDWATCH),
     "cloudwatch.dashboards": Price(3.00, 1, "dashboard-month", CLOUDWATCH),
     "logs.ingested": Price(0.50, 1, "GB ingested", CLOUDWATCH),

@@ -161,12 +161,26 @@ def price_web_acl(r: Resource) -> list[Line]:
 
 def price_alarm(r: Resource) -> list[Line]:
     metrics = r.props.get("Metrics")
+    queried = sum(_query_metrics(dig(m, "Expression")) for m in as_list(metrics))
+    if queried:
+        return [fixed("cloudwatch.query_alarm_metrics", queried, f"Metrics Insights alarm on {queried} metric"
+                      f"{'s' if queried > 1 else ''}")]
     stats = [dig(m, "MetricStat") for m in as_list(metrics) if dig(m, "MetricStat") is not None]
     count = len(stats) if isinstance(metrics, list) else 1
     period = r.props.get("Period") or min((dig(stat, "Period", default=60) for stat in stats), default=60)
     high_resolution = isinstance(period, int) and period < 60
     meter = "cloudwatch.high_resolution_alarm_metrics" if high_resolution else "cloudwatch.alarm_metrics"
     return [fixed(meter, count, f"alarm on {count} metric{'s' if count > 1 else ''}")]
+
+
+def _query_metrics(expression: Any) -> int:
+    """The metrics a Metrics Insights query names (``... WHERE FunctionName = '<Ref>' OR ...``: one per resource it
+    names; one when it names none), or 0 for any other expression."""
+    parts = as_list(dig(expression, "Fn::Join", default=["", [expression]])[1])
+    text = "".join(part for part in parts if isinstance(part, str))
+    if "SELECT " not in text or " FROM " not in text:
+        return 0
+    return max(1, text.count(" = '"))
 
 
 def price_composite_alarm(r: Resource) -> list[Line]:
