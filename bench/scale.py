@@ -3,7 +3,9 @@
 For N = 10, 50 and 100 functions in one stack (asset bundling off, an app without context), each kind is built and
 synthesized (`app.synth()`) `--rounds` times, the kinds interleaved so that all see the same machine load. Printed
 per function: the time (the slope of the median build + synth time between two N, so the stack's fixed part does
-not count) and its ratio to plain aws-cdk-lib's `lambda_.Function`, the CloudFormation resources and template bytes,
+not count) and its ratio to plain aws-cdk-lib's `lambda_.Function` (and, as the floor of a ServerlessFunction's time,
+a `lambda_.Function` with the same resources and settings written with aws-cdk-lib alone), the CloudFormation
+resources and template bytes,
 and how many fit in one stack (CloudFormation's 500 resources). Then the demo app's `cdk synth` next to an empty
 app's (bench/synth.py).
 
@@ -32,8 +34,10 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 import synth  # noqa: E402  (bench/synth.py: the demo app next to an empty app)
-from aws_cdk import Acknowledgment, App, Stack, Validations  # noqa: E402
+from aws_cdk import Acknowledgment, App, Duration, Stack, Validations  # noqa: E402
 from aws_cdk import aws_lambda as lambda_  # noqa: E402
+from aws_cdk import aws_logs as logs  # noqa: E402
+from aws_cdk import aws_sqs as sqs  # noqa: E402
 
 from constructs_lib import QueueWorker, ServerlessFunction, ServiceApi  # noqa: E402
 
@@ -46,6 +50,19 @@ def plain_functions(stack: Stack, count: int) -> None:
     code = lambda_.Code.from_asset(str(HANDLER))
     for n in range(count):
         lambda_.Function(stack, f"F{n}", runtime=lambda_.Runtime.PYTHON_3_14, handler="handler.handler", code=code)
+
+
+def same_resources(stack: Stack, count: int) -> None:
+    """What a ServerlessFunction's template holds, written with aws-cdk-lib alone: the floor of its time (a log group
+    of its own, X-Ray, the stack's dead-letter queue, arm64, JSON logs; code from the folder per function)."""
+    failed_events = sqs.Queue(stack, "FailedEvents")
+    for n in range(count):
+        lambda_.Function(
+            stack, f"F{n}", runtime=lambda_.Runtime.PYTHON_3_14, handler="handler.handler",
+            code=lambda_.Code.from_asset(str(HANDLER)), architecture=lambda_.Architecture.ARM_64, memory_size=256,
+            timeout=Duration.seconds(10), tracing=lambda_.Tracing.ACTIVE, dead_letter_queue=failed_events,
+            log_group=logs.LogGroup(stack, f"L{n}", retention=logs.RetentionDays.ONE_YEAR),
+            logging_format=lambda_.LoggingFormat.JSON, recursive_loop=lambda_.RecursiveLoop.TERMINATE)
 
 
 def serverless_functions(stack: Stack, count: int) -> None:
@@ -66,6 +83,7 @@ def service_api_functions(stack: Stack, count: int) -> None:
 
 KINDS: dict[str, Callable[[Stack, int], None]] = {
     "lambda_.Function (plain)": plain_functions,
+    "same resources (aws-cdk-lib)": same_resources,
     "ServerlessFunction": serverless_functions,
     "QueueWorker": queue_workers,
     "ServiceApi function": service_api_functions,
@@ -114,25 +132,25 @@ def report(found: dict[str, dict[int, list[Synth]]], rounds: int) -> None:
     spans = list(zip(SIZES, SIZES[1:])) + [(SIZES[0], SIZES[-1])]
     print(f"Functions in one stack, build + app.synth(), bundling off; medians of {rounds} rounds, one process")
     print("  time per function = slope of the median time between two N (the stack's fixed part excluded)")
-    header = f"  {'':<26}" + "".join(f"{f'N={size} ms':>10}" for size in SIZES)
+    header = f"  {'':<30}" + "".join(f"{f'N={size} ms':>10}" for size in SIZES)
     header += "".join(f"{f'{low}->{high}':>18}" for low, high in spans)
     print(header)
     for kind in KINDS:
-        row = f"  {kind:<26}" + "".join(f"{medians[kind][size]:>10.0f}" for size in SIZES)
+        row = f"  {kind:<30}" + "".join(f"{medians[kind][size]:>10.0f}" for size in SIZES)
         for low, high in spans:
             per = slope(medians[kind], low, high)
             ratio = per / slope(medians[PLAIN], low, high)
             row += f"{f'{per:.1f} ms ({ratio:.1f}x)':>18}"
         print(row)
     print()
-    print(f"  {'per function':<26}{'resources':>10}{'bytes':>10}{'bytes x':>9}{'fixed':>7}{'most per stack':>16}")
+    print(f"  {'per function':<30}{'resources':>10}{'bytes':>10}{'bytes x':>9}{'fixed':>7}{'most per stack':>16}")
     plain_bytes = _per_function(found[PLAIN], "template_bytes")
     for kind, by_size in found.items():
         resources = _per_function(by_size, "resources")
         template_bytes = _per_function(by_size, "template_bytes")
         fixed = by_size[SIZES[0]][0].resources - resources * SIZES[0]
         most = int((STACK_LIMIT - fixed) // resources)
-        print(f"  {kind:<26}{resources:>10.2f}{template_bytes:>10,.0f}{template_bytes / plain_bytes:>8.1f}x"
+        print(f"  {kind:<30}{resources:>10.2f}{template_bytes:>10,.0f}{template_bytes / plain_bytes:>8.1f}x"
               f"{fixed:>7.0f}{most:>16}")
     print(f"  (fixed: resources of the stack however many functions; most per stack: ({STACK_LIMIT} - fixed) / per "
           "function)")
