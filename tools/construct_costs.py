@@ -134,6 +134,7 @@ KINDS = {
     "AWS::CloudWatch::Alarm": "CloudWatch alarms (standard resolution; a metric math alarm counts each metric)",
     "AWS::CloudWatch::Dashboard": "CloudWatch dashboards",
     "AWS::WAFv2::WebACL": "AWS WAF web ACLs, with their rule groups",
+    "AWS::EC2::VPCEndpoint": "VPC interface endpoints, in two zones each (the regulated profile's networks)",
 }
 
 

@@ -41,6 +41,7 @@ from .destinations import DestinationTarget, as_destination, asynchronous_settin
 from .durable import Durable, durable_alarms, durable_function_id, enable_durable
 from .failed_events import FailedEvents
 from .inline_code import check_inline, inline_code, inline_handler
+from .network_placement import join_network, network_for
 from .option_types import FUNCTION_OPTION_TYPES, check_types
 from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, PowertoolsVersion, powertools_layer
 from .runtimes import DEFAULT_RUNTIME
@@ -267,6 +268,11 @@ class ServerlessFunction(Construct):
             )
         )
 
+        network = network_for(self, vpc)
+        if network is not None:
+            vpc, vpc_subnets, group = network.place(self)
+            security_groups = [group]
+
         all_layers = list(layers)
         if powertools:
             all_layers.append(
@@ -319,6 +325,7 @@ class ServerlessFunction(Construct):
             # What AWSLambdaVPCAccessExecutionRole grants, scoped to this function's subnets, minus its logs:*.
             for statement in eni_statements(self, subnet_ids(self.function)):
                 self.role.add_to_policy(statement)
+        join_network(self, network, self.function, self.log_group)
         answers.acknowledge_findings(
             self.function, self.role, tracing, vpc, has_failure_destination=on_failure is not None
         )
