@@ -305,3 +305,23 @@ def test_the_nat_subnets_routes_to_the_internet_are_answered_under_the_profile(p
     VpcFunction(stack, "Fn", entry=PLAIN, allow_internet=True)
     rules = pack_rules(app, NIST80053R5Checks)
     assert ("VPCNoUnrestrictedRouteToIGW" in rules) == (profile == "default")
+
+
+def test_more_managed_policies_than_iam_attaches_to_a_role_are_refused_at_synth() -> None:
+    """Each aws-cdk-lib policy becomes a managed policy under the profile: IAM attaches 10 to a role unless the
+    account's quota was raised, which the context says."""
+    for quota, refused in ((None, True), (20, False)):
+        app = make_app(**{"constructs_lib:profile": "regulated", **QUOTA},
+                       **({"constructs_lib:managed-policies-per-role": quota} if quota else {}))
+        stack = Stack(app, "Many")
+        built = ServerlessFunction(stack, "Fn", entry=PLAIN)
+        for index in range(10):  # the role's own DefaultPolicy makes 11
+            policy = iam.Policy(stack, f"Extra{index}", statements=[iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[f"arn:aws:s3:::bucket-{index}/*"])])
+            policy.attach_to_role(built.role)
+        if refused:
+            with pytest.raises(RuntimeError, match=r"Many/Fn/Role': 11 managed policies are attached to the role, "
+                                                   "over the 10 IAM attaches"):
+                app.synth()
+        else:
+            app.synth()
