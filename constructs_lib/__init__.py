@@ -43,6 +43,7 @@ _MODULES = {
     "Workflow": "patterns.workflow.workflow",
     "FunctionStep": "patterns.workflow.function_step",
     "estimate_monthly_cost": "pricing.lambda_estimate",
+    "keep_out_of_network": "core.profile",
     "route_alarms": "observability.alarms",
     "use_profile": "resources.regulated",
 }
@@ -51,11 +52,12 @@ __all__ = [  # written out: type checkers read a literal list (the test checks i
     "DependencyLayer", "Deployment", "Durable", "EdgeDistribution", "EdgeHandler", "FanOut", "FirehoseBuffer",
     "FirehoseTransform", "FunctionStep", "LogSubscriber", "ProvisionedConcurrencyScaling", "QueueWorker",
     "ScheduledFunction", "ServerlessFunction", "ServiceApi", "ServiceStage", "StreamConsumer", "ThumbnailPipeline",
-    "TopicSubscriber", "UserPoolTrigger", "VpcFunction", "Workflow", "estimate_monthly_cost", "route_alarms",
-    "use_profile",
+    "TopicSubscriber", "UserPoolTrigger", "VpcFunction", "Workflow", "estimate_monthly_cost", "keep_out_of_network",
+    "route_alarms", "use_profile",
 ]
 
 if TYPE_CHECKING:  # what editors and type checkers see ("as": re-exported)
+    from .core.profile import keep_out_of_network as keep_out_of_network
     from .core.validation import ConfigurationError as ConfigurationError
     from .delivery.delivery_pipeline import DeliveryPipeline as DeliveryPipeline
     from .delivery.service_stage import ServiceStage as ServiceStage

@@ -1,14 +1,16 @@
 """The demo app: one stack per pattern, checked by cdk-nag's AwsSolutions and Serverless packs, the Control
 Tower cfn-guard rules and DeployRules (CDK policy-validation plugins: any unacknowledged finding fails the
-synth)."""
+synth); under the regulated profile (-c constructs_lib:profile=regulated) by cdk-nag's HIPAA Security, NIST 800-53
+rev 5 and PCI DSS 3.2.1 packs too."""
 
 from typing import Collection, Optional
 
 from aws_cdk import App, Environment, Stack, Validations
-from cdk_nag import AwsSolutionsChecks, ServerlessChecks
+from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks
 from cdklabs.cdk_validator_cfnguard import CfnGuardValidator
 from constructs import Construct
 
+from constructs_lib.core.profile import profile_of
 from constructs_lib.rules import DeployRules
 
 from .alb_stack import AlbStack
@@ -36,6 +38,8 @@ def build_app(app: App) -> list[Stack]:
     stacks = demo_stacks(app, regional=Environment(region=demo_region(app)))
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))
+    if profile_of(app) == "regulated":  # the compliance packs whose controls the profile meets
+        Validations.of(app).add_plugins(HIPAASecurityChecks(app), NIST80053R5Checks(app), PCIDSS321Checks(app))
     return stacks
 
 

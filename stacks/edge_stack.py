@@ -9,6 +9,7 @@ from constructs import Construct
 
 from constructs_lib import EdgeDistribution, EdgeHandler
 from constructs_lib.core import findings
+from constructs_lib.core.profile import is_regulated
 
 from .notifications import send_alarms_to_a_topic
 from .paths import HANDLERS
@@ -40,6 +41,14 @@ class EdgeStack(Stack):
                       "30 days instead of being locked.", guard=["s3_bucket_object_lock_enabled_check"])
         findings.skip(self.site, "Nothing reacts to new content: CloudFront reads it on request.",
                       guard=["s3_event_notifications_enabled_check"])
+        if is_regulated(self):
+            findings.acknowledge_control(self.site, "S3BucketLoggingEnabled", served_through_cloudfront)
+            findings.acknowledge_control(
+                self.site, "S3DefaultEncryptionKMS", "The site's public pages, served to every viewer: SSE-S3 "
+                "(AES-256) encrypts them at rest; a customer managed key would keep nothing from anyone.")
+            findings.acknowledge_control(
+                self.site, "S3BucketReplicationEnabled", "Not replicated: the pages are built from the site's "
+                "source and deployed by each release, so a lost page is deployed again rather than restored.")
         self.cdn = EdgeDistribution(
             self,
             "Cdn",

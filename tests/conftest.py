@@ -1,8 +1,9 @@
 """Shared test set-up: Node 24 from the virtual environment for jsii, a fresh stack per test, one synth of the demo
 app in an app without feature flags, and the session's jobs (tests/background.py), each started with the session so
-that it runs beside the tests, each once per run: the demo app's real `cdk synth`, the pipeline app's synth
-(tests/pipeline_synth.py), pyright's strict check of the library, the sdist and the wheel, and the starter apps made
-from the wheel (tests/starters.py). Each job is named after the session fixture that gives its result.
+that it runs beside the tests, each once per run: the demo app's real `cdk synth`, in-process synths of the demo
+without feature flags, of options it does not use and of the regulated demo and test app (tests/template_jobs.py),
+the pipeline app's synth (tests/pipeline_synth.py), pyright's strict check of the library, the sdist and the wheel,
+and the starter apps made from the wheel (tests/starters.py). Each job is named after the session fixture that gives its result.
 
 Under pytest-xdist (`make test`: two workers, a file's tests together), the first worker starts the jobs into a folder
 the controller gives every worker; a fixture waits for its job in whichever worker runs it. The files whose tests
@@ -24,12 +25,11 @@ import tempfile  # noqa: E402
 from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
-from aws_cdk import App, Stack  # noqa: E402
+from aws_cdk import Stack  # noqa: E402
 
-from stacks import build_app  # noqa: E402
 from stacks.environment import DEFAULT_REGION  # noqa: E402
 from tests import background  # noqa: E402
-from tests.helpers import DEMO_CONTEXT, FEATURE_FLAGS, ROOT, make_app  # noqa: E402
+from tests.helpers import ROOT, make_app  # noqa: E402
 from tests.starters import KINDS, Starters, from_json  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -37,7 +37,12 @@ JOBS_OPTION = "constructs_lib_jobs"  # the workers' input that names the jobs fo
 _JOBS = pytest.StashKey[Path]()  # the session's jobs folder
 _STARTED = pytest.StashKey[list[subprocess.Popen[bytes]]]()  # the jobs this process started
 # The jobs, by the fixture that waits for each, in the order they are expected to end.
-JOBS = ("assembly", "dist", "pyright_report", "pipeline_assembly", "starters")
+JOBS = ("unflagged_templates", "variant_templates", "regulated_templates", "regulated_every_templates", "assembly",
+        "dist", "pyright_report", "pipeline_assembly", "starters")
+# The jobs that synthesize an app in-process (tests/template_jobs.py), by the kind of app.
+TEMPLATE_JOBS = {"unflagged_templates": "unflagged", "variant_templates": "variants",
+                 "regulated_templates": "regulated", "regulated_every_templates": "regulated_every"}
+TEMPLATES_FILE = "templates.json"
 NEEDS = {"starters": ("dist",)}  # a job that waits for another one
 JOB_ENV = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true"}
 
@@ -61,6 +66,8 @@ def _commands(config: pytest.Config, jobs: Path) -> dict[str, list[str]]:
         "pipeline_assembly": [sys.executable, "-m", "tests.pipeline_synth", assembly["pipeline_assembly"]],
         # After the wheel's job: minutes of installs.
         "starters": [sys.executable, "-m", "tests.starters", str(jobs), out["starters"], *kinds],
+        **{name: [sys.executable, "-m", "tests.template_jobs", kind, str(Path(out[name]) / TEMPLATES_FILE)]
+           for name, kind in TEMPLATE_JOBS.items()},
     }
 
 
@@ -184,22 +191,37 @@ def starters(pytestconfig: pytest.Config) -> Starters:
     return from_json(finished.out)
 
 
+def _templates(config: pytest.Config, name: str) -> dict[str, dict]:
+    finished = _job(config, name)
+    assert finished.status == 0, finished.failure(f"the synth of {TEMPLATE_JOBS[name]} (tests/template_jobs.py)")
+    return json.loads((finished.folder / TEMPLATES_FILE).read_text())
+
+
 @pytest.fixture(scope="session")
-def unflagged_templates() -> dict[str, dict]:
+def unflagged_templates(pytestconfig: pytest.Config) -> dict[str, dict]:
     """The demo app's templates (by stack name) synthesized with its settings but none of its feature
     flags, as a user's new app is. The validation plugins run in this synth: any finding would fail it."""
-    settings = {key: value for key, value in DEMO_CONTEXT.items() if key not in FEATURE_FLAGS}
-    app = App(context={**settings, "constructs_lib:region": DEFAULT_REGION, "aws:cdk:bundling-stacks": []})
-    build_app(app)
-    return {stack.stack_name: stack.template for stack in app.synth().stacks}
+    return _templates(pytestconfig, "unflagged_templates")
 
 
 @pytest.fixture(scope="session")
-def variant_templates() -> dict[str, dict]:
+def variant_templates(pytestconfig: pytest.Config) -> dict[str, dict]:
     """Templates of options the demo does not use (tests/test_suppressions.py), synthesized once."""
-    from tests.test_suppressions import variants
+    return _templates(pytestconfig, "variant_templates")
 
-    return variants()
+
+@pytest.fixture(scope="session")
+def regulated_templates(pytestconfig: pytest.Config) -> dict[str, dict]:
+    """The demo app's templates under the regulated profile; its seven validation plugins (the three compliance
+    packs among them) ran in the synth: any finding would fail it."""
+    return _templates(pytestconfig, "regulated_templates")
+
+
+@pytest.fixture(scope="session")
+def regulated_every_templates(pytestconfig: pytest.Config) -> dict[str, dict]:
+    """The every-construct test app's top-level templates under the regulated profile; the three compliance packs
+    ran over the whole app (its stage too) in the synth: any finding would fail it."""
+    return _templates(pytestconfig, "regulated_every_templates")
 
 
 def templates_in(assembly: Path) -> dict[str, dict]:

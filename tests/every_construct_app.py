@@ -23,6 +23,8 @@ from constructs_lib import (
     ProvisionedConcurrencyScaling, QueueWorker, ScheduledFunction, ServerlessFunction, ServiceApi, ServiceStage,
     StreamConsumer, ThumbnailPipeline, TopicSubscriber, UserPoolTrigger, VpcFunction, Workflow, route_alarms,
 )
+from constructs_lib.core.profile import is_regulated
+from constructs_lib.resources.buckets import data_bucket, log_bucket
 from tests.helpers import FIXTURES, PLAIN, make_app
 
 REGION = "us-east-1"  # Lambda@Edge functions live there
@@ -31,6 +33,16 @@ CERTIFICATE = f"arn:aws:acm:{REGION}:111111111111:certificate/11111111-2222-3333
 
 def _certificate(stack: Stack, name: str) -> acm.ICertificate:
     return acm.Certificate.from_certificate_arn(stack, name, CERTIFICATE)
+
+
+def _bucket(stack: Stack, construct_id: str) -> s3.Bucket:
+    """A bucket of the app's own: under the regulated profile, made as a regulated user would (the library's data
+    bucket: versioned, encrypted with the stack's key, access logs, backed up)."""
+    if not is_regulated(stack):
+        return s3.Bucket(stack, construct_id, enforce_ssl=True)
+    access_logs = log_bucket(stack, f"{construct_id}AccessLogs", expiration=Duration.days(365), delivery="s3")
+    return data_bucket(stack, construct_id, access_logs=access_logs, noncurrent_version_expiration=Duration.days(30),
+                       without_key_because="")
 
 
 def _global_table(stack: Stack) -> dynamodb.TableV2:
@@ -72,7 +84,7 @@ def _workflow(stack: Stack) -> Workflow:
     assert isinstance(step, FunctionStep)
     workflow = Workflow(stack, "Flow", definition=step)
     workflow.start_on_event("Hourly", schedule=events.Schedule.rate(Duration.hours(1)))
-    workflow.start_on_upload("OnUpload", s3.Bucket(stack, "Inbox", enforce_ssl=True))
+    workflow.start_on_upload("OnUpload", _bucket(stack, "Inbox"))
     workflow.start_from_queue("FromQueue", sqs.Queue(stack, "Requests", enforce_ssl=True))
     return workflow
 
@@ -80,7 +92,7 @@ def _workflow(stack: Stack) -> Workflow:
 def _stage(stack: Stack) -> ServiceStage:
     """A stage of the app (beside the stack, in its account and region) with a function it smoke-tests."""
     stage = ServiceStage(stack.node.root, "Beta", env=Environment(account="111111111111", region=REGION),
-                         deployment=Deployment.all_at_once())
+                         deployment=Deployment.all_at_once(), alarm_emails=["ops@example.com"])
     stage.add_smoke_test(ServerlessFunction(Stack(stage, "Service"), "Api", entry=PLAIN))
     return stage
 
@@ -129,11 +141,11 @@ USES: list[tuple[type, Callable[[Stack], Any]]] = [
     (TopicSubscriber, lambda s: TopicSubscriber(s, "Notices", entry=PLAIN)),
     (VpcFunction, lambda s: VpcFunction(s, "Private", entry=PLAIN, allow_internet=True, filesystem=True)),
     (EdgeDistribution, lambda s: EdgeDistribution(
-        s, "Cdn", origin_bucket=s3.Bucket(s, "Site", enforce_ssl=True), viewer_request=EdgeHandler(PLAIN),
+        s, "Cdn", origin_bucket=_bucket(s, "Site"), viewer_request=EdgeHandler(PLAIN),
         origin_response=EdgeHandler(PLAIN), viewer_response_function="function handler(event) {return event.response;}")),
     (EdgeDistribution, lambda s: EdgeDistribution(  # from another region: the versions cross from us-east-1
         (elsewhere := Stack(s.node.root, "Elsewhere", env=Environment(account="111111111111", region="eu-west-1"))),
-        "Cdn", origin_bucket=s3.Bucket(elsewhere, "Site", enforce_ssl=True), viewer_request=EdgeHandler(PLAIN))),
+        "Cdn", origin_bucket=_bucket(elsewhere, "Site"), viewer_request=EdgeHandler(PLAIN))),
     (UserPoolTrigger, _sender),
     (LogSubscriber, lambda s: LogSubscriber(s, "LogReader", log_group=s.node.find_child("Function").log_group,
                                             entry=PLAIN)),

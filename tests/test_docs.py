@@ -135,6 +135,8 @@ SHOWN_PRICES = {
     "$3.65": PRICES["vpc.public_ipv4_hours"].cost(HOURS_PER_MONTH),  # an address a month
     "$7.30": PRICES["endpoint.interface_hours"].cost(HOURS_PER_MONTH),  # an interface endpoint in one AZ a month
     "$32.85": PRICES["nat.hours"].cost(HOURS_PER_MONTH),
+    "$14.60": PRICES["endpoint.interface_hours"].cost(2 * HOURS_PER_MONTH),  # in two AZs a month
+    "$0.01": PRICES["endpoint.gb"].usd,  # per GB through an interface endpoint (and per AZ-hour)
     # Durable functions and Step Functions (their pages' worked month: a million orders of four 100 ms steps at
     # 256 MB on arm64; the demo's five transitions for 100,000 orders).
     "$8.00": PRICES["lambda.durable_operations"].usd,

@@ -13,10 +13,11 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
 from aws_cdk import aws_iam as iam
-from cdk_nag import HIPAASecurityChecks, NIST80053R5Checks
+from cdk_nag import HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks
 
 from constructs_lib import (
-    ApiFunction, ConfigurationError, QueueWorker, ServerlessFunction, ServiceStage, VpcFunction, use_profile,
+    AlarmTopic, ApiFunction, ConfigurationError, QueueWorker, ServerlessFunction, ServiceStage, VpcFunction,
+    route_alarms, use_profile,
 )
 from constructs_lib.core.profile import profile_of
 from tests.helpers import PLAIN, make_app, template_of
@@ -119,21 +120,27 @@ def test_tables_and_file_systems_of_a_regulated_scope_join_the_stacks_backup_pla
     assert name[0] == "backups-" and name[1]["Fn::Select"][1]["Fn::Split"][1] == {"Ref": "AWS::StackId"}
 
 
-def test_hipaa_finds_none_of_the_controls_the_profile_meets() -> None:
-    app = make_app(**{"@aws-cdk/core:validationReportJson": True, **QUOTA})
+def test_the_three_packs_find_nothing_in_a_regulated_function_and_table() -> None:
+    """Without the profile the packs report the function's log group, inline policy, concurrency and network and the
+    table's backups (not its dead-letter queue: the stack's FailedEvents queue is one, in any profile); under it,
+    nothing (the synth would raise ValidationFailed)."""
+    app = make_app(**QUOTA)
     stack = Stack(app, "Regulated")
     use_profile(stack, "regulated")
+    route_alarms(stack, AlarmTopic(stack, "Alarms").topic)  # alarms that notify someone, as the packs ask
     ServerlessFunction(stack, "Fn", entry=PLAIN)
-    table(stack, "Orders")
-    Validations.of(app).add_plugins(HIPAASecurityChecks(app))
-    with pytest.raises(RuntimeError, match="ValidationFailed"):  # other controls are not met yet
-        app.synth()
-    (report,) = json.loads((Path(app.outdir) / "validation-report.json").read_text())["pluginReports"]
-    rules = {violation["ruleName"].split("-", 1)[1] for violation in report["violations"]}
-    assert "LambdaInsideVPC" in rules  # the pack ran, and found what the profile does not meet yet
-    assert not rules & {"CloudWatchLogGroupEncrypted", "DynamoDBInBackupPlan", "IAMNoInlinePolicy",
-                        "LambdaConcurrency", "LambdaDLQ"}
-
+    dynamodb.Table(stack, "Orders", partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+                   billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,  # the app's own choices the packs ask for
+                   point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                       point_in_time_recovery_enabled=True))
+    Validations.of(app).add_plugins(HIPAASecurityChecks(app), NIST80053R5Checks(app), PCIDSS321Checks(app))
+    app.synth()
+    unregulated = make_app(**{"@aws-cdk/core:validationReportJson": True, **QUOTA})
+    ServerlessFunction(Stack(unregulated, "Default"), "Fn", entry=PLAIN)
+    table(unregulated.node.find_child("Default"), "Orders")
+    found = pack_rules(unregulated, HIPAASecurityChecks)
+    assert {"CloudWatchLogGroupEncrypted", "DynamoDBInBackupPlan", "IAMNoInlinePolicy", "LambdaConcurrency",
+            "LambdaInsideVPC"} <= found and "LambdaDLQ" not in found
 
 
 def reserved(stack: Stack, function: ServerlessFunction) -> object:
@@ -300,3 +307,23 @@ def test_the_nat_subnets_routes_to_the_internet_are_answered_under_the_profile(p
     VpcFunction(stack, "Fn", entry=PLAIN, allow_internet=True)
     rules = pack_rules(app, NIST80053R5Checks)
     assert ("VPCNoUnrestrictedRouteToIGW" in rules) == (profile == "default")
+
+
+def test_more_managed_policies_than_iam_attaches_to_a_role_are_refused_at_synth() -> None:
+    """Each aws-cdk-lib policy becomes a managed policy under the profile: IAM attaches 10 to a role unless the
+    account's quota was raised, which the context says."""
+    for quota, refused in ((None, True), (20, False)):
+        app = make_app(**{"constructs_lib:profile": "regulated", **QUOTA},
+                       **({"constructs_lib:managed-policies-per-role": quota} if quota else {}))
+        stack = Stack(app, "Many")
+        built = ServerlessFunction(stack, "Fn", entry=PLAIN)
+        for index in range(10):  # the role's own DefaultPolicy makes 11
+            policy = iam.Policy(stack, f"Extra{index}", statements=[iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[f"arn:aws:s3:::bucket-{index}/*"])])
+            policy.attach_to_role(built.role)
+        if refused:
+            with pytest.raises(RuntimeError, match=r"Many/Fn/Role': 11 managed policies are attached to the role, "
+                                                   "over the 10 IAM attaches"):
+                app.synth()
+        else:
+            app.synth()

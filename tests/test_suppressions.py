@@ -1,7 +1,8 @@
 """Every suppression in the templates is of a finding the scanner would report, and nothing else is
-reported: in the demo app as the CLI synthesizes it, in it without feature flags, and in an app of
-the options the demo does not use (a public URL, customer managed keys, load balancers with HTTPS
-and internal, a VPC with internet access, Lambda@Edge from a stack outside us-east-1, durable functions).
+reported: in the demo app as the CLI synthesizes it, in it without feature flags, in it under the regulated
+profile, and in an app of the options the demo does not use (a public URL, customer managed keys, load
+balancers with HTTPS and internal, a VPC with internet access, Lambda@Edge from a stack outside us-east-1,
+durable functions).
 
 The templates are scanned once with their checkov skips and cfn-lint ignores taken out; the findings must
 be exactly the suppressed (check, resource) pairs. More would be an unsuppressed finding; fewer, a stale or
@@ -59,14 +60,15 @@ from constructs_lib.cli.gates import templates_of
 from constructs_lib.cli.scanners import cfn_lint, checkov
 from tests.helpers import CHECKOV
 
-APPS = ("cli", "unflagged", "variants")
+APPS = ("cli", "unflagged", "variants", "regulated")
 CERTIFICATE = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
 REQUIREMENTS = FIXTURES / "with_requirements" / "requirements.txt"
 WEB_ACL = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/apis/00000000-0000-0000-0000-000000000000"
 
 
-def variants() -> dict[str, dict]:
-    """Options the demo does not use, in an app without feature flags; the validation plugins run."""
+def variants() -> App:
+    """Options the demo does not use, in an app without feature flags, with the validation plugins
+    (tests/template_jobs.py synthesizes it)."""
     app = App(context={"aws:cdk:bundling-stacks": []})
     env = Environment(region="us-east-1")
     functions, balancers, networks = Stack(app, "Functions"), Stack(app, "Balancers", env=env), Stack(app, "Networks")
@@ -134,7 +136,7 @@ def variants() -> dict[str, dict]:
         route_alarms(stack, AlarmTopic(stack, "Alarms").topic)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), ServerlessChecks(app), CfnGuardValidator(),
                                     DeployRules(app))
-    return {stack.stack_name: stack.template for stack in app.synth().stacks}
+    return app
 
 
 def _invokers(app: App) -> Stack:
@@ -177,12 +179,13 @@ def lint_pair(line: str, logical_ids: set[str]) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def scanned(assembly: Path, unflagged_templates: dict[str, dict], variant_templates: dict[str, dict],
-            tmp_path_factory) -> dict[str, tuple[set, set]]:
+            regulated_templates: dict[str, dict], tmp_path_factory) -> dict[str, tuple[set, set]]:
     """Per app: the suppressed pairs, and the pairs one scan of all of them reports."""
     folder = tmp_path_factory.mktemp("unsuppressed")
     suppressed: dict[str, set] = {app: set() for app in APPS}
     ids: dict[str, set] = {app: set() for app in APPS}
-    apps = {"cli": templates_in(assembly), "unflagged": unflagged_templates, "variants": variant_templates}
+    apps = {"cli": templates_in(assembly), "unflagged": unflagged_templates, "variants": variant_templates,
+            "regulated": regulated_templates}
     for app, templates in apps.items():
         for name, template in templates.items():
             template, removed = without_suppressions(json.loads(json.dumps(template)))

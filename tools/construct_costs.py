@@ -135,6 +135,7 @@ KINDS = {
                               "Insights alarm each metric its query analyses)",
     "AWS::CloudWatch::Dashboard": "CloudWatch dashboards",
     "AWS::WAFv2::WebACL": "AWS WAF web ACLs, with their rule groups",
+    "AWS::EC2::VPCEndpoint": "VPC interface endpoints, in two zones each (the regulated profile's networks)",
 }
 
 

@@ -127,7 +127,8 @@ def cfn_resource_of(construct: IConstruct) -> CfnResource:
 
 
 def token_text(stack: Stack, value: str) -> str:
-    """How cdk-nag writes a value in a finding's id: `<Logical.Arn>` for a GetAtt, `<Logical>` for a Ref."""
+    """How cdk-nag writes a value in a finding's id: `<Logical.Arn>` for a GetAtt, `<Logical>` for a Ref, the export's
+    name for an import."""
     return _intrinsic_text(stack.resolve(value))
 
 
@@ -141,6 +142,8 @@ def _intrinsic_text(value: Any) -> str:
             return f"<{argument[0]}.{argument[1]}>"
         if function == "Ref":
             return f"<{argument}>"
+        if function == "Fn::ImportValue" and isinstance(argument, str):
+            return argument
         if function == "Fn::Join":
             separator, parts = argument
             return str(separator).join(_intrinsic_text(part) for part in as_list(parts))

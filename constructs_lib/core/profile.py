@@ -9,7 +9,7 @@ either: a user who runs those packs without the profile still sees their finding
 from __future__ import annotations
 
 import weakref
-from typing import Literal, cast, get_args
+from typing import Literal, Optional, cast, get_args
 
 from constructs import Construct, IConstruct
 
@@ -20,6 +20,7 @@ PROFILES: tuple[str, ...] = get_args(Profile)
 CONTEXT_KEY = "constructs_lib:profile"
 
 _CHOSEN: "weakref.WeakKeyDictionary[IConstruct, Profile]" = weakref.WeakKeyDictionary()
+_OUT_OF_NETWORK: "weakref.WeakKeyDictionary[IConstruct, str]" = weakref.WeakKeyDictionary()
 # Each construct's profile once asked (a construct asks several times while it builds); forgotten at each choice.
 _FOUND: "weakref.WeakKeyDictionary[IConstruct, Profile]" = weakref.WeakKeyDictionary()
 
@@ -56,6 +57,30 @@ def inherit_profile(construct: IConstruct, scope: IConstruct) -> None:
 
 def is_regulated(construct: IConstruct) -> bool:
     return profile_of(construct) == "regulated"
+
+
+def keep_out_of_network(scope: Construct, reason: str) -> None:
+    """Library functions added under ``scope`` from now on stay out of the regulated profile's network (a VPC with
+    no route out, reaching AWS APIs through its endpoints), and cdk-nag's compliance packs' ``LambdaInsideVPC`` is
+    answered on each with ``reason``. A function given ``vpc=`` uses that VPC either way.
+
+    :param scope: an app, stage, stack or any construct above the functions.
+    :param reason: why the control does not apply to these functions, or what meets its intent instead (e.g. "Calls
+        a partner's HTTPS API; its egress is inspected by the account's firewall"): at least 20 characters.
+    """
+    checks = Checks(scope, "keep_out_of_network")
+    checks.require(len(reason.strip()) >= 20, "reason", reason, "must say why the control does not apply")
+    checks.raise_if_any()
+    _OUT_OF_NETWORK[scope] = reason
+
+
+def out_of_network_reason(construct: IConstruct) -> Optional[str]:
+    """Why the nearest ``keep_out_of_network`` above `construct` keeps it out of the network, or None."""
+    for scope in reversed(construct.node.scopes):
+        reason = _OUT_OF_NETWORK.get(scope)
+        if reason is not None:
+            return reason
+    return None
 
 
 def _checked(scope: IConstruct, prop: str, value: object) -> Profile:

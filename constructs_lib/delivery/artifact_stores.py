@@ -12,6 +12,7 @@ from constructs import Construct
 
 from ..core import findings
 from ..core.jsii_types import cfn_resource
+from ..core.profile import is_regulated
 from ..resources.buckets import INCOMPLETE_UPLOADS_KEPT, NONCURRENT_VERSIONS_KEPT, log_access, log_bucket
 from ..resources.keys import deny_grants_except_for_aws_resources
 
@@ -37,6 +38,11 @@ def harden(bucket: s3.IBucket, what: str) -> None:
                   "Object Lock would keep CodePipeline from replacing them.", guard=["s3_bucket_object_lock_enabled_check"])
     findings.skip(bucket, f"{what}: CodePipeline reads the artifacts it wrote; nothing reacts to a new object.",
                   guard=["s3_event_notifications_enabled_check"])
+    if is_regulated(bucket):
+        findings.acknowledge_control(
+            bucket, "S3BucketReplicationEnabled", f"Not replicated: {what[0].lower()}{what[1:]} holds what each "
+            "release builds from source (a lost artifact is built again by running the pipeline); versioned, kept "
+            f"{ARTIFACTS_KEPT.to_days():g} days for rollbacks in this region.")
     parent = bucket.node.path.rsplit("/", 1)[0]
     for key in (c for c in bucket.stack.node.find_all() if isinstance(c, kms.Key)):
         if key.node.path.rsplit("/", 1)[0] == parent:  # the bucket's key, made beside it (some known by alias)

@@ -17,6 +17,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from ..core import findings
+from ..core.profile import keep_out_of_network
 from ..core.jsii_types import as_interface
 from ..resources.queues import failure_queue
 from ..function.serverless_function import ServerlessFunction
@@ -26,12 +27,17 @@ SMOKE_TEST_ENTRY = Path(__file__).resolve().parents[1] / "handlers" / "pipeline_
 SMOKE_TEST_TIMEOUT = Duration.minutes(5)
 MAX_CONFIGURATION_VALUE = 1000
 TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
+OUT_OF_NETWORK = (
+    "Invokes each stage's functions through the Lambda API of the stage's region, with the stage's checks role: a "
+    "VPC endpoint serves the API of its own region only, and stages may be in others. It runs only when CodePipeline "
+    "invokes it during a release; its calls are AWS API calls over TLS, signed with its role's credentials.")
 LONGEST_PARTITION = "aws-us-gov"  # the longest of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b
 
 
 def smoke_test_function(scope: Construct, alarm_topic: sns.ITopic) -> ServerlessFunction:
     """The pipeline's function that runs every stage's smoke test (in the pipeline's account and region, where
     it reports to CodePipeline); its alarms notify `alarm_topic`."""
+    keep_out_of_network(scope, OUT_OF_NETWORK)
     function = ServerlessFunction(
         scope, "SmokeTests", entry=SMOKE_TEST_ENTRY, handler="smoke_test.handler", timeout=SMOKE_TEST_TIMEOUT,
         description="Smoke-tests each stage of the delivery pipeline and reports to CodePipeline",

@@ -42,6 +42,7 @@ from .durable import Durable, durable_alarms, durable_function_id, enable_durabl
 from .execution_role import execution_role
 from .failed_events import FailedEvents
 from .inline_code import check_inline, inline_code, inline_handler
+from .network_placement import join_network, network_for
 from .option_types import FUNCTION_OPTION_TYPES, check_types
 from .powertools import DEFAULT_POWERTOOLS_LAYER_VERSION, PowertoolsVersion, powertools_layer
 from .runtimes import DEFAULT_RUNTIME
@@ -270,18 +271,16 @@ class ServerlessFunction(Construct):
         # Its statements inline (one resource), or under the regulated profile in a managed policy.
         self.role = execution_role(self, "Role", description=f"Execution role of {path}")
         # Least privilege: write to this function's own log group and nowhere else.
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_group.log_group_arn],
-            )
-        )
+        self.role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[self.log_group.log_group_arn]))
 
-        all_layers = list(layers)
-        if powertools:
-            all_layers.append(
-                powertools_layer(self, "PowertoolsLayer", architecture, runtime, powertools_layer_version)
-            )
+        network = network_for(self, vpc)
+        if network is not None:
+            vpc, vpc_subnets, group = network.place(self)
+            security_groups = [group]
+
+        all_layers = list(layers) + ([powertools_layer(
+            self, "PowertoolsLayer", architecture, runtime, powertools_layer_version)] if powertools else [])
         package = None
         if image is not None:
             code, handler, runtime = image, lambda_.Handler.FROM_IMAGE, lambda_.Runtime.FROM_IMAGE
@@ -329,6 +328,7 @@ class ServerlessFunction(Construct):
             # What AWSLambdaVPCAccessExecutionRole grants, scoped to this function's subnets, minus its logs:*.
             for statement in eni_statements(self, subnet_ids(self.function)):
                 self.role.add_to_policy(statement)
+        join_network(self, network, self.function, self.log_group)
         answers.acknowledge_findings(
             self.function, self.role, tracing, vpc, has_failure_destination=on_failure is not None)
         shared = self.failed_events.queue if self.failed_events else None  # SQS-encrypted: no key to grant

@@ -13,11 +13,16 @@ import json
 import jsii
 from aws_cdk import IAspect, Stack
 from aws_cdk import aws_iam as iam
-from constructs import IConstruct, IValidation
+from constructs import Construct, IConstruct, IValidation
 
 from ..core.profile import is_regulated
+from ..core.templates import as_list
 
 MANAGED_POLICY_LIMIT = 6144  # characters, whitespace not counted (IAM and AWS STS quotas)
+# Managed policies IAM attaches to one role: 10 unless the account's quota was raised (at most 20), which the context
+# key says (IAM and AWS STS quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+POLICIES_PER_ROLE = 10
+POLICIES_PER_ROLE_KEY = "constructs_lib:managed-policies-per-role"
 
 
 @jsii.implements(IAspect)
@@ -25,6 +30,9 @@ class ManagedPolicies:
     """Turns each aws-cdk-lib inline policy of a regulated scope into a managed policy (see the module)."""
 
     def visit(self, node: IConstruct) -> None:
+        if isinstance(node, iam.Role) and is_regulated(node) and node.node.try_find_child(_COUNTED) is None:
+            Construct(node, _COUNTED)  # a marker: aspects may visit a node more than once
+            node.node.add_validation(_FewEnoughPolicies(node))
         if not isinstance(node, iam.Policy) or not is_regulated(node) or node.document.is_empty:
             return
         inline = node.node.try_find_child("Resource")
@@ -35,6 +43,32 @@ class ManagedPolicies:
             groups=inline.groups, description=f"{node.node.path} (regulated profile: a managed policy)"[:1000])
         node.node.try_remove_child("Resource")
         node.node.add_validation(_FitsManagedPolicy(managed))
+
+
+_COUNTED = "ManagedPoliciesCounted"
+
+
+@jsii.implements(IValidation)
+class _FewEnoughPolicies:
+    """A role of a regulated scope holds no more managed policies than IAM attaches to one role."""
+
+    def __init__(self, role: iam.Role) -> None:
+        self._role = role
+
+    def validate(self) -> list[str]:
+        stack = Stack.of(self._role)
+        cfn_role = self._role.node.default_child
+        assert isinstance(cfn_role, iam.CfnRole)  # as iam.Role makes it
+        ref = json.dumps(stack.resolve(cfn_role.ref))
+        attached = len(as_list(stack.resolve(cfn_role.managed_policy_arns)))
+        attached += sum(1 for node in stack.node.find_all() if isinstance(node, iam.CfnManagedPolicy)
+                        and ref in json.dumps(stack.resolve(node.roles)))
+        limit = int(self._role.node.try_get_context(POLICIES_PER_ROLE_KEY) or POLICIES_PER_ROLE)
+        if attached <= limit:
+            return []
+        return [f"'{self._role.node.path}': {attached} managed policies are attached to the role, over the {limit} "
+                f"IAM attaches to a role (IAM quotas): grant through fewer policies, or say the account's raised "
+                f"quota (context {POLICIES_PER_ROLE_KEY})"]
 
 
 @jsii.implements(IValidation)

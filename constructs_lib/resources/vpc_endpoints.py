@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from aws_cdk import Names, Stack, Stage
+from aws_cdk import Names, Stack, Stage, Token
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
@@ -29,12 +29,16 @@ def interface_endpoint(
     if endpoint is None:
         # A VPC of the app holds its endpoints; an imported one (a reference, no construct) has them in its stack.
         scope, name = (vpc, "") if isinstance(vpc, Construct) else (Stack.of(vpc), Names.node_unique_id(vpc.node))
-        # Private DNS sends the whole VPC's requests for the service here: let the VPC in, if its range is known.
-        open_to_vpc = cidr_known(vpc)
+        # Private DNS sends the whole VPC's requests for the service here: let the VPC in, if its range is known
+        # (written out where the app states it, so that scanners can read the rule).
+        stated = stated_cidr(vpc)
+        open_to_vpc = stated is None and cidr_known(vpc)
         endpoint = ec2.InterfaceVpcEndpoint(
             scope, f"{name}{service.short_name}Endpoint", vpc=vpc, service=service, subnets=subnets,
             private_dns_enabled=True, open=open_to_vpc,
         )
+        if stated is not None:
+            endpoint.connections.allow_default_port_from(ec2.Peer.ipv4(stated), "The VPC's own address range")
         if open_to_vpc:
             for group in endpoint.connections.security_groups:
                 findings.acknowledge(
@@ -66,6 +70,14 @@ def find_interface_endpoint(
 def _stage_path(construct: IConstruct) -> Optional[str]:
     stage = Stage.of(construct)
     return stage.node.path if stage is not None else None
+
+
+def stated_cidr(vpc: ec2.IVpc) -> Optional[str]:
+    """The VPC's CIDR block as the app states it (a Vpc of the app with a literal range), else None."""
+    if not isinstance(vpc, ec2.Vpc):
+        return None
+    block = cfn_resource(vpc, ec2.CfnVPC).cidr_block
+    return block if isinstance(block, str) and not Token.is_unresolved(block) else None
 
 
 def cidr_known(vpc: ec2.IVpc) -> bool:
