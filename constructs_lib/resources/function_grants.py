@@ -17,7 +17,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
 from ..core.jsii_types import cfn_resource
-from ..core.templates import as_list, dig
+from ..core.templates import as_list, dig, mapping
 
 
 def role_statements(function: lambda_.Function) -> tuple[list[Any], list[Any]]:
@@ -90,11 +90,8 @@ def _dig(value: Any, *keys: str) -> Any:
     """A property of a resolved L1 value, whose struct keys resolve in camelCase (``onFailure``, ``kmsMasterKeyId``),
     not as the template writes them (``OnFailure``, ``KMSMasterKeyID``)."""
     for key in keys:
-        found = dig(value, key)
-        if found is None:
-            lowered = {name.lower(): item for name, item in (value.items() if isinstance(value, dict) else [])}
-            found = lowered.get(key.lower())
-        value = found
+        found = mapping(value) or {}
+        value = next((item for name, item in found.items() if name.lower() == key.lower()), None)
     return value
 
 
