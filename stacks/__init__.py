@@ -68,6 +68,9 @@ DEMO_STACKS: dict[str, tuple[type[Stack], bool]] = {
 def demo_stacks(scope: Construct, regional: Optional[Environment] = None,
                 only: Optional[Collection[str]] = None) -> list[Stack]:
     """The demo stacks (`only` those named, else every one), in `scope` (the app, or a stage of the pipeline app).
-    `regional`: the environment of the stacks that need a region at synth; in a stage, the stage's."""
-    return [stack_class(scope, name, **({"env": regional} if needs_region else {}))
+    `regional`: the environment of the stacks that need a region at synth; in a stage, the stage's. Under the
+    regulated profile every stack has it: their functions then share one network, where stacks that leave the region
+    to the deploy and stacks that state it would each have one, in the same region (and an account's VPCs are few)."""
+    every = profile_of(scope) == "regulated"
+    return [stack_class(scope, name, **({"env": regional} if needs_region or every else {}))
             for name, (stack_class, needs_region) in DEMO_STACKS.items() if only is None or name in only]

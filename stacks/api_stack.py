@@ -10,6 +10,8 @@ whole). Sign in with SRP (MFA with an authenticator app is required), and call t
 token in the Authorization header.
 """
 
+from typing import Any
+
 from aws_cdk import Duration, Stack
 from constructs import Construct
 
@@ -29,8 +31,9 @@ ANSWERED_TO_THE_USER = (
 
 
 class ApiStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: ApiFunction, UserPoolTrigger")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: ApiFunction, UserPoolTrigger",
+                         **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.orders = demo_table(self, "Orders", partition_key="user_id", sort_key="order_id")
         self.profiles = demo_table(self, "Profiles", partition_key="user_id")

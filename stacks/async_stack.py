@@ -5,6 +5,8 @@
 for an event marked {"fail": true}.
 """
 
+from typing import Any
+
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_sns as sns
@@ -19,8 +21,9 @@ from .paths import HANDLERS
 
 
 class AsyncStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: asynchronous invocation")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: asynchronous invocation",
+                         **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.bus = events.EventBus(self, "OrderEvents")
         self.failures = failure_queue(self, "Failures")

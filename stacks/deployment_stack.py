@@ -6,6 +6,8 @@ in an account whose unreserved concurrency would fall below 100 (new accounts ma
 see docs/deploying.md for how to check first.
 """
 
+from typing import Any
+
 from aws_cdk import Stack
 from constructs import Construct
 
@@ -22,8 +24,9 @@ from .paths import HANDLERS
 
 
 class DeploymentStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: CodeDeploy canary with hooks")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: CodeDeploy canary with hooks",
+                         **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         provisioned = int(self.node.try_get_context("constructs_lib:provisioned-concurrency") or 0)
         self.greeter = ServerlessFunction(

@@ -1,6 +1,8 @@
 """FanOut and TopicSubscriber: files dropped under incoming/ fan out from S3 through one SNS topic to a
 catalog worker and an audit worker (each with its own queue), and trigger an announcing function directly."""
 
+from typing import Any
+
 from aws_cdk import Stack
 from constructs import Construct
 
@@ -12,8 +14,9 @@ from .tables import demo_table
 
 
 class FanOutStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: FanOut and TopicSubscriber")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: FanOut and TopicSubscriber",
+                         **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.catalog_table = demo_table(self, "Catalog", partition_key="object_key")
         self.uploads = FanOut(self, "Uploads", prefix="incoming/")

@@ -7,6 +7,8 @@ later (the transformation gathers 60 s of records, the delivery 300 s) it is a l
 and a record the function could not read is under processing-failed/.
 """
 
+from typing import Any
+
 from aws_cdk import Stack
 from constructs import Construct
 
@@ -17,8 +19,8 @@ from .paths import HANDLERS
 
 
 class FirehoseStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: FirehoseTransform")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: FirehoseTransform", **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.clicks = FirehoseTransform(
             self, "Clicks", prefix="clicks/!{timestamp:yyyy/MM/dd/HH}/",

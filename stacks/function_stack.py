@@ -5,6 +5,8 @@ The other account comes from the context value `constructs_lib:url-invoker-accou
 AWS's documentation placeholder, 111122223333; pass `-c constructs_lib:url-invoker-account=<id>`).
 """
 
+from typing import Any
+
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -18,8 +20,8 @@ from .paths import HANDLERS
 
 
 class FunctionStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: ServerlessFunction")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: ServerlessFunction", **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         invoker_account = self.node.get_context("constructs_lib:url-invoker-account")
         self.failures = failure_queue(self, "Failures")

@@ -3,6 +3,8 @@
 The functions are invoked directly (aws lambda invoke); should a caller invoke one asynchronously, events
 that fail every retry are kept in that function's failure queue."""
 
+from typing import Any
+
 from aws_cdk import Stack
 from constructs import Construct
 
@@ -14,8 +16,8 @@ from .paths import HANDLERS
 
 
 class LayerStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: DependencyLayer")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: DependencyLayer", **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.scientific = DependencyLayer(
             self, "Scientific", requirements=HANDLERS / "scientific_layer" / "requirements.txt")

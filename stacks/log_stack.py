@@ -6,6 +6,8 @@ ERROR or WARNING and the reports of invocations that did not succeed (a timeout,
 the greeter refuses a name that is not a string, with a warning.
 """
 
+from typing import Any
+
 from aws_cdk import Stack
 from constructs import Construct
 
@@ -21,8 +23,8 @@ ERROR_LINES = ('{ ($.level = "CRITICAL") || ($.level = "ERROR") || ($.level = "W
 
 
 class LogStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: LogSubscriber")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: LogSubscriber", **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.greeter = ServerlessFunction(
             self, "Greeter", entry=HANDLERS / "hello", powertools=True,

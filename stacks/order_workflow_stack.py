@@ -2,6 +2,8 @@
 both styles, side by side: a Workflow of four ServerlessFunctions, started by an "OrderPlaced" event on the default
 bus, and one Lambda durable function, started by a "DurableOrderPlaced" event."""
 
+from typing import Any
+
 from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_stepfunctions as sfn
@@ -18,8 +20,9 @@ SYNCHRONOUS = "Only the order workflow invokes it, synchronously: the workflow r
 
 
 class OrderWorkflowStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: Workflow (the order process)")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: Workflow (the order process)",
+                         **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.stock = demo_table(self, "Stock", partition_key="pk")
         self.payments = demo_table(self, "Payments", partition_key="order_id")

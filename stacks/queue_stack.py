@@ -1,5 +1,7 @@
 """QueueWorker: orders from an SQS queue stored in a table; bad messages end in the dead-letter queue."""
 
+from typing import Any
+
 from aws_cdk import Stack
 from constructs import Construct
 
@@ -11,8 +13,8 @@ from .tables import demo_table
 
 
 class QueueStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: QueueWorker")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: QueueWorker", **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.orders = demo_table(self, "Orders", partition_key="order_id")
         self.worker = QueueWorker(

@@ -1,5 +1,7 @@
 """ScheduledFunction: the serverless cron job, an hourly clean-up of expired sessions."""
 
+from typing import Any
+
 from aws_cdk import Stack
 from aws_cdk import aws_events as events
 from constructs import Construct
@@ -12,8 +14,8 @@ from .tables import demo_table
 
 
 class ScheduledStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: ScheduledFunction")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: ScheduledFunction", **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.sessions = demo_table(self, "Sessions", partition_key="session_id")
         self.cleanup = ScheduledFunction(

@@ -3,6 +3,8 @@ orders (GET /orders, GET /orders/{id}, POST /orders: the orders function, its ta
 (GET /hello: another function, with no access to the table): one user pool, stage, log group and set of API
 alarms for both, and each function invoked only for its routes."""
 
+from typing import Any
+
 from aws_cdk import Stack
 from constructs import Construct
 
@@ -14,8 +16,8 @@ from .tables import demo_table
 
 
 class ServiceApiStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: ServiceApi")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: ServiceApi", **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.orders = demo_table(self, "Orders", partition_key="user_id", sort_key="order_id")
         self.api = ServiceApi(self, "Shop")

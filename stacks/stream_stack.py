@@ -1,5 +1,7 @@
 """StreamConsumer: a table's changes, read from its DynamoDB stream, kept as an audit trail."""
 
+from typing import Any
+
 from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
@@ -12,8 +14,8 @@ from .tables import demo_table
 
 
 class StreamStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: StreamConsumer")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: StreamConsumer", **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.accounts = demo_table(
             self, "Accounts", partition_key="account_id", stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES

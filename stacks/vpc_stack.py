@@ -1,6 +1,8 @@
 """VpcFunction: a reader in an isolated VPC (DynamoDB through the gateway endpoint) and a function
 with an EFS file system in the same VPC."""
 
+from typing import Any
+
 from aws_cdk import Stack
 from constructs import Construct
 
@@ -13,8 +15,8 @@ from .tables import demo_table
 
 
 class VpcStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str) -> None:
-        super().__init__(scope, construct_id, description="constructs_lib demo: VpcFunction")
+    def __init__(self, scope: Construct, construct_id: str, **stack_options: Any) -> None:
+        super().__init__(scope, construct_id, description="constructs_lib demo: VpcFunction", **stack_options)
         self.alarms = send_alarms_to_a_topic(self)
         self.products = demo_table(self, "Products", partition_key="product_id")
         self.failures = failure_queue(self, "Failures")  # asynchronous invocations that failed every retry

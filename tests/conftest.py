@@ -37,12 +37,10 @@ JOBS_OPTION = "constructs_lib_jobs"  # the workers' input that names the jobs fo
 _JOBS = pytest.StashKey[Path]()  # the session's jobs folder
 _STARTED = pytest.StashKey[list[subprocess.Popen[bytes]]]()  # the jobs this process started
 # The jobs, by the fixture that waits for each, in the order they are expected to end.
-JOBS = ("unflagged_templates", "variant_templates", "regulated_templates", "regulated_every_templates", "assembly",
-        "dist", "pyright_report", "pipeline_assembly", "starters")
-# The jobs that synthesize an app in-process (tests/template_jobs.py), by the kind of app.
-TEMPLATE_JOBS = {"unflagged_templates": "unflagged", "variant_templates": "variants",
+JOBS = ("templates", "assembly", "dist", "pyright_report", "pipeline_assembly", "starters")
+# The apps the templates job synthesizes in-process (tests/template_jobs.py), by the fixture that gives each.
+TEMPLATE_APPS = {"unflagged_templates": "unflagged", "variant_templates": "variants",
                  "regulated_templates": "regulated", "regulated_every_templates": "regulated_every"}
-TEMPLATES_FILE = "templates.json"
 NEEDS = {"starters": ("dist",)}  # a job that waits for another one
 JOB_ENV = {"CDK_DISABLE_VERSION_CHECK": "1", "CDK_DISABLE_CLI_TELEMETRY": "true"}
 
@@ -66,8 +64,7 @@ def _commands(config: pytest.Config, jobs: Path) -> dict[str, list[str]]:
         "pipeline_assembly": [sys.executable, "-m", "tests.pipeline_synth", assembly["pipeline_assembly"]],
         # After the wheel's job: minutes of installs.
         "starters": [sys.executable, "-m", "tests.starters", str(jobs), out["starters"], *kinds],
-        **{name: [sys.executable, "-m", "tests.template_jobs", kind, str(Path(out[name]) / TEMPLATES_FILE)]
-           for name, kind in TEMPLATE_JOBS.items()},
+        "templates": [sys.executable, "-m", "tests.template_jobs", out["templates"], *TEMPLATE_APPS.values()],
     }
 
 
@@ -102,9 +99,14 @@ def pytest_configure_node(node: Any) -> None:
     node.workerinput[JOBS_OPTION] = str(jobs)
 
 
+def _jobs_of(fixtures: Any) -> set[str]:
+    """The jobs that fixtures wait for."""
+    return {name for name in JOBS if name in fixtures} | ({"templates"} if set(TEMPLATE_APPS) & set(fixtures) else set())
+
+
 def _last_job_of(item: pytest.Item) -> int:
     """1 + the place in JOBS of the last job that the item's fixtures wait for; 0 for none."""
-    return max((index + 1 for index, name in enumerate(JOBS) if name in item.fixturenames), default=0)
+    return max((index + 1 for index, name in enumerate(JOBS) if name in _jobs_of(item.fixturenames)), default=0)
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected
@@ -121,7 +123,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if worker and worker["workerid"] != "gw0":
         return  # every worker collects every test: the first starts the jobs
     jobs = Path(worker[JOBS_OPTION]) if worker else _new_jobs_folder(config)
-    _start(config, jobs, {name for item in items for name in item.fixturenames if name in JOBS})
+    _start(config, jobs, {name for item in items for name in _jobs_of(item.fixturenames)})
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -192,9 +194,9 @@ def starters(pytestconfig: pytest.Config) -> Starters:
 
 
 def _templates(config: pytest.Config, name: str) -> dict[str, dict]:
-    finished = _job(config, name)
-    assert finished.status == 0, finished.failure(f"the synth of {TEMPLATE_JOBS[name]} (tests/template_jobs.py)")
-    return json.loads((finished.folder / TEMPLATES_FILE).read_text())
+    finished = _job(config, "templates")
+    assert finished.status == 0, finished.failure("the in-process synths (tests/template_jobs.py)")
+    return json.loads((finished.folder / f"{TEMPLATE_APPS[name]}.json").read_text())
 
 
 @pytest.fixture(scope="session")

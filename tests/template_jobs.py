@@ -1,6 +1,7 @@
 """Synths a test session runs once, beside its tests (tests/background.py jobs), each writing the templates it made
-(by stack name) as JSON: ``python -m tests.template_jobs KIND FILE``. Each app adds validation plugins to its synth, so
-that a job fails on any unacknowledged finding.
+(by stack name) as JSON: ``python -m tests.template_jobs FOLDER KIND...`` writes FOLDER/KIND.json for each KIND in
+turn, in one process (jsii starts once). Each app adds validation plugins to its synth, so that the job fails on any
+unacknowledged finding.
 
 - unflagged: the demo app with its settings but none of its feature flags, as a user's new app is;
 - variants: options the demo does not use (tests/test_suppressions.py);
@@ -58,10 +59,11 @@ APPS: dict[str, Callable[[], App]] = {"unflagged": unflagged, "variants": varian
                                       "regulated_every": regulated_every}
 
 
-def main(kind: str, file: str) -> None:
-    assembly = APPS[kind]().synth()
-    templates = {stack.stack_name: stack.template for stack in assembly.stacks}
-    Path(file).write_text(json.dumps(templates))
+def main(folder: str, *kinds: str) -> None:
+    for kind in kinds:
+        assembly = APPS[kind]().synth()
+        templates = {stack.stack_name: stack.template for stack in assembly.stacks}
+        (Path(folder) / f"{kind}.json").write_text(json.dumps(templates))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import pytest
 from aws_cdk import App, Environment, Stack, Stage
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sqs as sqs
 from cdk_nag import NIST80053R5Checks
 
@@ -92,6 +93,9 @@ def test_the_network_has_the_endpoints_its_functions_roles_let_them_call() -> No
     # DynamoDB through a (free) gateway endpoint; SQS for the notifier's sends, X-Ray for the traces; nothing for
     # the logs and the failed-events queue, which Lambda writes from its own network.
     assert endpoint_services(network) == {"dynamodb": "Gateway", "sqs": "Interface", "xray": "Interface"}
+    # One security group for the stack's functions: Lambda shares a network interface per group and subnet.
+    (group,) = resources(stack, "AWS::EC2::SecurityGroup").values()
+    assert group["Properties"]["GroupDescription"].startswith("Library functions in the regulated profile network")
     # Each interface endpoint answers HTTPS from the VPC's own range, as the template states it.
     for group in resources(network, "AWS::EC2::SecurityGroup").values():
         if "endpoint" in json.dumps(group).lower():
@@ -128,6 +132,11 @@ def test_each_account_and_region_of_a_stage_has_one_network() -> None:
         "RegulatedNetwork-111111111111-eu-west-1", "RegulatedNetwork-111111111111-us-east-1"]
     (staged,) = [c for c in stage.node.children if isinstance(c, FunctionNetwork)]
     assert staged.stack_name == "Beta-RegulatedNetwork-111111111111-eu-west-1"
+    # Apps that share an account and region name their networks apart.
+    named = make_app(**REGULATED, **{"constructs_lib:network-name": "ShopNetwork"})
+    ServerlessFunction(Stack(named, "Service", env=EU), "Fn", entry=PLAIN)
+    assert [c.node.id for c in named.node.children if isinstance(c, FunctionNetwork)] == [
+        "ShopNetwork-111111111111-eu-west-1"]
 
 
 def test_a_scope_kept_out_of_the_network_answers_the_packs_rule_with_its_reason() -> None:
@@ -166,16 +175,42 @@ OWN_FUNCTION = {"Fn::GetAtt": ["Fn", "Arn"]}
     ({"Effect": "Allow", "Action": ["kinesis:PutRecord", "cloudwatch:PutMetricData"], "Resource": "*"},
      {"kinesis-streams", "monitoring"}),
     ({"Effect": "Deny", "Action": ["sns:Publish"], "Resource": "*"}, set()),
+    # Endpoints named otherwise than the IAM prefix, and a permission that is no request of its own.
+    ({"Effect": "Allow", "Action": ["ses:SendEmail", "appconfig:GetLatestConfiguration", "iam:PassRole"],
+      "Resource": "*"}, {"email", "appconfigdata"}),
 ])
 def test_a_statement_needs_an_endpoint_unless_lambda_uses_its_resources(statement: dict, services: set) -> None:
     found = needs([statement], [LAMBDA_QUEUE, OWN_FUNCTION])
     assert set(found.interfaces) == services and not found.gateways and not found.unknown
 
 
-def test_s3_and_dynamodb_go_through_gateways_and_unknown_services_are_named() -> None:
-    found = needs([{"Effect": "Allow", "Action": ["s3:GetObject", "dynamodb:PutItem", "iot:Publish"],
-                    "Resource": "*"}], [])
-    assert found.gateways == {"s3", "dynamodb"} and found.unknown == {"iot": "iot:Publish"}
+def test_s3_and_dynamodb_go_through_gateways_and_what_no_endpoint_serves_is_named() -> None:
+    found = needs([{"Effect": "Allow", "Action": ["s3:GetObject", "dynamodb:PutItem", "iot:Publish",
+                                                  "execute-api:Invoke", "lambda:InvokeFunctionUrl"], "Resource": "*"},
+                   {"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"}], [])
+    assert found.gateways == {"s3", "dynamodb"}
+    assert found.unknown == {"iot": "iot:Publish", "execute-api": "execute-api:Invoke",
+                             "lambda": "lambda:InvokeFunctionUrl", "NotAction": "an Allow of every action but some "
+                             "(NotAction)"}
+
+
+def test_keys_that_encrypt_a_service_at_rest_need_no_endpoint_and_unreadable_policies_are_refused() -> None:
+    """SQS calls KMS for a sender to a queue encrypted with a customer managed key; a managed policy the stack does
+    not define (an AWS managed one) cannot be read, so what it allows cannot be served."""
+    app = regulated_app()
+    stack = Stack(app, "Service")
+    sender = ServerlessFunction(stack, "Sender", entry=PLAIN)
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    sqs.Queue(stack, "Encrypted", encryption_master_key=key, enforce_ssl=True).grant_send_messages(sender.function)
+    network = app.node.find_child("RegulatedNetwork")
+    assert isinstance(network, Stack)
+    assert endpoint_services(network) == {"sqs": "Interface", "xray": "Interface"}  # no kms
+    app = regulated_app()
+    reader = ServerlessFunction(Stack(app, "Service"), "Reader", entry=PLAIN)
+    reader.role.add_managed_policy(iam.ManagedPolicy.from_aws_managed_policy_name("AmazonS3ReadOnlyAccess"))
+    with pytest.raises(RuntimeError, match=r"Service/Reader/Function': its role allows what the managed policy .*"
+                                           "AmazonS3ReadOnlyAccess.* allows, which it cannot read"):
+        app.synth()
 
 
 def test_the_regulated_demo_and_every_construct_app_pass_every_pack_with_their_functions_in_networks(
@@ -183,7 +218,7 @@ def test_the_regulated_demo_and_every_construct_app_pass_every_pack_with_their_f
     """Both synths ran the compliance packs (and the demo its four other plugins) and would have failed on any
     finding. What they made: every library function (those that stop recursive loops) runs in a network but the
     delivery pipeline's smoke test, kept out with its reason."""
-    for templates, networks in ((regulated_templates, {"RegulatedNetwork", "RegulatedNetwork-us-east-1"}),
+    for templates, networks in ((regulated_templates, {"RegulatedNetwork-us-east-1"}),
                                 (regulated_every_templates, {"RegulatedNetwork-111111111111-us-east-1"})):
         assert networks <= set(templates)
         functions = {f"{name}/{logical_id}": resource["Properties"] for name, template in templates.items()

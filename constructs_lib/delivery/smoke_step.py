@@ -28,9 +28,10 @@ SMOKE_TEST_TIMEOUT = Duration.minutes(5)
 MAX_CONFIGURATION_VALUE = 1000
 TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
 OUT_OF_NETWORK = (
-    "Invokes each stage's functions through the Lambda API of the stage's region, with the stage's checks role: a "
-    "VPC endpoint serves the API of its own region only, and stages may be in others. It runs only when CodePipeline "
-    "invokes it during a release; its calls are AWS API calls over TLS, signed with its role's credentials.")
+    "Invokes each stage's functions through the Lambda API of the stage's region, with the stage's checks role "
+    "(STS): from a VPC with no route out that would take Lambda and STS endpoints for each stage's region, cross-Region "
+    "endpoints where the region differs, paid by the hour for calls made only during a release. Its calls are AWS API "
+    "calls over TLS, signed with its role's credentials.")
 LONGEST_PARTITION = "aws-us-gov"  # the longest of aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b
 
 

@@ -21,21 +21,34 @@ from ..core.templates import as_list, dig, joined_parts
 # Services reached through a gateway endpoint (free; routes in the subnets' route tables).
 GATEWAY_SERVICES = ("s3", "dynamodb")
 # IAM service prefix -> the interface endpoint's service name (com.amazonaws.<region>.<name>), where the two differ
-# (AWS PrivateLink guide, "AWS services that integrate with AWS PrivateLink").
+# (AWS PrivateLink guide, "AWS services that integrate with AWS PrivateLink"; each name is one of aws-cdk-lib's
+# InterfaceVpcEndpointAwsService).
 ENDPOINT_NAMES = {
     "cloudwatch": "monitoring",
     "kinesis": "kinesis-streams",
     "firehose": "kinesis-firehose",
-    "bedrock": "bedrock-runtime",
-    "textract": "textract",
+    "ses": "email",
 }
-# Services whose API an interface endpoint serves under the same name as the IAM prefix.
+# Services whose API one interface endpoint serves under the IAM prefix's name. Left out, so refused: services whose
+# API is split among endpoints (sagemaker, ecr, bedrock but its runtime), or not served by one for a function's calls
+# (execute-api's endpoint serves private APIs only, and with private DNS turns calls to regional APIs into errors;
+# elasticache, kafka and es reach their clusters' data planes through the clusters' own network).
 SAME_NAME = frozenset({
     "sqs", "sns", "lambda", "states", "events", "secretsmanager", "ssm", "kms", "sts", "codedeploy", "codepipeline",
-    "logs", "cognito-idp", "execute-api", "xray", "athena", "glue", "scheduler", "ses", "rekognition", "comprehend",
-    "translate", "sagemaker", "appconfig", "elasticache", "rds-data", "ecr", "ecs", "ebs", "cloudformation",
-    "codebuild", "codecommit", "servicecatalog", "sso", "kafka", "es", "timestream", "pipes", "transfer", "ec2",
+    "logs", "cognito-idp", "xray", "athena", "glue", "rekognition", "comprehend", "translate", "textract", "rds-data",
+    "ecs", "ebs", "cloudformation", "codebuild", "codecommit", "servicecatalog", "pipes", "transfer", "ec2",
 })
+# Actions whose endpoint is not the prefix's: AppConfig's configuration reads, Bedrock's model invocations; None: no
+# endpoint serves it (a function URL is called over HTTPS at its own domain).
+ACTION_ENDPOINTS: dict[str, str | None] = {
+    "appconfig:startconfigurationsession": "appconfigdata",
+    "appconfig:getlatestconfiguration": "appconfigdata",
+    "bedrock:invokemodel": "bedrock-runtime",
+    "bedrock:invokemodelwithresponsestream": "bedrock-runtime",
+    "lambda:invokefunctionurl": None,
+}
+# Permissions that authorize no request of their own (passing a role to a service the function calls).
+NOT_CALLS = frozenset({"iam:passrole"})
 # Lambda's calls for the function's network interfaces (what AWSLambdaVPCAccessExecutionRole allows).
 LAMBDA_NETWORK_ACTIONS = frozenset({
     "ec2:createnetworkinterface", "ec2:describenetworkinterfaces", "ec2:describesubnets",
@@ -66,11 +79,20 @@ def needs(statements: Iterable[Any], lambda_resources: Iterable[Any]) -> Needs:
         resources = as_list(dig(statement, "Resource"))
         if resources and all(_key(_without_suffix(resource)) in lambda_keys for resource in resources):
             continue
+        if dig(statement, "NotAction") is not None:
+            unknown.setdefault("NotAction", "an Allow of every action but some (NotAction)")
         for action in as_list(dig(statement, "Action")):
-            if not isinstance(action, str) or action.lower() in LAMBDA_NETWORK_ACTIONS:
+            name = action.lower() if isinstance(action, str) else ""
+            if not name or name in LAMBDA_NETWORK_ACTIONS or name in NOT_CALLS:
                 continue
-            prefix = action.split(":", 1)[0].lower()
-            if prefix in GATEWAY_SERVICES:
+            prefix = name.split(":", 1)[0]
+            if name in ACTION_ENDPOINTS:
+                endpoint = ACTION_ENDPOINTS[name]
+                if endpoint is None:
+                    unknown.setdefault(prefix, action)
+                else:
+                    interfaces.add(endpoint)
+            elif prefix in GATEWAY_SERVICES:
                 gateways.add(prefix)
             elif prefix in ENDPOINT_NAMES or prefix in SAME_NAME:
                 interfaces.add(ENDPOINT_NAMES.get(prefix, prefix))

@@ -16,25 +16,25 @@ waits for Lambda to release them (AWS::Lambda::Function VpcConfig in CloudFormat
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, cast
+from typing import Optional, cast
 
 import jsii
 from aws_cdk import Aspects, CfnOutput, Environment, Fn, IAspect, Stack, Stage, Token
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct, IValidation
 
-from ..core.jsii_types import cfn_resource
-from ..core.templates import as_list, dig
 from ..core.profile import use_profile
 from .endpoint_needs import GATEWAY_SERVICES, needs
+from .function_grants import lambda_resources, role_statements, service_keys
 from .vpc_endpoints import interface_endpoint
 from .vpcs import PRIVATE, new_vpc
 
 NETWORK_STACK = "RegulatedNetwork"
 IMPORTED_VPC = "RegulatedNetworkVpc"  # the network's VPC as a stack of its functions imports it
+FUNCTIONS_GROUP = "RegulatedNetworkFunctions"  # the security group of a stack's functions in the network
+NAME_KEY = "constructs_lib:network-name"  # the network stacks' name, if not NETWORK_STACK
 GATEWAYS = {"s3": ec2.GatewayVpcEndpointAwsService.S3, "dynamodb": ec2.GatewayVpcEndpointAwsService.DYNAMODB}
 assert set(GATEWAYS) == set(GATEWAY_SERVICES)
 
@@ -65,9 +65,11 @@ class FunctionNetwork(Stack):
     def export_name(self, name: str) -> str:
         return f"{self.stack_name}-{name}"
 
-    def place(self, owner: Construct) -> tuple[ec2.IVpc, ec2.SubnetSelection, ec2.SecurityGroup]:
-        """The VPC (as `owner`'s stack imports it), its private subnets, and a security group for a function of
-        `owner`, in `owner`'s stack: outbound HTTPS only."""
+    def place(self, owner: Construct) -> tuple[ec2.IVpc, ec2.SubnetSelection, ec2.ISecurityGroup]:
+        """The VPC (as `owner`'s stack imports it), its private subnets, and the security group of the stack's
+        functions in the network: outbound HTTPS only. One per stack: Lambda makes a network interface for each
+        pair of security group and subnet it meets, shared by the functions with that pair (250 per VPC, Lambda
+        quotas), and each is kept in use by every function of the stack."""
         stack = Stack.of(owner)
         stack.add_stack_dependency(self, "its functions are in the regulated profile's network")
         vpc = cast(Optional[ec2.IVpc], stack.node.try_find_child(IMPORTED_VPC))  # made by from_vpc_attributes below
@@ -78,10 +80,14 @@ class FunctionNetwork(Stack):
                 stack, IMPORTED_VPC, vpc_id=imported["VpcId"], availability_zones=self.vpc.availability_zones,
                 isolated_subnet_ids=[imported[f"Subnet{index}"] for index in range(1, count + 1)],
                 isolated_subnet_route_table_ids=[imported[f"RouteTable{index}"] for index in range(1, count + 1)])
-        group = ec2.SecurityGroup(owner, "SecurityGroup", vpc=vpc, allow_all_outbound=False,
-                                  description=f"Function {owner.node.path}: outbound HTTPS to VPC endpoints only")
-        group.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443),
-                              "AWS APIs through the VPC's endpoints: its subnets have no other route out")
+        group = cast(Optional[ec2.ISecurityGroup], stack.node.try_find_child(FUNCTIONS_GROUP))
+        if group is None:
+            made = ec2.SecurityGroup(stack, FUNCTIONS_GROUP, vpc=vpc, allow_all_outbound=False,
+                                     description="Library functions in the regulated profile network: outbound "
+                                     "HTTPS to its VPC endpoints only")
+            made.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443),
+                                 "AWS APIs through the VPC's endpoints: its subnets have no other route out")
+            group = made
         return vpc, ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED), group
 
     def serve(self, function: lambda_.Function, log_group: logs.ILogGroup) -> None:
@@ -92,14 +98,18 @@ class FunctionNetwork(Stack):
         gateways: set[str] = set()
         interfaces: set[str] = set()
         for function, log_group in self._functions:
-            needed = needs(_role_statements(function), _lambda_resources(function, log_group))
+            statements, unreadable = role_statements(function)
+            used = [*lambda_resources(function, log_group), *service_keys(Stack.of(function))]
+            needed = needs(statements, used)
             gateways |= needed.gateways
             interfaces |= needed.interfaces
-            for prefix, action in sorted(needed.unknown.items()):
+            reached = [f"{action} ({prefix})" for prefix, action in sorted(needed.unknown.items())]
+            reached += [f"what the managed policy {json.dumps(arn)} allows, which it cannot read" for arn in unreadable]
+            for what in reached:
                 self._problems.append(
-                    f"'{function.node.path}': its role allows {action}, and the regulated profile's network has no "
-                    f"route to '{prefix}' (no VPC endpoint the library knows): give the function a vpc of your own "
-                    "with a route to that service, or keep it out of the network (keep_out_of_network)")
+                    f"'{function.node.path}': its role allows {what}, which no VPC endpoint of the regulated "
+                    "profile's network serves: give the function a vpc of your own with a route to that service, "
+                    "or keep it out of the network (keep_out_of_network)")
         for name in sorted(gateways):
             if self.vpc.node.try_find_child(f"{name}Gateway") is None:
                 self.vpc.add_gateway_endpoint(f"{name}Gateway", service=GATEWAYS[name], subnets=[self.subnets])
@@ -108,12 +118,15 @@ class FunctionNetwork(Stack):
 
 
 def network_of(scope: Construct) -> FunctionNetwork:
-    """The network of `scope`'s stage for its stack's account and region, made on first use."""
+    """The network of `scope`'s stage for its stack's account and region, made on first use. Its stack and export
+    names are the account's and region's: apps that share an account and region each name theirs (context
+    ``constructs_lib:network-name``), or the last deployed would set the other's endpoints."""
     stack = Stack.of(scope)
     stage = Stage.of(stack)
     assert stage is not None  # every stack is in an app, which is a stage
     account, region = (None if Token.is_unresolved(value) else value for value in (stack.account, stack.region))
-    construct_id = "-".join(part for part in (NETWORK_STACK, account, region) if part)
+    name = str(stack.node.try_get_context(NAME_KEY) or NETWORK_STACK)
+    construct_id = "-".join(part for part in (name, account, region) if part)
     existing = stage.node.try_find_child(construct_id)
     if isinstance(existing, FunctionNetwork):
         return existing
@@ -137,62 +150,3 @@ class _Problems:
 
     def validate(self) -> list[str]:
         return list(self._problems)
-
-
-def _role_statements(function: lambda_.Function) -> list[Any]:
-    """The statements of the function's role in its stack's template: the role's own policies, and the inline
-    or managed policies of the stack that name it."""
-    stack = Stack.of(function)
-    role = function.role
-    assert isinstance(role, iam.Role)  # ServerlessFunction makes its role
-    cfn_role = cfn_resource(role, iam.CfnRole)
-    role_ref = _key(stack.resolve(cfn_role.ref))
-    managed = {_key(arn) for arn in as_list(stack.resolve(cfn_role.managed_policy_arns))}
-    documents = [_dig(policy, "PolicyDocument") for policy in as_list(stack.resolve(cfn_role.policies))]
-    for node in stack.node.find_all():
-        if isinstance(node, (iam.CfnPolicy, iam.CfnManagedPolicy)):
-            roles = {_key(name) for name in as_list(stack.resolve(node.roles))}
-            attached = isinstance(node, iam.CfnManagedPolicy) and _key(stack.resolve(node.ref)) in managed
-            if role_ref in roles or attached:
-                documents.append(stack.resolve(node.policy_document))
-    return [statement for document in documents for statement in as_list(dig(document, "Statement"))]
-
-
-def _lambda_resources(function: lambda_.Function, log_group: logs.ILogGroup) -> list[Any]:
-    """What Lambda uses for the function from its own network: the function's log group, its dead-letter queue,
-    its asynchronous destinations and the sources and failure destinations of its event source mappings (of the
-    function or of an alias of it)."""
-    stack = Stack.of(function)
-    cfn_function = cfn_resource(function, lambda_.CfnFunction)
-    nodes = stack.node.find_all()
-    names = [json.dumps(stack.get_logical_id(cfn_function))]  # as a reference to the function names it
-    names += [json.dumps(stack.get_logical_id(node)) for node in nodes
-              if isinstance(node, lambda_.CfnAlias) and _names(stack, node.function_name, names[:1])]
-    used: list[Any] = [stack.resolve(log_group.log_group_arn)]
-    used.append(_dig(stack.resolve(cfn_function.dead_letter_config), "TargetArn"))
-    for node in nodes:
-        if isinstance(node, lambda_.CfnEventInvokeConfig) and _names(stack, node.function_name, names):
-            config = stack.resolve(node.destination_config)
-            used += [_dig(config, "OnFailure", "Destination"), _dig(config, "OnSuccess", "Destination")]
-        elif isinstance(node, lambda_.CfnEventSourceMapping) and _names(stack, node.function_name, names):
-            used += [stack.resolve(node.event_source_arn),
-                     _dig(stack.resolve(node.destination_config), "OnFailure", "Destination")]
-    return [resource for resource in used if resource is not None]
-
-
-def _names(stack: Stack, function_name: str, logical_ids: list[str]) -> bool:
-    """Whether a FunctionName property refers to one of the (JSON-quoted) logical IDs."""
-    text = _key(stack.resolve(function_name))
-    return any(logical_id in text for logical_id in logical_ids)
-
-
-def _dig(value: Any, *keys: str) -> Any:
-    """A property of a resolved L1 value, whose struct keys resolve in camelCase (``onFailure``), not as the template
-    writes them (``OnFailure``)."""
-    for key in keys:
-        value = dig(value, key, default=dig(value, key[0].lower() + key[1:]))
-    return value
-
-
-def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
