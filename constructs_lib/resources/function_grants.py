@@ -4,12 +4,13 @@ synth: what the regulated profile's network needs endpoints for (resources/endpo
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Optional
 
 from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -66,18 +67,15 @@ def lambda_resources(function: lambda_.Function, log_group: logs.ILogGroup) -> l
 def service_keys(stack: Stack) -> list[Any]:
     """The KMS keys with which the stack's queues, topics, buckets, tables and streams are encrypted at rest: the
     service calls KMS with them for its caller (kms:ViaService), from its own network, not the caller's code."""
-    keys: list[Any] = []
+    keys: list[Optional[kms.IKey]] = []
     for node in stack.node.find_all():
-        if isinstance(node, (sqs.CfnQueue, sns.CfnTopic)):
-            keys.append(stack.resolve(node.kms_master_key_id))
-        elif isinstance(node, s3.CfnBucket):
-            for rule in as_list(_dig(stack.resolve(node.bucket_encryption), "ServerSideEncryptionConfiguration")):
-                keys.append(_dig(rule, "ServerSideEncryptionByDefault", "KMSMasterKeyID"))
-        elif isinstance(node, dynamodb.CfnTable):
-            keys.append(_dig(stack.resolve(node.sse_specification), "KMSMasterKeyId"))
-        elif isinstance(node, kinesis.CfnStream):
-            keys.append(_dig(stack.resolve(node.stream_encryption), "KeyId"))
-    return [key for key in keys if key is not None]
+        if isinstance(node, sqs.Queue):
+            keys.append(node.encryption_master_key)
+        elif isinstance(node, sns.Topic):
+            keys.append(node.master_key)
+        elif isinstance(node, (s3.Bucket, dynamodb.Table, dynamodb.TableV2, kinesis.Stream)):
+            keys.append(node.encryption_key)
+    return [stack.resolve(key.key_arn) for key in keys if key is not None]
 
 
 def _names(stack: Stack, function_name: str, logical_ids: list[str]) -> bool:
