@@ -324,6 +324,13 @@ def test_the_construct_cost_table_is_that_of_the_constructs() -> None:
     assert current in (ROOT / "docs" / "costs.md").read_text()
 
 
+def test_the_profiles_cost_table_is_that_of_the_constructs() -> None:
+    """docs/regulated-profile.md shows each construct's standing cost by profile as measured now."""
+    from tools.construct_costs import profiles_table
+
+    assert profiles_table() in (ROOT / "docs" / "regulated-profile.md").read_text()
+
+
 # Step Functions: transitions counted from a linear definition, or given; Express by request and GB-second.
 
 def machine(definition: dict, kind: str = "STANDARD") -> dict:

@@ -2,6 +2,7 @@
 
 Usage: python -m tools.construct_costs             what each construct costs (README.md, docs/costs.md)
        python -m tools.construct_costs --prices    the price table (docs/costs.md)
+       python -m tools.construct_costs --profiles  each construct standing still by profile (docs/regulated-profile.md)
        python -m tools.construct_costs cdk.out     what the demo app costs standing still (docs/deploying.md)
 
 Each construct stands alone in a stack of its own (us-east-1, no bundling), is synthesized and priced
@@ -10,11 +11,13 @@ with constructs_lib.pricing; the free tier is left out, since an account's other
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Callable
 
 from aws_cdk import App, Environment, Stack, pipelines
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_logs as logs
@@ -24,12 +27,14 @@ from constructs_lib import (AlarmTopic, AlbFunction, ApiFunction, Dashboard, Del
                             Deployment, EdgeDistribution, EdgeHandler, FanOut, FirehoseTransform, FunctionStep,
                             LogSubscriber, QueueWorker, ScheduledFunction, ServerlessFunction, ServiceApi,
                             StreamConsumer, ThumbnailPipeline, TopicSubscriber, UserPoolTrigger, VpcFunction, Workflow)
+from constructs_lib.core.profile import is_regulated
 from constructs_lib.pricing import Workload, price_assembly
 from constructs_lib.pricing.prices import PRICES
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN = str(ROOT / "tests" / "fixtures" / "plain")
 REQUIREMENTS = str(ROOT / "lambda_src" / "scientific_layer" / "requirements.txt")
+CERTIFICATE = "arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-0000-0000-000000000000"
 WORKLOAD_WORDS = ("1 million requests a month to each of its resources that counts requests (functions of "
                   "100 ms, APIs, queues, keys, topics, distributions) and 1 GB of logs ingested and stored")
 WORKLOAD = Workload(
@@ -60,6 +65,13 @@ def _pipeline(stack: Stack) -> None:
     DeliveryPipeline(stack, "Built", source=source).build()
 
 
+def _listener(stack: Stack) -> dict[str, object]:
+    """HTTP by default; the regulated profile serves HTTPS only, with a certificate."""
+    if not is_regulated(stack):
+        return {"allow_plain_http": True}
+    return {"certificate": acm.Certificate.from_certificate_arn(stack, "Certificate", CERTIFICATE)}
+
+
 def _stream(stack: Stack) -> None:
     table = dynamodb.TableV2(stack, "Table", partition_key=dynamodb.Attribute(
         name="pk", type=dynamodb.AttributeType.STRING), dynamo_stream=dynamodb.StreamViewType.NEW_IMAGE)
@@ -72,7 +84,7 @@ CONSTRUCTS: dict[str, Callable[[Stack], object]] = {
     "ScheduledFunction": lambda s: ScheduledFunction(s, "Built", schedule="rate(1 hour)", entry=PLAIN),
     "QueueWorker": lambda s: QueueWorker(s, "Built", entry=PLAIN),
     "StreamConsumer": _stream,
-    "AlbFunction": lambda s: AlbFunction(s, "Built", entry=PLAIN, allow_plain_http=True),
+    "AlbFunction": lambda s: AlbFunction(s, "Built", entry=PLAIN, **_listener(s)),
     "ApiFunction": lambda s: ApiFunction(s, "Built", entry=PLAIN),
     "ServiceApi": _service_api,
     "FanOut": lambda s: FanOut(s, "Built").add_worker("Worker", entry=PLAIN),
@@ -95,12 +107,16 @@ CONSTRUCTS: dict[str, Callable[[Stack], object]] = {
 ENVIRONMENTS = {"DeliveryPipeline": Environment(account="111111111111", region="us-east-1")}
 STANDING = {"AWS::CloudWatch::Alarm": "alarm", "AWS::KMS::Key": "KMS key", "AWS::CloudWatch::Dashboard": "dashboard",
             "AWS::ElasticLoadBalancingV2::LoadBalancer": "load balancer (hours, public IPv4 addresses)", "AWS::EC2::VPCEndpoint": "endpoint",
-            "AWS::EC2::NatGateway": "NAT gateway", "AWS::Lambda::Alias": "provisioned concurrency"}
+            "AWS::EC2::NatGateway": "NAT gateway", "AWS::Lambda::Alias": "provisioned concurrency",
+            "AWS::WAFv2::WebACL": "web ACL"}
 
 
-def construct_costs() -> dict[str, dict]:
-    """Construct -> its stack's priced report, before the free tier."""
-    app = App(context={"aws:cdk:bundling-stacks": []})
+@functools.cache  # one synth per profile for the tables of a process
+def construct_costs(profile: str = "default") -> dict[str, dict]:
+    """Construct -> its stack's priced report, before the free tier, built the `profile` way (the regulated
+    profile's network is a stack of its own: NETWORK)."""
+    app = App(context={"aws:cdk:bundling-stacks": [], "constructs_lib:profile": profile,
+                       "constructs_lib:concurrency-quota": 1000})
     for name, build in CONSTRUCTS.items():
         build(Stack(app, name, env=ENVIRONMENTS.get(name, Environment(region="us-east-1"))))
     return price_assembly(Path(app.synth().directory), WORKLOAD, free_tier=False)["stacks"]
@@ -114,6 +130,24 @@ def _standing(cost: dict) -> str:
             resources.setdefault(STANDING.get(item["type"], item["type"]), set()).add(item["logical_id"])
     counts = {what: len(ids) for what, ids in resources.items()}
     return ", ".join(f"{n} {what}s" if n > 1 else what for what, n in counts.items()) or "nothing"
+
+
+NETWORK = "RegulatedNetwork-us-east-1"
+
+
+def profiles_table() -> str:
+    """Each construct standing still, by profile; and the regulated profile's network, which the functions of an
+    account and region share."""
+    default, regulated = construct_costs(), construct_costs("regulated")
+    rows = ["| construct | default, idle a month | regulated, idle a month | what stands still under the profile |",
+            "|---|---|---|---|"]
+    for name in CONSTRUCTS:
+        rows.append(f"| `{name}` | ${default[name]['fixed_monthly']['total']:,.2f} | "
+                    f"${regulated[name]['fixed_monthly']['total']:,.2f} | {_standing(regulated[name])} |")
+    network = regulated[NETWORK]
+    rows.append(f"| the network (once per account and region, for all of the above) | | "
+                f"${network['fixed_monthly']['total']:,.2f} | {_standing(network)} |")
+    return "\n".join(rows)
 
 
 def table() -> str:
@@ -164,6 +198,8 @@ if __name__ == "__main__":
     arguments = sys.argv[1:]
     if arguments == ["--prices"]:
         print(prices_table())
+    elif arguments == ["--profiles"]:
+        print(profiles_table())
     elif arguments:
         print(standing_table(Path(arguments[0])))
     else:
