@@ -3,7 +3,6 @@ one queue per stack that every library function without a target of its own shar
 
 from __future__ import annotations
 
-import weakref
 from typing import Iterable, Mapping, Optional
 
 from aws_cdk import Stack
@@ -12,11 +11,11 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct
 
 from ..core import findings
+from ..core.stack_singletons import StackSingletons
 from ..observability import alarms as alarm_kit
 from ..resources.queues import failure_queue
 
 CONSTRUCT_ID = "FailedEvents"
-_BY_STACK: "weakref.WeakKeyDictionary[Stack, FailedEvents]" = weakref.WeakKeyDictionary()
 # The option a pattern whose trigger invokes synchronously sets itself (see invoked_synchronously).
 SET_BY_SYNCHRONOUS_PATTERNS = ("no_failure_target",)
 
@@ -48,12 +47,7 @@ class FailedEvents(Construct):
     @classmethod
     def of(cls, scope: IConstruct, stack: Optional[Stack] = None) -> "FailedEvents":
         """The queue of `scope`'s stack (`stack`, when known), made on first need."""
-        stack = stack or Stack.of(scope)
-        found = _BY_STACK.get(stack)
-        if found is None:
-            child = stack.node.try_find_child(CONSTRUCT_ID)
-            found = _BY_STACK[stack] = child if isinstance(child, FailedEvents) else cls(stack)
-        return found
+        return _SINGLETONS.of(scope, stack)
 
     def notify(self, topic: Optional[sns.ITopic]) -> None:
         """Sends the queue's alarm to `topic` too (once however many functions name it)."""
@@ -87,3 +81,6 @@ def skip_async_permission_checks(
             "config naming the function as this permission does.",
             cfn_lint=["ES1007"],
         )
+
+
+_SINGLETONS = StackSingletons(FailedEvents, CONSTRUCT_ID, FailedEvents)

@@ -24,6 +24,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sns as sns
 from constructs import Construct, IConstruct
 
+from ..core.stack_singletons import StackSingletons
 from .alarms import PERIOD, Alarms, above, notify, watched
 
 CONSTRUCT_ID = "LibraryAlarms"
@@ -125,12 +126,7 @@ class StackAlarms(Construct):
     @classmethod
     def of(cls, scope: IConstruct, stack: Optional[Stack] = None) -> "StackAlarms":
         """The alarms of `scope`'s stack (`stack`, when known), made on first need."""
-        stack = stack or Stack.of(scope)
-        found = _BY_STACK.get(stack)
-        if found is None:
-            child = stack.node.try_find_child(CONSTRUCT_ID)
-            found = _BY_STACK[stack] = child if isinstance(child, StackAlarms) else cls(stack)
-        return found
+        return _SINGLETONS.of(scope, stack)
 
     def watch(self, metric: FleetMetric, name: str, topic: Optional[sns.ITopic], owner: str) -> cloudwatch.Alarm:
         """Adds the resource called `name` (a token) of the construct at path `owner` to an alarm on `metric` that
@@ -162,5 +158,7 @@ def fleet_metric_of(alarm: cloudwatch.Alarm) -> Optional[FleetMetric]:
     return _METRICS.get(alarm)
 
 
-_BY_STACK: "weakref.WeakKeyDictionary[Stack, StackAlarms]" = weakref.WeakKeyDictionary()
 _METRICS: "weakref.WeakKeyDictionary[cloudwatch.Alarm, FleetMetric]" = weakref.WeakKeyDictionary()
+
+
+_SINGLETONS = StackSingletons(StackAlarms, CONSTRUCT_ID, StackAlarms)
