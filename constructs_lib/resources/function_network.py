@@ -4,9 +4,10 @@ endpoints the roles of its functions say they call (resources/endpoint_needs.py)
 
 One per environment, not one per stack: an account has 5 VPCs per Region unless it asked for more (Amazon VPC
 quotas, https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html), and an interface endpoint costs by
-the hour in each availability zone, whoever uses it. Each function gets a security group of its own in its own
-stack (outbound HTTPS only: to the endpoints, as the subnets have no other route), and references the network's VPC
-and subnets, which makes its stack deploy after the network's.
+the hour in each availability zone, whoever uses it. The functions of a stack share a security group in their stack
+(outbound HTTPS only: to the endpoints, as the subnets have no other route) and import the network's VPC and subnets
+by export name, their stack deployed after the network's. Apps that share an account and region name their networks
+apart (context ``constructs_lib:network-name``).
 
 Lambda creates a function's network interfaces when the function is created or its network changes, with the
 permissions of the function's role (ServerlessFunction grants them, on these subnets); deleting a function's stack
