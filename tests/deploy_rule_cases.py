@@ -602,6 +602,20 @@ def vpc_endpoint_dns_kept(stack: Stack) -> None:
     isolated_vpc(stack, "Other").add_interface_endpoint("Queues", service=ec2.InterfaceVpcEndpointAwsService.SQS)
 
 
+def vpc_eni_broken(stack: Stack) -> None:
+    # A role of one's own: aws-cdk-lib adds the VPC access policy only to a role it makes.
+    function(stack, vpc=isolated_vpc(stack), role=lambda_role(stack))
+
+
+def vpc_eni_kept(stack: Stack) -> None:
+    vpc = isolated_vpc(stack)
+    function(stack, vpc=vpc)  # aws-cdk-lib's role, with AWSLambdaVPCAccessExecutionRole
+    role = lambda_role(stack, "Own")
+    role.add_to_policy(iam.PolicyStatement(actions=["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",
+                                                    "ec2:DeleteNetworkInterface"], resources=["*"]))
+    function(stack, "Scoped", vpc=vpc, role=role)
+
+
 # --- Invokers: Cognito triggers, CloudWatch Logs subscriptions, Firehose transformation ------------------------
 
 
@@ -788,6 +802,7 @@ CASES: dict[str, tuple[Builder, Builder, Environment | None]] = {
     "DR-EVENTS-ALARM-DIMENSIONS": (events_alarm_broken, events_alarm_kept, None),
     "DR-SCHEDULER-ALARM-DIMENSIONS": (scheduler_alarm_broken, scheduler_alarm_kept, None),
     "DR-VPC-ENDPOINT-DNS": (vpc_endpoint_dns_broken, vpc_endpoint_dns_kept, None),
+    "DR-LAMBDA-VPC-ENI": (vpc_eni_broken, vpc_eni_kept, None),
     "DR-COGNITO-TRIGGER-PERMISSION": (cognito_trigger_broken, cognito_trigger_kept, None),
     "DR-COGNITO-SENDER-KEY": (cognito_sender_key_broken, cognito_sender_key_kept, None),
     "DR-LOGS-SUBSCRIPTION-PERMISSION": (subscription_permission_broken, subscriptions_kept, None),

@@ -1,4 +1,5 @@
-"""What a VPC holds once: an interface endpoint with private DNS for a service.
+"""What a VPC holds once: an interface endpoint with private DNS for a service; and what a function in a VPC needs
+of its role.
 
 With private DNS, AWS creates a private hosted zone for the service's default DNS name (sqs.<region>.amazonaws.com)
 and associates it with the VPC; a second endpoint asking for the same name in the same VPC is refused
@@ -11,10 +12,16 @@ import re
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from ..core.templates import dig, joined_parts, ref_of
+from ..core.templates import as_list, dig, joined_parts, ref_of
 from .model import FAILS_DEPLOY, App, Hit, Rule, Stack
+from .policies import allows, function_role, managed_policies, role_fully_known, role_statements
 
 REGION = "{region}"
+# What Lambda calls with a VPC function's role to manage its network interfaces ("Giving Lambda functions access to
+# resources in an Amazon VPC": the execution role's permissions), and the AWS managed policies that allow them.
+NETWORK_INTERFACE_ACTIONS = ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",
+                             "ec2:DeleteNetworkInterface")
+VPC_ACCESS_POLICIES = {"service-role/AWSLambdaVPCAccessExecutionRole", "service-role/AWSLambdaENIManagementAccess"}
 # A Region's code as it appears in a service name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1.
 REGION_CODE = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
@@ -72,6 +79,19 @@ def private_dns_endpoints(app: App) -> Iterator[Hit]:
                                      f"where {other}{where} already does")
 
 
+def functions_may_make_interfaces(app: App) -> Iterator[Hit]:
+    for stack, logical_id, resource in app.of_type("AWS::Lambda::Function"):
+        if not as_list(dig(resource, "Properties", "VpcConfig", "SubnetIds")):
+            continue
+        role = function_role(stack, logical_id)
+        if role is None or managed_policies(stack, role) & VPC_ACCESS_POLICIES or not role_fully_known(stack, role):
+            continue
+        statements = role_statements(stack, role)
+        missing = [action for action in NETWORK_INTERFACE_ACTIONS if not any(allows(s, action) for s in statements)]
+        if missing:
+            yield Hit(stack, logical_id, f"is in a VPC, and its role {role} may not call {', '.join(missing)}")
+
+
 def rules() -> list[Rule]:
     return [
         Rule("DR-VPC-ENDPOINT-DNS", FAILS_DEPLOY,
@@ -80,4 +100,11 @@ def rules() -> list[Rule]:
              "https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-access-aws-services.html",
              "Create the endpoint once per VPC and share it (private DNS serves every subnet of the VPC), or "
              "disable private DNS on the second one.", private_dns_endpoints),
+        Rule("DR-LAMBDA-VPC-ENI", FAILS_DEPLOY,
+             "Lambda creates a VPC function's network interfaces with the function's execution role: creating the "
+             "function fails unless the role may create, describe and delete network interfaces.",
+             "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html",
+             "Give the role AWSLambdaVPCAccessExecutionRole, or statements allowing ec2:CreateNetworkInterface, "
+             "ec2:DescribeNetworkInterfaces and ec2:DeleteNetworkInterface (aws-cdk-lib adds the managed policy "
+             "only to a role it makes).", functions_may_make_interfaces),
     ]
