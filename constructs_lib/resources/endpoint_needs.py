@@ -5,9 +5,10 @@ A role also holds what Lambda does for the function from Lambda's own network, w
 the function's logs, manages its network interfaces, polls its event sources (SQS, Kinesis, DynamoDB streams) and
 delivers to its destinations and dead-letter queue. Statements on only those resources need no endpoint ("Lambda
 event source mappings" and "Capturing records of Lambda asynchronous invocations" in Lambda's developer guide: the
-service does that work, whatever the function's VPC). Everything else counts, even where a service acting for the
-function would be the caller (kms for an encrypted queue): a missing endpoint is a timeout at run time, an extra one
-a few dollars a month.
+service does that work, whatever the function's VPC), nor do the keys with which a queue, topic, bucket, table or
+stream encrypts at rest (the service calls KMS for its caller: resources/function_grants.py). Everything else
+counts, even where another service may be the caller (xray for traces): a missing endpoint is a timeout at run time,
+an extra one a few dollars a month.
 """
 
 from __future__ import annotations
